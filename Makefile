@@ -1,0 +1,68 @@
+# dlc — build, test, demo.  `make` builds build/dlc; `make test` installs what is missing
+# (Debian packages), builds and runs every test; `make demo` trains models/mlp.dlm on
+# Fashion-MNIST and exports the weights.  LLVM 19 is found through llvm-config-19.
+
+LLVM_CONFIG ?= llvm-config-19
+CC ?= cc
+BUILD := build
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter
+RT_CFLAGS := -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iruntime
+DLC_CFLAGS = -std=c11 $(CFLAGS) $(WARN) -Icompiler -Iruntime -I$(BUILD) $(shell $(LLVM_CONFIG) --cflags)
+DLC_LDLIBS = $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs) -lz -lm
+
+RUNTIME_SRC := $(wildcard runtime/*.c)
+COMPILER_SRC := $(wildcard compiler/*.c)
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/lexer.o
+HEADERS := $(wildcard compiler/*.h runtime/*.h)
+
+.PHONY: all deps test demo fixtures clean
+all: $(BUILD)/dlc $(BUILD)/libdlrt.a
+
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y
+	@mkdir -p $(BUILD)
+	bison -Wall --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+
+$(BUILD)/lexer.c: grammar/lexer.l $(BUILD)/parser.h
+	flex -o $@ $<
+
+$(BUILD)/parser.o: $(BUILD)/parser.c $(HEADERS)
+	$(CC) $(DLC_CFLAGS) -Wno-unused-function -c -o $@ $<
+$(BUILD)/lexer.o: $(BUILD)/lexer.c $(HEADERS)
+	$(CC) $(DLC_CFLAGS) -Wno-sign-compare -Wno-unused-function -c -o $@ $<
+
+$(BUILD)/compiler/%.o: compiler/%.c $(HEADERS) $(BUILD)/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(DLC_CFLAGS) -c -o $@ $<
+
+$(BUILD)/runtime/%.o: runtime/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libdlrt.a: $(RUNTIME_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/dlc: $(COMPILER_OBJ) $(BUILD)/libdlrt.a
+	$(CC) -o $@ $(COMPILER_OBJ) $(BUILD)/libdlrt.a $(DLC_LDLIBS)
+
+# Debian packages the build and the tests need, installed when missing.
+deps:
+	@.ci/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/dlc check models/mlp.dlm
+	$(BUILD)/dlc train models/mlp.dlm --save $(BUILD)/mlp.safetensors --log $(BUILD)/mlp.jsonl
+	$(BUILD)/dlc eval models/mlp.dlm --weights $(BUILD)/mlp.safetensors
+
+# Regenerate the PyTorch fixtures under tests/fixtures (needs python3-torch).
+fixtures: deps
+	/usr/bin/python3 tests/parity/make_fixtures.py tests/fixtures
+
+clean:
+	rm -rf $(BUILD)

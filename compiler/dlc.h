@@ -1,0 +1,411 @@
+/* dlc.h — the compiler's one internal header, in sections by file (after chibicc).
+ *
+ * Pipeline (driver.c:compile_model lists it in order):
+ *   .dlm --parse (grammar/)--> AST --sema.c--> graph IR with shapes (shape.c)
+ *        --grad.c--> gradients --optim.c--> optimizer updates
+ *        --plan.c--> per-function DCE, schedule, memory plan --lower.c--> kernel IR (kernel.c)
+ *        --emit_llvm.c--> LLVM IR, ORC LLJIT
+ *
+ * The compiler never frees: a short-lived process allocates from the heap and exits. */
+#ifndef DLC_H
+#define DLC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dlrt.h"
+
+/* ---- util.c ------------------------------------------------------------------------------ */
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* Growable array of pointers. */
+typedef struct { void **v; int n, cap; } Vec;
+void vec_push(Vec *v, void *x);
+int edit_distance(const char *a, const char *b);
+char *read_file(const char *path, size_t *len);   /* NULL when unreadable (errno set) */
+
+/* ---- diag.c: user errors at a source location; internal errors -------------------------- */
+typedef struct {
+    const char *file;
+    int line, col;       /* 1-based; line 0 means "no location" */
+    int len;             /* caret width (>= 1) */
+} Loc;
+
+void diag_set_source(const char *file, const char *text);
+/* Print "file:line:col: error: msg", the line, a caret; then exit(1). */
+_Noreturn void error_at(Loc loc, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* Same, but returns (for reporting several errors); counts them. */
+void error_at_noexit(Loc loc, const char *f, ...) __attribute__((format(printf, 2, 3)));
+void note_at(Loc loc, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* A user error without a source location: "dlc: error: msg", exit 1. */
+_Noreturn void fatal(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* A compiler bug: says so, with the C file and line; exit 2. */
+_Noreturn void internal_error(const char *file, int line, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+#define unreachable() internal_error(__FILE__, __LINE__, "unreachable")
+#define ICE(...) internal_error(__FILE__, __LINE__, __VA_ARGS__)
+/* The nearest of `n` candidate names within a small edit distance, or NULL. */
+const char *nearest_name(const char *name, const char *const *cands, int n);
+
+/* ---- ast.c: the syntax tree ------------------------------------------------------------- */
+typedef enum {
+    A_NAME,    /* name */
+    A_NUM,     /* num (is_int when written without '.' or exponent) */
+    A_STR,     /* str */
+    A_CALL,    /* lhs(args) */
+    A_PIPE,    /* lhs -> rhs */
+    A_BIN,     /* lhs binop rhs; binop in '+', '-', '*', '/' */
+    A_NEG,     /* -lhs */
+    A_LIST,    /* [args] */
+} AstKind;
+
+typedef struct Ast Ast;
+typedef struct Arg { const char *name; Loc name_loc; Ast *value; } Arg;  /* name NULL: positional */
+struct Ast {
+    AstKind kind;
+    Loc loc;
+    const char *name, *str;
+    double num;
+    bool is_int;
+    int binop;
+    Ast *lhs, *rhs;
+    Arg *args;
+    int nargs;
+};
+
+typedef struct { bool is_sym; int64_t value; const char *sym; Loc loc; } AstDim;
+typedef struct { dlrt_dtype dtype; Loc loc; AstDim *dims; int rank; } AstType;
+
+typedef enum { S_INPUT, S_TARGET, S_ASSIGN, S_METRIC, S_OUTPUT, S_SETTING } StmtKind;
+typedef struct {
+    StmtKind kind;
+    Loc loc;
+    const char *name;    /* declared/assigned name; setting key */
+    Loc name_loc;
+    AstType type;        /* S_INPUT, S_TARGET */
+    int64_t classes;     /* S_TARGET: 0 when not given */
+    Ast *expr;           /* S_ASSIGN, S_METRIC (a call), S_SETTING */
+} Stmt;
+
+typedef struct {
+    const char *name;
+    Loc loc;
+    Stmt *stmts;
+    int nstmts;
+} ModelAst;
+
+typedef struct {
+    ModelAst *model;     /* exactly one model per file */
+    Stmt *train;         /* settings of the train section */
+    int ntrain;
+    Loc train_loc;
+    bool has_train;
+} FileAst;
+
+Ast *new_ast(AstKind k, Loc loc);
+void dump_ast(FILE *out, const FileAst *f);
+const char *dtype_keyword(dlrt_dtype t);
+
+/* ---- parse (grammar/parser.y, grammar/lexer.l) ------------------------------------------ */
+/* Parse a whole file; syntax errors are reported through error_at and exit 1. */
+FileAst *parse_file(const char *path, const char *text);
+
+/* ---- graph.c: the graph IR -------------------------------------------------------------- */
+#define MAX_SYMS 4
+#define MAX_IN 4
+
+/* A dimension: c * prod(sym_i ^ e[i]), e.g. 784, N, 28*N.  Symbols are the model's symbolic
+ * dims (N, T, ...), bound at run time; sym 0 is the batch. */
+typedef struct { int64_t c; uint8_t e[MAX_SYMS]; } Dim;
+typedef struct { int rank; Dim d[DLRT_MAX_RANK]; } Shape;
+
+#include "ops.h"
+typedef enum {
+#define X(name, text, arity, flags, shape, grad, lower, scalar) OP_##name,
+    DLC_OPS(X)
+#undef X
+    OP_COUNT
+} Op;
+
+enum { OPF_L = 1, OPF_E = 2, OPF_V = 4, OPF_X = 8 };
+
+typedef struct Node Node;
+struct Node {
+    int id;
+    Op op;
+    dlrt_dtype dtype;
+    Shape shape;
+    Node *in[MAX_IN];
+    int nin;
+    int64_t iattr[4];
+    double fattr[4];
+    const char *name;    /* parameter/input name; user's name for an intermediate */
+    Loc loc;
+    int index;           /* INPUT: io slot; PARAM/STATE: index into graph params/states */
+    /* plan.c scratch, per compiled function */
+    int live, last_use, uses;
+    int base;            /* B_* below */
+    int64_t offset;      /* bytes into base */
+};
+
+enum { B_NONE, B_P, B_G, B_S, B_W, B_OUT, B_IO };   /* B_OUT: the out[] results; B_IO + k: io[k] */
+
+typedef enum { INIT_ZEROS, INIT_ONES, INIT_UNIFORM, INIT_NORMAL } InitKind;
+
+typedef struct {
+    Node *node;
+    const char *name;    /* PyTorch state_dict name, e.g. "fc1.weight" */
+    InitKind init;
+    double init_a;       /* uniform bound or normal std */
+    int64_t offset;      /* bytes into P (and G) */
+    Node *grad;          /* set by grad.c */
+} Param;
+
+typedef struct {
+    Node *node;
+    const char *name;
+    bool is_target;
+    int64_t classes;     /* targets with integer classes */
+    Loc loc;
+} IoSlot;
+
+typedef struct {
+    const char *name;    /* "loss", "accuracy" */
+    Node *node;          /* the scalar; RESULT nodes are made per function */
+    bool is_count;       /* summed over batches and divided by samples (accuracy) */
+} ResultDef;
+
+/* One line of `dlc check`'s summary: a layer or function application in the model. */
+typedef struct {
+    const char *name, *kind;
+    Node *node;
+    int64_t params;      /* parameters this application created */
+} SummaryRow;
+
+typedef struct {
+    const char *names[MAX_SYMS];
+    int nsyms;
+    int64_t max[MAX_SYMS];      /* values the memory plan is sized for */
+    Vec nodes;                  /* Node*, in creation order (a valid schedule) */
+    Param **params; int nparams;
+    Node **states; int nstates; /* optimizer state tensors, in the S block */
+    IoSlot io[16]; int nio;     /* inputs and targets, then outputs */
+    int ninputs;                /* io[0..ninputs) are inputs/targets */
+    ResultDef results[8]; int nresults;   /* results[0] is the loss */
+    Node *output;               /* the model's prediction (inference output) */
+    Node *loss;
+    Node *out_node;             /* OUTPUT effect writing the prediction */
+    Node *res_nodes[8];         /* RESULT effects, one per results[] */
+    Vec updates;                /* optimizer effect nodes */
+    dlrt_dtype fdtype;          /* float dtype of the compilation (f32 or f64) */
+    Vec summary;                /* SummaryRow* */
+    int64_t param_bytes, state_bytes;
+} Graph;
+
+extern const char *const op_text[OP_COUNT];
+extern const int op_arity[OP_COUNT];
+extern const int op_flags[OP_COUNT];
+
+Graph *new_graph(void);
+Node *new_node(Graph *g, Op op, Loc loc, int nin, Node **in);
+Node *node1(Graph *g, Op op, Loc loc, Node *a);
+Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b);
+Node *node3(Graph *g, Op op, Loc loc, Node *a, Node *b, Node *c);
+Node *new_const(Graph *g, Loc loc, double v, dlrt_dtype t);
+/* op(a) . op(b), op = transpose when ta / tb (see OP_MATMUL) */
+Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb);
+Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
+Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s);
+bool is_float(dlrt_dtype t);
+
+Dim dim_const(int64_t c);
+Dim dim_sym(int s);
+Dim dim_mul(Dim a, Dim b);
+bool dim_eq(Dim a, Dim b);
+bool dim_is_const(Dim a);
+/* Divide a by b when the result is a Dim (b divides a's coefficient, b's symbols in a). */
+bool dim_div(Dim a, Dim b, Dim *out);
+int64_t dim_eval(const Graph *g, Dim d, const int64_t *symval);
+char *dim_str(const Graph *g, Dim d);
+Shape shape_of(int rank, const Dim *d);
+bool shape_eq(const Shape *a, const Shape *b);
+Dim shape_numel(const Shape *s);
+Dim shape_rows(const Shape *s);      /* product of all but the last dim */
+char *shape_str(const Graph *g, const Shape *s);
+int64_t shape_numel_max(const Graph *g, const Shape *s);
+
+void print_graph(FILE *out, const Graph *g, const char *title);
+/* Structural checks between passes; an inconsistency is an internal error. */
+void verify_graph(const Graph *g, const char *after);
+
+/* ---- shape.c: shape rules (one per op; see ops.h) ----------------------------------------- */
+typedef void ShapeFn(Graph *g, Node *n);
+void infer_shape(Graph *g, Node *n);
+
+/* ---- sema.c: AST -> graph (names, layers, dataflow) -------------------------------------- */
+typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
+typedef enum { DATA_NONE, DATA_IDX, DATA_NPY } DataKind;
+
+typedef struct {
+    DataKind data;
+    const char *data_paths[4];    /* idx: directory; npy: x and y files */
+    int ndata_paths;
+    Loc data_loc;
+    OptKind opt;
+    double lr, momentum, beta1, beta2, eps, weight_decay;
+    int64_t batch, epochs, steps, seed;
+    double val_split;             /* fraction held out when there is no test set */
+} TrainCfg;
+
+typedef struct {
+    FileAst *ast;
+    Graph *g;
+    TrainCfg train;
+    const char *path;
+} Model;
+
+/* Build the forward graph and the loss; f64 promotes every float to double (gradcheck). */
+Model *sema_model(FileAst *f, const char *path, bool f64);
+
+/* ---- layers.c: layer catalog (Dense, ...) ----------------------------------------------- */
+typedef struct Layer Layer;
+typedef struct LayerKind LayerKind;
+const LayerKind *find_layer_kind(const char *name);
+const char *const *layer_kind_names(int *n);
+/* Make a layer from hyperparameters (positional/keyword args already evaluated to numbers). */
+Layer *new_layer(const LayerKind *k, const char *name, Loc loc, Ast *call);
+Node *apply_layer(Graph *g, Layer *l, Node *x, Loc loc);
+const char *layer_name(const Layer *l);
+const char *layer_kind_name(const Layer *l);
+int layer_params(const Layer *l, Param **out);     /* after being applied */
+Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, Loc loc);
+/* Evaluate an argument that must be a compile-time number. */
+double const_number(Ast *e, const char *what);
+/* Look up keyword/positional arg `i`/`name` of a call; NULL when absent. */
+Ast *call_arg(Ast *call, int pos, const char *name);
+/* Reject positional args past `npos` and keywords not in `names` (NULL-terminated). */
+void check_call_args(Ast *call, int npos, const char *const *names, const char *what);
+
+/* ---- grad.c: reverse-mode autodiff ------------------------------------------------------ */
+typedef void GradFn(Graph *g, Node *n, Node *dy, Node **dx);   /* dx[i]: adjoint of in[i] or NULL */
+void build_gradients(Graph *g);
+
+/* ---- optim.c: optimizer update ops -------------------------------------------------------- */
+void build_optimizer(Graph *g, const TrainCfg *cfg);
+
+/* ---- kernel.c: the kernel IR (loops over buffers) ------------------------------------------ */
+typedef enum { KT_BOOL, KT_I64, KT_I32, KT_F32, KT_F64 } KType;
+
+typedef enum {
+    K_FCONST, K_ICONST, K_VAR, K_SYM, K_HP, K_LOAD,
+    K_ADD, K_SUB, K_MUL, K_DIV, K_REM, K_MAX, K_MIN, K_POW,
+    K_NEG, K_EXP, K_LOG, K_TANH, K_ERF, K_SQRT, K_ABS,
+    K_LT, K_LE, K_GT, K_GE, K_EQ, K_NE, K_AND,
+    K_SELECT, K_CAST,
+} KOp;
+
+typedef struct KExpr KExpr;
+struct KExpr {
+    KOp op;
+    KType t;
+    KExpr *a, *b, *c;
+    double f;            /* K_FCONST */
+    int64_t i;           /* K_ICONST; K_VAR var; K_SYM sym; K_HP index; K_LOAD buf */
+};
+
+typedef enum { KS_FOR, KS_STORE, KS_LET, KS_SET, KS_IF } KStmtKind;
+
+typedef struct KStmt KStmt;
+typedef struct { KStmt **v; int n, cap; } KBlock;
+struct KStmt {
+    KStmtKind kind;
+    int var;             /* FOR loop var; LET/SET var */
+    int buf;             /* STORE */
+    KExpr *lo, *hi;      /* FOR range [lo, hi) */
+    KExpr *idx, *val;    /* STORE: buf[idx] = val; LET/SET: var = val; IF: val is the cond */
+    KBlock body;         /* FOR, IF */
+};
+
+typedef struct { int base; int64_t offset; KType t; const char *name; } KBuf;
+typedef struct { const char *name; KType t; } KVar;
+
+typedef struct {
+    const char *name;
+    KBuf *bufs; int nbufs, capbufs;
+    KVar *vars; int nvars, capvars;
+    KBlock body;
+    int64_t work_bytes;  /* workspace this function needs */
+} KFunc;
+
+KType ktype_of(dlrt_dtype t);
+bool kt_is_float(KType t);
+KFunc *new_kfunc(const char *name);
+int kbuf(KFunc *f, int base, int64_t offset, KType t, const char *name);
+int kvar(KFunc *f, const char *name, KType t);
+KExpr *kf(KType t, double v);
+KExpr *ki(int64_t v);
+KExpr *kvar_ref(KFunc *f, int var);
+KExpr *ksym(int s);
+KExpr *khp(int i);
+KExpr *kload(KFunc *f, int buf, KExpr *idx);
+KExpr *kbin(KOp op, KExpr *a, KExpr *b);     /* arithmetic, comparisons; folds int constants */
+KExpr *kun(KOp op, KExpr *a);
+KExpr *kselect(KExpr *c, KExpr *a, KExpr *b);
+KExpr *kcast(KType t, KExpr *a);
+KStmt *kfor(KBlock *b, int var, KExpr *lo, KExpr *hi);   /* appends; fill ->body */
+void kstore(KBlock *b, int buf, KExpr *idx, KExpr *val);
+void klet(KBlock *b, int var, KExpr *val);
+void kset(KBlock *b, int var, KExpr *val);
+KStmt *kif(KBlock *b, KExpr *cond);
+void print_kfunc(FILE *out, const KFunc *f);
+
+/* ---- plan.c: one compiled function: DCE, schedule, memory plan --------------------------- */
+typedef enum { FN_INFER, FN_EVAL, FN_TRAIN, FN_GRAD, FN_COUNT } FnKind;
+extern const char *const fn_names[FN_COUNT];
+
+typedef struct {
+    FnKind kind;
+    Vec sched;           /* Node*, live nodes in execution order (including effect roots) */
+    int64_t work_bytes;
+} Plan;
+
+Plan *plan_function(Graph *g, FnKind kind);
+void print_plan(FILE *out, const Graph *g, const Plan *p);
+
+/* ---- lower.c: graph -> kernel IR ---------------------------------------------------------- */
+KFunc *lower_function(Graph *g, Plan *p, const char *name);
+
+/* ---- emit_llvm.c: kernel IR -> LLVM IR -> JIT --------------------------------------------- */
+/* The uniform ABI of every generated function (see docs/abi.md). */
+typedef void (*StepFn)(char *P, char *G, char *S, char *W, void *const *io, const int64_t *sym,
+                       const double *hp, double *out);
+typedef struct Jit Jit;
+typedef struct { int opt_level; bool dump_llvm; FILE *dump_to; } EmitOpts;
+Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o);
+StepFn jit_lookup(Jit *j, const char *name);
+
+/* ---- driver.c: the pipeline --------------------------------------------------------------- */
+typedef struct {
+    Model *m;
+    Plan *plans[FN_COUNT];
+    KFunc *kfuncs[FN_COUNT];
+    Jit *jit;
+    StepFn fns[FN_COUNT];
+    dlrt_model rt;       /* what the runtime needs to drive the functions */
+} Compiled;
+
+typedef struct {
+    bool f64;
+    int64_t max_batch;   /* 0: the (adjusted) train section's batch */
+    const char *dump;    /* ast|ir|grad|plan|kernels|llvm, or NULL */
+    int opt_level;
+    void (*adjust_train)(TrainCfg *);   /* command-line overrides of the train section */
+} CompileOpts;
+
+Compiled *compile_model(const char *path, const CompileOpts *o);
+
+#endif

@@ -1,0 +1,100 @@
+/* driver.c — the pipeline, in order, in one function (compile_model), and the description
+ * of the compiled model that the runtime's training loop drives (dlrt_model). */
+#include <errno.h>
+#include <string.h>
+
+#include "dlc.h"
+
+static bool dumping(const CompileOpts *o, const char *stage) { return o->dump && strcmp(o->dump, stage) == 0; }
+
+/* The effect nodes that hand results out: the prediction to io[], scalars to out[]. */
+static void add_result_effects(Graph *g) {
+    g->out_node = node1(g, OP_OUTPUT, g->output->loc, g->output);
+    g->out_node->iattr[0] = g->nio - 1;
+    for (int i = 0; i < g->nresults; i++) {
+        g->res_nodes[i] = node1(g, OP_RESULT, g->results[i].node->loc, g->results[i].node);
+        g->res_nodes[i]->iattr[0] = i;
+    }
+}
+
+static void describe(Compiled *c) {
+    Graph *g = c->m->g;
+    dlrt_model *rt = &c->rt;
+    rt->name = c->m->ast->model->name;
+    rt->fdtype = g->fdtype;
+    dlrt_param *ps = xcalloc((size_t)g->nparams, sizeof *ps);
+    for (int i = 0; i < g->nparams; i++) {
+        Param *p = g->params[i];
+        ps[i] = (dlrt_param){p->name, g->fdtype, p->node->shape.rank, {0}, (size_t)p->offset,
+                             (dlrt_init)p->init, p->init_a};
+        for (int k = 0; k < p->node->shape.rank; k++) ps[i].shape[k] = dim_eval(g, p->node->shape.d[k], NULL);
+    }
+    rt->params = ps;
+    rt->n_params = g->nparams;
+    rt->param_bytes = (size_t)g->param_bytes;
+    rt->state_bytes = (size_t)g->state_bytes;
+    dlrt_io *io = xcalloc((size_t)g->nio, sizeof *io);
+    for (int i = 0; i < g->nio; i++) {
+        IoSlot *s = &g->io[i];
+        Shape *sh = &s->node->shape;
+        io[i] = (dlrt_io){s->name, s->node->dtype, sh->rank - 1, {0}, s->is_target, s->classes};
+        for (int k = 1; k < sh->rank; k++) io[i].shape[k - 1] = dim_eval(g, sh->d[k], NULL);
+    }
+    rt->io = io;
+    rt->n_io = g->nio;
+    rt->n_inputs = g->ninputs;
+    const char **names = xcalloc((size_t)g->nresults, sizeof *names);
+    int *counts = xcalloc((size_t)g->nresults, sizeof *counts);
+    for (int i = 0; i < g->nresults; i++) {
+        names[i] = g->results[i].name;
+        counts[i] = g->results[i].is_count;
+    }
+    rt->result_names = names;
+    rt->result_is_count = counts;
+    rt->n_results = g->nresults;
+    rt->max_batch = g->max[0];
+    for (int k = 0; k < FN_COUNT; k++) {
+        rt->work_bytes[k] = (size_t)c->plans[k]->work_bytes;
+        rt->fn[k] = c->fns[k];
+    }
+}
+
+Compiled *compile_model(const char *path, const CompileOpts *o) {
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text) fatal("cannot read '%s': %s", path, strerror(errno));
+    if (strlen(text) != len) fatal("'%s' contains a NUL byte; is it a .dlm text file?", path);
+    diag_set_source(path, text);
+
+    FileAst *ast = parse_file(path, text);                       /* grammar/ */
+    if (dumping(o, "ast")) dump_ast(stdout, ast);
+
+    Compiled *c = xcalloc(1, sizeof *c);
+    c->m = sema_model(ast, path, o->f64);                          /* sema.c, shape.c */
+    if (o->adjust_train) o->adjust_train(&c->m->train);
+    Graph *g = c->m->g;
+    g->max[0] = o->max_batch > 0 ? o->max_batch : c->m->train.batch;
+    verify_graph(g, "sema");
+    if (dumping(o, "ir")) print_graph(stdout, g, ast->model->name);
+
+    build_gradients(g);                                            /* grad.c */
+    verify_graph(g, "grad");
+    build_optimizer(g, &c->m->train);                              /* optim.c */
+    add_result_effects(g);
+    verify_graph(g, "optim");
+    if (dumping(o, "grad")) print_graph(stdout, g, fmt("%s.train", ast->model->name));
+
+    for (int k = 0; k < FN_COUNT; k++) {
+        c->plans[k] = plan_function(g, (FnKind)k);                 /* plan.c */
+        if (dumping(o, "plan")) print_plan(stdout, g, c->plans[k]);
+        c->kfuncs[k] = lower_function(g, c->plans[k], fmt("%s_%s", ast->model->name, fn_names[k]));  /* lower.c */
+        if (dumping(o, "kernels")) print_kfunc(stdout, c->kfuncs[k]);
+    }
+    if (o->dump && !dumping(o, "llvm")) return c;
+
+    EmitOpts eo = {o->opt_level ? o->opt_level : 3, dumping(o, "llvm"), stdout};
+    c->jit = jit_compile(c->kfuncs, FN_COUNT, &eo);                /* emit_llvm.c */
+    for (int k = 0; k < FN_COUNT; k++) c->fns[k] = jit_lookup(c->jit, c->kfuncs[k]->name);
+    describe(c);
+    return c;
+}

@@ -1,0 +1,119 @@
+/* grad.c — reverse-mode automatic differentiation as a graph -> graph pass.
+ *
+ * Walks the forward nodes from the loss backwards, asking each op's gradient rule (the `grad`
+ * column of ops.h) for the adjoints of its inputs, and sums adjoints that meet.  The result is
+ * more nodes in the same graph; each parameter's gradient ends up in Param.grad, in a node of
+ * its own so the memory plan can place it in the gradient block. */
+#include "dlc.h"
+
+/* Broadcasting ops send each input the adjoint summed down to that input's shape. */
+static Node *unbroadcast(Graph *g, Node *d, Node *x) { return new_sum_to(g, x->loc, d, x->shape); }
+
+static void grad_add(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = unbroadcast(g, dy, n->in[0]);
+    dx[1] = unbroadcast(g, dy, n->in[1]);
+}
+
+static void grad_sub(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = unbroadcast(g, dy, n->in[0]);
+    dx[1] = unbroadcast(g, node1(g, OP_NEG, n->loc, dy), n->in[1]);
+}
+
+static void grad_mul(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = unbroadcast(g, node2(g, OP_MUL, n->loc, dy, n->in[1]), n->in[0]);
+    dx[1] = unbroadcast(g, node2(g, OP_MUL, n->loc, dy, n->in[0]), n->in[1]);
+}
+
+/* y = a / b: da = dy / b, db = -dy * y / b */
+static void grad_div(Graph *g, Node *n, Node *dy, Node **dx) {
+    Node *da = node2(g, OP_DIV, n->loc, dy, n->in[1]);
+    dx[0] = unbroadcast(g, da, n->in[0]);
+    dx[1] = unbroadcast(g, node1(g, OP_NEG, n->loc, node2(g, OP_MUL, n->loc, da, n)), n->in[1]);
+}
+
+static void grad_neg(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_NEG, n->loc, dy); }
+static void grad_exp(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_MUL, n->loc, dy, n); }
+static void grad_log(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_DIV, n->loc, dy, n->in[0]); }
+static void grad_relu(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_RELU_GRAD, n->loc, dy, n->in[0]); }
+static void grad_sigmoid(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_SIGMOID_GRAD, n->loc, dy, n); }
+static void grad_tanh(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_TANH_GRAD, n->loc, dy, n); }
+static void grad_gelu(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_GELU_GRAD, n->loc, dy, n->in[0]); }
+
+static void grad_leaky(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node2(g, OP_LEAKY_GRAD, n->loc, dy, n->in[0]);
+    dx[0]->fattr[0] = n->fattr[0];
+}
+
+static void grad_reshape(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = new_reshape(g, n->loc, dy, n->in[0]->shape); }
+static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
+
+/* Y = op(A) op(B).  With the operands' [rows, last] matrix views:
+ *   Y = A B      dA = dY B^T     dB = A^T dY
+ *   Y = A B^T    dA = dY B       dB = dY^T A
+ *   Y = A^T B    dA = B dY^T     dB = A dY
+ *   Y = A^T B^T  dA = B^T dY^T   dB = dY^T A^T */
+static void grad_matmul(Graph *g, Node *n, Node *dy, Node **dx) {
+    Node *a = n->in[0], *b = n->in[1];
+    int ta = (int)n->iattr[0], tb = (int)n->iattr[1];
+    if (!ta && !tb) { dx[0] = new_matmul(g, n->loc, dy, b, 0, 1); dx[1] = new_matmul(g, n->loc, a, dy, 1, 0); }
+    else if (!ta) { dx[0] = new_matmul(g, n->loc, dy, b, 0, 0); dx[1] = new_matmul(g, n->loc, dy, a, 1, 0); }
+    else if (!tb) { dx[0] = new_matmul(g, n->loc, b, dy, 0, 1); dx[1] = new_matmul(g, n->loc, a, dy, 0, 0); }
+    else { dx[0] = new_matmul(g, n->loc, b, dy, 1, 1); dx[1] = new_matmul(g, n->loc, dy, a, 1, 1); }
+    /* the matrix view loses the leading dims of A; give them back */
+    if (!shape_eq(&dx[0]->shape, &a->shape)) dx[0] = new_reshape(g, n->loc, dx[0], a->shape);
+    if (!shape_eq(&dx[1]->shape, &b->shape)) dx[1] = new_reshape(g, n->loc, dx[1], b->shape);
+}
+
+static void grad_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_SOFTMAX_GRAD, n->loc, dy, n); }
+static void grad_log_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_LOG_SOFTMAX_GRAD, n->loc, dy, n); }
+
+static void grad_cross_entropy(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node3(g, OP_CE_GRAD, n->loc, dy, n->in[0], n->in[1]);
+}
+
+static void grad_mse(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node3(g, OP_MSE_GRAD, n->loc, dy, n->in[0], n->in[1]);
+    dx[1] = node1(g, OP_NEG, n->loc, dx[0]);
+}
+
+#define X(name, text, arity, flags, shape, grad, lower, scalar) grad,
+static GradFn *const grad_rule[OP_COUNT] = {DLC_OPS(X)};
+#undef X
+
+void build_gradients(Graph *g) {
+    int nfwd = g->nodes.n;
+    bool *needs = xcalloc((size_t)nfwd, sizeof(bool));     /* depends on a parameter */
+    for (int i = 0; i < nfwd; i++) {
+        Node *n = g->nodes.v[i];
+        needs[i] = n->op == OP_PARAM;
+        for (int k = 0; k < n->nin; k++) needs[i] |= needs[n->in[k]->id];
+    }
+    Node **adj = xcalloc((size_t)nfwd, sizeof(Node *));
+    adj[g->loss->id] = new_const(g, g->loss->loc, 1.0, g->loss->dtype);
+    for (int i = g->loss->id; i >= 0; i--) {
+        Node *n = g->nodes.v[i];
+        if (!adj[i] || op_flags[n->op] & OPF_L) continue;
+        if (!grad_rule[n->op]) ICE("op %s has no gradient rule", op_text[n->op]);
+        Node *dx[MAX_IN] = {0};
+        grad_rule[n->op](g, n, adj[i], dx);
+        for (int k = 0; k < n->nin; k++) {
+            Node *x = n->in[k];
+            if (!dx[k] || !needs[x->id]) continue;
+            adj[x->id] = adj[x->id] ? node2(g, OP_ADD, x->loc, adj[x->id], dx[k]) : dx[k];
+        }
+    }
+    /* each parameter's gradient in a node of its own, homed in the gradient block */
+    bool *taken = xcalloc((size_t)g->nodes.n + (size_t)g->nparams * 2 + 1, sizeof(bool));
+    for (int i = 0; i < g->nparams; i++) {
+        Param *p = g->params[i];
+        Node *d = adj[p->node->id];
+        if (!d) {       /* the loss does not depend on it */
+            d = new_const(g, p->node->loc, 0.0, p->node->dtype);
+            d->shape = p->node->shape;
+        }
+        if (taken[d->id] || op_flags[d->op] & (OPF_L | OPF_V) || (d->op == OP_CONST && d->shape.rank == 0))
+            d = node1(g, OP_COPY, p->node->loc, d);
+        taken[d->id] = true;
+        p->grad = d;
+    }
+}

@@ -1,0 +1,264 @@
+/* kernel.c — the kernel IR: loop nests over typed buffers, the level both back ends print
+ * (LLVM IR in emit_llvm.c; C later from the same tree).  Expressions are trees of scalar ops;
+ * statements are for-loops, stores, local variables and ifs.  Integer constant expressions
+ * are folded as they are built so index arithmetic stays readable in dumps. */
+#include <string.h>
+
+#include "dlc.h"
+
+KType ktype_of(dlrt_dtype t) {
+    switch (t) {
+    case DLRT_F32: return KT_F32;
+    case DLRT_F64: return KT_F64;
+    case DLRT_I32: return KT_I32;
+    case DLRT_I64: return KT_I64;
+    default: ICE("no kernel type for %s", dlrt_dtype_name(t));
+    }
+}
+
+bool kt_is_float(KType t) { return t == KT_F32 || t == KT_F64; }
+
+KFunc *new_kfunc(const char *name) {
+    KFunc *f = xcalloc(1, sizeof *f);
+    f->name = name;
+    return f;
+}
+
+int kbuf(KFunc *f, int base, int64_t offset, KType t, const char *name) {
+    for (int i = 0; i < f->nbufs; i++)
+        if (f->bufs[i].base == base && f->bufs[i].offset == offset && f->bufs[i].t == t) return i;
+    if (f->nbufs == f->capbufs) {
+        f->capbufs = f->capbufs ? 2 * f->capbufs : 16;
+        f->bufs = xrealloc(f->bufs, sizeof(KBuf) * (size_t)f->capbufs);
+    }
+    f->bufs[f->nbufs] = (KBuf){base, offset, t, name};
+    return f->nbufs++;
+}
+
+int kvar(KFunc *f, const char *name, KType t) {
+    if (f->nvars == f->capvars) {
+        f->capvars = f->capvars ? 2 * f->capvars : 32;
+        f->vars = xrealloc(f->vars, sizeof(KVar) * (size_t)f->capvars);
+    }
+    f->vars[f->nvars] = (KVar){fmt("%s%d", name, f->nvars), t};
+    return f->nvars++;
+}
+
+static KExpr *kx(KOp op, KType t) {
+    KExpr *e = xcalloc(1, sizeof *e);
+    e->op = op;
+    e->t = t;
+    return e;
+}
+
+KExpr *kf(KType t, double v) {
+    KExpr *e = kx(K_FCONST, t);
+    e->f = v;
+    return e;
+}
+
+KExpr *ki(int64_t v) {
+    KExpr *e = kx(K_ICONST, KT_I64);
+    e->i = v;
+    return e;
+}
+
+KExpr *kvar_ref(KFunc *f, int var) {
+    KExpr *e = kx(K_VAR, f->vars[var].t);
+    e->i = var;
+    return e;
+}
+
+KExpr *ksym(int s) {
+    KExpr *e = kx(K_SYM, KT_I64);
+    e->i = s;
+    return e;
+}
+
+KExpr *khp(int i) {
+    KExpr *e = kx(K_HP, KT_F64);
+    e->i = i;
+    return e;
+}
+
+KExpr *kload(KFunc *f, int buf, KExpr *idx) {
+    KExpr *e = kx(K_LOAD, f->bufs[buf].t);
+    e->i = buf;
+    e->a = idx;
+    return e;
+}
+
+static bool is_ic(const KExpr *e, int64_t v) { return e->op == K_ICONST && e->i == v; }
+
+KExpr *kbin(KOp op, KExpr *a, KExpr *b) {
+    if (a->t != b->t) ICE("kernel op %d on mixed types %d and %d", op, a->t, b->t);
+    if (a->op == K_ICONST && b->op == K_ICONST) {
+        switch (op) {
+        case K_ADD: return ki(a->i + b->i);
+        case K_SUB: return ki(a->i - b->i);
+        case K_MUL: return ki(a->i * b->i);
+        case K_DIV: if (b->i) return ki(a->i / b->i); break;
+        default: break;
+        }
+    }
+    if (a->t == KT_I64) {
+        if (op == K_ADD && is_ic(a, 0)) return b;
+        if ((op == K_ADD || op == K_SUB) && is_ic(b, 0)) return a;
+        if (op == K_MUL && (is_ic(a, 0) || is_ic(b, 0))) return ki(0);
+        if (op == K_MUL && is_ic(a, 1)) return b;
+        if ((op == K_MUL || op == K_DIV) && is_ic(b, 1)) return a;
+    }
+    bool cmp = op >= K_LT && op <= K_AND;
+    KExpr *e = kx(op, cmp ? KT_BOOL : a->t);
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+KExpr *kun(KOp op, KExpr *a) {
+    KExpr *e = kx(op, a->t);
+    e->a = a;
+    return e;
+}
+
+KExpr *kselect(KExpr *c, KExpr *a, KExpr *b) {
+    if (a->t != b->t || c->t != KT_BOOL) ICE("bad select");
+    KExpr *e = kx(K_SELECT, a->t);
+    e->a = c;
+    e->b = a;
+    e->c = b;
+    return e;
+}
+
+KExpr *kcast(KType t, KExpr *a) {
+    if (a->t == t) return a;
+    if (a->op == K_ICONST && kt_is_float(t)) return kf(t, (double)a->i);
+    if (a->op == K_FCONST && kt_is_float(t)) return kf(t, a->f);
+    KExpr *e = kx(K_CAST, t);
+    e->a = a;
+    return e;
+}
+
+static KStmt *push_stmt(KBlock *b, KStmtKind k) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 8;
+        b->v = xrealloc(b->v, sizeof(KStmt *) * (size_t)b->cap);
+    }
+    KStmt *s = xcalloc(1, sizeof *s);
+    s->kind = k;
+    b->v[b->n++] = s;
+    return s;
+}
+
+KStmt *kfor(KBlock *b, int var, KExpr *lo, KExpr *hi) {
+    KStmt *s = push_stmt(b, KS_FOR);
+    s->var = var;
+    s->lo = lo;
+    s->hi = hi;
+    return s;
+}
+
+void kstore(KBlock *b, int buf, KExpr *idx, KExpr *val) {
+    KStmt *s = push_stmt(b, KS_STORE);
+    s->buf = buf;
+    s->idx = idx;
+    s->val = val;
+}
+
+void klet(KBlock *b, int var, KExpr *val) {
+    KStmt *s = push_stmt(b, KS_LET);
+    s->var = var;
+    s->val = val;
+}
+
+void kset(KBlock *b, int var, KExpr *val) {
+    KStmt *s = push_stmt(b, KS_SET);
+    s->var = var;
+    s->val = val;
+}
+
+KStmt *kif(KBlock *b, KExpr *cond) {
+    KStmt *s = push_stmt(b, KS_IF);
+    s->val = cond;
+    return s;
+}
+
+/* ---- text form (C-like) ---------------------------------------------------------------- */
+static const char *const ktype_name[] = {"bool", "i64", "i32", "f32", "f64"};
+static const char *const base_name[] = {"-", "P", "G", "S", "W", "out"};
+
+static void print_expr(FILE *out, const KFunc *f, const KExpr *e) {
+    static const char *const bin[] = {[K_ADD] = "+", [K_SUB] = "-", [K_MUL] = "*", [K_DIV] = "/",
+                                      [K_REM] = "%", [K_LT] = "<", [K_LE] = "<=", [K_GT] = ">",
+                                      [K_GE] = ">=", [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&"};
+    static const char *const fn[] = {[K_MAX] = "max", [K_MIN] = "min", [K_POW] = "pow", [K_NEG] = "-",
+                                     [K_EXP] = "exp", [K_LOG] = "log", [K_TANH] = "tanh", [K_ERF] = "erf",
+                                     [K_SQRT] = "sqrt", [K_ABS] = "abs"};
+    switch (e->op) {
+    case K_FCONST: fprintf(out, "%.9g", e->f); return;
+    case K_ICONST: fprintf(out, "%lld", (long long)e->i); return;
+    case K_VAR: fprintf(out, "%s", f->vars[e->i].name); return;
+    case K_SYM: fprintf(out, "sym[%lld]", (long long)e->i); return;
+    case K_HP: fprintf(out, "hp[%lld]", (long long)e->i); return;
+    case K_LOAD: fprintf(out, "%s[", f->bufs[e->i].name); print_expr(out, f, e->a); fprintf(out, "]"); return;
+    case K_SELECT:
+        fprintf(out, "(");
+        print_expr(out, f, e->a); fprintf(out, " ? "); print_expr(out, f, e->b);
+        fprintf(out, " : "); print_expr(out, f, e->c); fprintf(out, ")");
+        return;
+    case K_CAST: fprintf(out, "(%s)", ktype_name[e->t]); print_expr(out, f, e->a); return;
+    case K_MAX: case K_MIN: case K_POW:
+        fprintf(out, "%s(", fn[e->op]); print_expr(out, f, e->a); fprintf(out, ", ");
+        print_expr(out, f, e->b); fprintf(out, ")");
+        return;
+    case K_NEG: case K_EXP: case K_LOG: case K_TANH: case K_ERF: case K_SQRT: case K_ABS:
+        fprintf(out, "%s(", fn[e->op]); print_expr(out, f, e->a); fprintf(out, ")");
+        return;
+    default:
+        fprintf(out, "(");
+        print_expr(out, f, e->a); fprintf(out, " %s ", bin[e->op]); print_expr(out, f, e->b);
+        fprintf(out, ")");
+        return;
+    }
+}
+
+static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        fprintf(out, "%*s", 2 * depth, "");
+        switch (s->kind) {
+        case KS_FOR:
+            fprintf(out, "for %s in [", f->vars[s->var].name);
+            print_expr(out, f, s->lo); fprintf(out, ", "); print_expr(out, f, s->hi);
+            fprintf(out, ") {\n");
+            print_block(out, f, &s->body, depth + 1);
+            fprintf(out, "%*s}\n", 2 * depth, "");
+            break;
+        case KS_STORE:
+            fprintf(out, "%s[", f->bufs[s->buf].name); print_expr(out, f, s->idx);
+            fprintf(out, "] = "); print_expr(out, f, s->val); fprintf(out, "\n");
+            break;
+        case KS_LET: case KS_SET:
+            fprintf(out, "%s%s = ", s->kind == KS_LET ? fmt("%s ", ktype_name[f->vars[s->var].t]) : "",
+                    f->vars[s->var].name);
+            print_expr(out, f, s->val); fprintf(out, "\n");
+            break;
+        case KS_IF:
+            fprintf(out, "if ("); print_expr(out, f, s->val); fprintf(out, ") {\n");
+            print_block(out, f, &s->body, depth + 1);
+            fprintf(out, "%*s}\n", 2 * depth, "");
+            break;
+        }
+    }
+}
+
+void print_kfunc(FILE *out, const KFunc *f) {
+    fprintf(out, "kernel %s (workspace %lld bytes) {\n", f->name, (long long)f->work_bytes);
+    for (int i = 0; i < f->nbufs; i++) {
+        const KBuf *b = &f->bufs[i];
+        if (b->base >= B_IO) fprintf(out, "  %s %s = io[%d]\n", ktype_name[b->t], b->name, b->base - B_IO);
+        else fprintf(out, "  %s %s = %s + %lld\n", ktype_name[b->t], b->name, base_name[b->base], (long long)b->offset);
+    }
+    print_block(out, f, &f->body, 1);
+    fprintf(out, "}\n");
+}

@@ -1,0 +1,453 @@
+/* lower.c — graph IR -> kernel IR: each scheduled node becomes a loop nest over its planned
+ * buffer (the `lower` column of ops.h).  Elementwise ops share one broadcasting loop nest and
+ * give only their scalar expression (the `scalar` column), which is what later fusion needs.
+ * Sizes are run-time expressions of the symbolic dims (sym[0] = batch), so one compiled
+ * function serves any batch up to the planned maximum. */
+#include <math.h>
+
+#include "dlc.h"
+
+typedef struct {
+    Graph *g;
+    KFunc *f;
+    KBlock *b;           /* where statements go */
+} Lower;
+
+typedef void LowerFn(Lower *L, Node *n);
+typedef KExpr *ScalarFn(Lower *L, Node *n, KExpr **a);
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+static int buf_of(Lower *L, Node *n) {
+    if (n->base == B_NONE) ICE("%%%d %s has no buffer", n->id, op_text[n->op]);
+    return kbuf(L->f, n->base, n->offset, ktype_of(n->dtype), fmt("v%d", n->id));
+}
+
+static KExpr *kdim(Dim d) {
+    KExpr *e = ki(d.c);
+    for (int s = 0; s < MAX_SYMS; s++)
+        for (int k = 0; k < d.e[s]; k++) e = kbin(K_MUL, e, ksym(s));
+    return e;
+}
+
+static KExpr *numel(Node *n) { return kdim(shape_numel(&n->shape)); }
+static KExpr *last_dim(Node *n) { return kdim(n->shape.d[n->shape.rank - 1]); }
+static KExpr *rows(Node *n) { return kdim(shape_rows(&n->shape)); }
+
+static KType T(Node *n) { return ktype_of(n->dtype); }
+static KExpr *c(Node *n, double v) { return kf(T(n), v); }
+static KExpr *ld(Lower *L, Node *n, KExpr *idx) { return kload(L->f, buf_of(L, n), idx); }
+static KExpr *var(Lower *L, int v) { return kvar_ref(L->f, v); }
+static KExpr *add(KExpr *a, KExpr *b) { return kbin(K_ADD, a, b); }
+static KExpr *sub(KExpr *a, KExpr *b) { return kbin(K_SUB, a, b); }
+static KExpr *mul(KExpr *a, KExpr *b) { return kbin(K_MUL, a, b); }
+static KExpr *dvd(KExpr *a, KExpr *b) { return kbin(K_DIV, a, b); }
+
+/* for (v = 0; v < hi; v++) — returns the loop var, and makes its body the current block. */
+static int loop(Lower *L, const char *name, KExpr *hi) {
+    int v = kvar(L->f, name, KT_I64);
+    KStmt *s = kfor(L->b, v, ki(0), hi);
+    L->b = &s->body;
+    return v;
+}
+
+/* A scalar local initialized to `init`. */
+static int local(Lower *L, const char *name, KExpr *init) {
+    int v = kvar(L->f, name, init->t);
+    klet(L->b, v, init);
+    return v;
+}
+
+/* ---- elementwise: one loop nest for every op with the E flag ------------------------------ */
+static KExpr *scalar_const(Lower *L, Node *n, KExpr **a) { (void)L; (void)a; return c(n, n->fattr[0]); }
+static KExpr *scalar_add(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return add(a[0], a[1]); }
+static KExpr *scalar_sub(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return sub(a[0], a[1]); }
+static KExpr *scalar_mul(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return mul(a[0], a[1]); }
+static KExpr *scalar_div(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return dvd(a[0], a[1]); }
+static KExpr *scalar_neg(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_NEG, a[0]); }
+static KExpr *scalar_exp(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_EXP, a[0]); }
+static KExpr *scalar_log(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_LOG, a[0]); }
+static KExpr *scalar_tanh(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_TANH, a[0]); }
+
+static KExpr *scalar_relu(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[0], c(n, 0)), a[0], c(n, 0));
+}
+static KExpr *scalar_leaky(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[0], c(n, 0)), a[0], mul(c(n, n->fattr[0]), a[0]));
+}
+static KExpr *scalar_sigmoid(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return dvd(c(n, 1), add(c(n, 1), kun(K_EXP, kun(K_NEG, a[0]))));
+}
+/* Phi(x) = (1 + erf(x / sqrt 2)) / 2 */
+static KExpr *Phi(Node *n, KExpr *x) {
+    return mul(c(n, 0.5), add(c(n, 1), kun(K_ERF, mul(x, c(n, M_SQRT1_2)))));
+}
+static KExpr *scalar_gelu(Lower *L, Node *n, KExpr **a) { (void)L; return mul(a[0], Phi(n, a[0])); }
+
+static KExpr *scalar_relu_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[1], c(n, 0)), a[0], c(n, 0));
+}
+static KExpr *scalar_leaky_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[1], c(n, 0)), a[0], mul(c(n, n->fattr[0]), a[0]));
+}
+static KExpr *scalar_sigmoid_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return mul(a[0], mul(a[1], sub(c(n, 1), a[1])));
+}
+static KExpr *scalar_tanh_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return mul(a[0], sub(c(n, 1), mul(a[1], a[1])));
+}
+/* d/dx x Phi(x) = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi) */
+static KExpr *scalar_gelu_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    KExpr *x = a[1];
+    KExpr *phi = mul(c(n, 0.3989422804014327), kun(K_EXP, mul(c(n, -0.5), mul(x, x))));
+    return mul(a[0], add(Phi(n, x), mul(x, phi)));
+}
+
+#define X(name, text, arity, flags, shape, grad, lower, scalar) scalar,
+static ScalarFn *const scalar_rule[OP_COUNT] = {DLC_OPS(X)};
+#undef X
+
+/* Loop over the output; each input is read with its broadcast strides (0 on broadcast dims).
+ * When no input broadcasts, a single flat loop. */
+static void lower_elementwise(Lower *L, Node *n) {
+    KBlock *outer = L->b;
+    const Shape *s = &n->shape;
+    bool flat = true;
+    for (int k = 0; k < n->nin; k++)
+        if (!shape_eq(&n->in[k]->shape, s) && n->in[k]->shape.rank != 0) flat = false;
+    KExpr *args[MAX_IN], *oidx;
+    if (flat) {
+        int i = loop(L, "i", numel(n));
+        oidx = var(L, i);
+        for (int k = 0; k < n->nin; k++)
+            args[k] = ld(L, n->in[k], n->in[k]->shape.rank == 0 ? ki(0) : oidx);
+    } else {
+        int iv[DLRT_MAX_RANK];
+        for (int d = 0; d < s->rank; d++) iv[d] = loop(L, "i", kdim(s->d[d]));
+        oidx = ki(0);
+        for (int d = 0; d < s->rank; d++) oidx = add(mul(oidx, kdim(s->d[d])), var(L, iv[d]));
+        for (int k = 0; k < n->nin; k++) {
+            const Shape *is = &n->in[k]->shape;
+            KExpr *idx = ki(0);
+            for (int d = 0; d < is->rank; d++) {
+                int od = s->rank - is->rank + d;
+                bool bcast = dim_eq(is->d[d], dim_const(1)) && !dim_eq(s->d[od], dim_const(1));
+                idx = add(mul(idx, kdim(is->d[d])), bcast ? ki(0) : var(L, iv[od]));
+            }
+            args[k] = ld(L, n->in[k], idx);
+        }
+    }
+    kstore(L->b, buf_of(L, n), oidx, scalar_rule[n->op](L, n, args));
+    L->b = outer;
+}
+
+/* ---- structure -------------------------------------------------------------------------- */
+static void lower_copy(Lower *L, Node *n) {
+    KBlock *outer = L->b;
+    int i = loop(L, "i", numel(n));
+    kstore(L->b, buf_of(L, n), var(L, i), ld(L, n->in[0], var(L, i)));
+    L->b = outer;
+}
+
+static void zero(Lower *L, Node *n, KExpr *count) {
+    KBlock *outer = L->b;
+    int i = loop(L, "i", count);
+    kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
+    L->b = outer;
+}
+
+/* out[j] += x[i] over x's index space; out's dims align with x's trailing dims, and a dim of
+ * 1 in out against a larger one in x is summed over. */
+static void lower_sum_to(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    zero(L, n, numel(n));
+    int iv[DLRT_MAX_RANK];
+    for (int d = 0; d < x->shape.rank; d++) iv[d] = loop(L, "i", kdim(x->shape.d[d]));
+    KExpr *xi = ki(0), *oi = ki(0);
+    for (int d = 0; d < x->shape.rank; d++) xi = add(mul(xi, kdim(x->shape.d[d])), var(L, iv[d]));
+    for (int d = 0; d < n->shape.rank; d++) {
+        int xd = x->shape.rank - n->shape.rank + d;
+        bool summed = dim_eq(n->shape.d[d], dim_const(1));
+        oi = add(mul(oi, kdim(n->shape.d[d])), summed ? ki(0) : var(L, iv[xd]));
+    }
+    int ob = buf_of(L, n);
+    kstore(L->b, ob, oi, add(kload(L->f, ob, oi), ld(L, x, xi)));
+    L->b = outer;
+}
+
+/* C[M,N] = op(A) op(B), with A, B seen as [rows, last] matrices.
+ * Loop orders keep the innermost loop contiguous so LLVM can vectorize it:
+ *   B transposed (stored [N,K]): dot products over k;
+ *   otherwise: C[i,:] += A(i,k) * B[k,:] (an axpy over j). */
+static void lower_matmul(Lower *L, Node *n) {
+    Node *a = n->in[0], *b = n->in[1];
+    bool ta = n->iattr[0], tb = n->iattr[1];
+    KExpr *M = ta ? last_dim(a) : rows(a), *K = ta ? rows(a) : last_dim(a);
+    KExpr *N = tb ? rows(b) : last_dim(b);
+    KBlock *outer = L->b;
+    int cb = buf_of(L, n);
+    /* element (i, k) of op(A) and (k, j) of op(B) */
+#define A_AT(i, k) ld(L, a, ta ? add(mul(k, M), i) : add(mul(i, K), k))
+#define B_AT(k, j) ld(L, b, tb ? add(mul(j, K), k) : add(mul(k, N), j))
+    if (tb) {
+        int i = loop(L, "i", M);
+        int j = loop(L, "j", N);
+        int acc = local(L, "acc", c(n, 0));
+        KBlock *jb = L->b;
+        int k = loop(L, "k", K);
+        kset(L->b, acc, add(var(L, acc), mul(A_AT(var(L, i), var(L, k)), B_AT(var(L, k), var(L, j)))));
+        L->b = jb;
+        kstore(L->b, cb, add(mul(var(L, i), N), var(L, j)), var(L, acc));
+    } else {
+        int i = loop(L, "i", M);
+        KBlock *ib = L->b;
+        int j0 = loop(L, "j", N);
+        kstore(L->b, cb, add(mul(var(L, i), N), var(L, j0)), c(n, 0));
+        L->b = ib;
+        int k = loop(L, "k", K);
+        int s = local(L, "s", A_AT(var(L, i), var(L, k)));
+        int j = loop(L, "j", N);
+        KExpr *ci = add(mul(var(L, i), N), var(L, j));
+        kstore(L->b, cb, ci, add(kload(L->f, cb, ci), mul(var(L, s), B_AT(var(L, k), var(L, j)))));
+    }
+#undef A_AT
+#undef B_AT
+    L->b = outer;
+}
+
+/* ---- last-axis normalizers ------------------------------------------------------------------ */
+/* Emit, inside a row loop, m = max_c x[r*C + c] and s = sum_c e^(x - m); returns C's expr. */
+static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int *m, int *s) {
+    KBlock *rb = L->b;
+    *m = local(L, "m", ld(L, x, base));
+    int j = loop(L, "c", C);
+    kset(L->b, *m, kbin(K_MAX, var(L, *m), ld(L, x, add(base, var(L, j)))));
+    L->b = rb;
+    *s = local(L, "s", c(x, 0));
+    j = loop(L, "c", C);
+    kset(L->b, *s, add(var(L, *s), kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, *m)))));
+    L->b = rb;
+}
+
+static void lower_softmax_like(Lower *L, Node *n, bool log) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(n);
+    int r = loop(L, "r", rows(n));
+    KExpr *base = mul(var(L, r), C);
+    int m, s;
+    row_max_sumexp(L, x, base, C, &m, &s);
+    int lse = local(L, "lse", log ? add(var(L, m), kun(K_LOG, var(L, s))) : dvd(c(n, 1), var(L, s)));
+    int j = loop(L, "c", C);
+    KExpr *xi = ld(L, x, add(base, var(L, j)));
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)),
+           log ? sub(xi, var(L, lse)) : mul(kun(K_EXP, sub(xi, var(L, m))), var(L, lse)));
+    L->b = outer;
+}
+static void lower_softmax(Lower *L, Node *n) { lower_softmax_like(L, n, false); }
+static void lower_log_softmax(Lower *L, Node *n) { lower_softmax_like(L, n, true); }
+
+/* softmax: dx = y (dy - sum(dy y));  log_softmax: dx = dy - e^y sum(dy) */
+static void lower_softmax_grad_like(Lower *L, Node *n, bool log) {
+    Node *dy = n->in[0], *y = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(n);
+    int r = loop(L, "r", rows(n));
+    KBlock *rb = L->b;
+    KExpr *base = mul(var(L, r), C);
+    int s = local(L, "s", c(n, 0));
+    int j = loop(L, "c", C);
+    KExpr *dyj = ld(L, dy, add(base, var(L, j)));
+    kset(L->b, s, add(var(L, s), log ? dyj : mul(dyj, ld(L, y, add(base, var(L, j))))));
+    L->b = rb;
+    j = loop(L, "c", C);
+    dyj = ld(L, dy, add(base, var(L, j)));
+    KExpr *yj = ld(L, y, add(base, var(L, j)));
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)),
+           log ? sub(dyj, mul(kun(K_EXP, yj), var(L, s))) : mul(yj, sub(dyj, var(L, s))));
+    L->b = outer;
+}
+static void lower_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, false); }
+static void lower_log_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, true); }
+
+/* ---- losses and metrics --------------------------------------------------------------------- */
+/* The label of row r as an index clamped into [0, C) (data are checked when loaded; the clamp
+ * keeps a bad label from reading out of bounds). */
+static KExpr *label_at(Lower *L, Node *lab, KExpr *r, KExpr *C) {
+    KExpr *l = kcast(KT_I64, ld(L, lab, r));
+    return kbin(K_MIN, kbin(K_MAX, l, ki(0)), sub(C, ki(1)));
+}
+
+/* mean over rows of logsumexp(x_r) - x_r[label_r] */
+static void lower_cross_entropy(Lower *L, Node *n) {
+    Node *x = n->in[0], *lab = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(x);
+    int acc = local(L, "loss", c(n, 0));
+    int r = loop(L, "r", rows(x));
+    KExpr *base = mul(var(L, r), C);
+    int m, s;
+    row_max_sumexp(L, x, base, C, &m, &s);
+    KExpr *xl = ld(L, x, add(base, label_at(L, lab, var(L, r), C)));
+    kset(L->b, acc, add(var(L, acc), sub(add(var(L, m), kun(K_LOG, var(L, s))), xl)));
+    L->b = outer;
+    kstore(L->b, buf_of(L, n), ki(0), dvd(var(L, acc), kcast(T(n), rows(x))));
+}
+
+/* dx = dl * (softmax(x) - onehot(label)) / rows */
+static void lower_ce_grad(Lower *L, Node *n) {
+    Node *dl = n->in[0], *x = n->in[1], *lab = n->in[2];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(x);
+    int scale = local(L, "scale", dvd(ld(L, dl, ki(0)), kcast(T(n), rows(x))));
+    int r = loop(L, "r", rows(x));
+    KExpr *base = mul(var(L, r), C);
+    int m, s;
+    row_max_sumexp(L, x, base, C, &m, &s);
+    int inv = local(L, "inv", dvd(c(n, 1), var(L, s)));
+    int l = local(L, "l", label_at(L, lab, var(L, r), C));
+    int j = loop(L, "c", C);
+    KExpr *p = mul(kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, m))), var(L, inv));
+    KExpr *hot = kselect(kbin(K_EQ, var(L, j), var(L, l)), c(n, 1), c(n, 0));
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)), mul(var(L, scale), sub(p, hot)));
+    L->b = outer;
+}
+
+static void lower_mse(Lower *L, Node *n) {
+    Node *a = n->in[0], *b = n->in[1];
+    KBlock *outer = L->b;
+    int acc = local(L, "acc", c(n, 0));
+    int i = loop(L, "i", numel(a));
+    KExpr *d = sub(ld(L, a, var(L, i)), ld(L, b, var(L, i)));
+    kset(L->b, acc, add(var(L, acc), mul(d, d)));
+    L->b = outer;
+    kstore(L->b, buf_of(L, n), ki(0), dvd(var(L, acc), kcast(T(n), numel(a))));
+}
+
+static void lower_mse_grad(Lower *L, Node *n) {
+    Node *dl = n->in[0], *a = n->in[1], *b = n->in[2];
+    KBlock *outer = L->b;
+    int scale = local(L, "scale", dvd(mul(c(n, 2), ld(L, dl, ki(0))), kcast(T(n), numel(a))));
+    int i = loop(L, "i", numel(a));
+    kstore(L->b, buf_of(L, n), var(L, i),
+           mul(var(L, scale), sub(ld(L, a, var(L, i)), ld(L, b, var(L, i)))));
+    L->b = outer;
+}
+
+/* count of rows whose first maximal logit is at the label */
+static void lower_accuracy(Lower *L, Node *n) {
+    Node *x = n->in[0], *lab = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(x);
+    int hits = local(L, "hits", c(n, 0));
+    int r = loop(L, "r", rows(x));
+    KBlock *rb = L->b;
+    KExpr *base = mul(var(L, r), C);
+    int best = local(L, "best", ld(L, x, base));
+    int arg = local(L, "arg", ki(0));
+    int j = loop(L, "c", C);
+    KExpr *xj = ld(L, x, add(base, var(L, j)));
+    KStmt *better = kif(L->b, kbin(K_GT, xj, var(L, best)));
+    kset(&better->body, best, ld(L, x, add(base, var(L, j))));
+    kset(&better->body, arg, var(L, j));
+    L->b = rb;
+    KExpr *hit = kbin(K_EQ, var(L, arg), kcast(KT_I64, ld(L, lab, var(L, r))));
+    kset(L->b, hits, add(var(L, hits), kselect(hit, c(n, 1), c(n, 0))));
+    L->b = outer;
+    kstore(L->b, buf_of(L, n), ki(0), var(L, hits));
+}
+
+/* ---- effects -------------------------------------------------------------------------------- */
+static void lower_result(Lower *L, Node *n) {
+    int out = kbuf(L->f, B_OUT, 0, KT_F64, "out");
+    kstore(L->b, out, ki(n->iattr[0]), kcast(KT_F64, ld(L, n->in[0], ki(0))));
+}
+
+static void lower_output(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    int o = kbuf(L->f, B_IO + (int)n->iattr[0], 0, ktype_of(x->dtype), "output");
+    KBlock *outer = L->b;
+    int i = loop(L, "i", numel(x));
+    kstore(L->b, o, var(L, i), ld(L, x, var(L, i)));
+    L->b = outer;
+}
+
+/* hp[0] is the learning rate, hp[1] the 1-based step (as torch.optim counts). */
+static int lr_local(Lower *L, Node *p) { return local(L, "lr", kcast(T(p), khp(0))); }
+
+/* g' = g + wd p (torch's L2 weight_decay); then the update over the parameter's elements */
+static KExpr *decayed_grad(Lower *L, Node *u, KExpr *i, double wd) {
+    KExpr *g = ld(L, u->in[1], i);
+    return wd != 0 ? add(g, mul(c(u, wd), ld(L, u->in[0], i))) : g;
+}
+
+static void lower_sgd(Lower *L, Node *u) {
+    Node *p = u->in[0];
+    KBlock *outer = L->b;
+    int lr = lr_local(L, p);
+    int i = loop(L, "i", numel(p));
+    KExpr *d = decayed_grad(L, u, var(L, i), u->fattr[0]);
+    kstore(L->b, buf_of(L, p), var(L, i), sub(ld(L, p, var(L, i)), mul(var(L, lr), d)));
+    L->b = outer;
+}
+
+/* buf = mu buf + g';  p -= lr buf */
+static void lower_momentum(Lower *L, Node *u) {
+    Node *p = u->in[0], *b = u->in[2];
+    KBlock *outer = L->b;
+    int lr = lr_local(L, p);
+    int i = loop(L, "i", numel(p));
+    KExpr *d = decayed_grad(L, u, var(L, i), u->fattr[1]);
+    int nb = local(L, "b", add(mul(c(u, u->fattr[0]), ld(L, b, var(L, i))), d));
+    kstore(L->b, buf_of(L, b), var(L, i), var(L, nb));
+    kstore(L->b, buf_of(L, p), var(L, i), sub(ld(L, p, var(L, i)), mul(var(L, lr), var(L, nb))));
+    L->b = outer;
+}
+
+/* torch.optim.Adam (single-tensor path): m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ * p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
+static void lower_adam(Lower *L, Node *u) {
+    Node *p = u->in[0], *m = u->in[2], *v = u->in[3];
+    double b1 = u->fattr[0], b2 = u->fattr[1], eps = u->fattr[2], wd = u->fattr[3];
+    KBlock *outer = L->b;
+    KExpr *t = khp(1);
+    KExpr *bc1 = sub(kf(KT_F64, 1), kbin(K_POW, kf(KT_F64, b1), t));
+    KExpr *bc2 = sub(kf(KT_F64, 1), kbin(K_POW, kf(KT_F64, b2), t));
+    int step = local(L, "step", kcast(T(p), dvd(khp(0), bc1)));
+    int bc2s = local(L, "bc2s", kcast(T(p), kun(K_SQRT, bc2)));
+    int i = loop(L, "i", numel(p));
+    int g = local(L, "g", decayed_grad(L, u, var(L, i), wd));
+    int nm = local(L, "m", add(mul(ld(L, m, var(L, i)), c(u, b1)), mul(var(L, g), c(u, 1 - b1))));
+    int nv = local(L, "v", add(mul(ld(L, v, var(L, i)), c(u, b2)), mul(mul(var(L, g), var(L, g)), c(u, 1 - b2))));
+    kstore(L->b, buf_of(L, m), var(L, i), var(L, nm));
+    kstore(L->b, buf_of(L, v), var(L, i), var(L, nv));
+    KExpr *denom = add(dvd(kun(K_SQRT, var(L, nv)), var(L, bc2s)), c(u, eps));
+    kstore(L->b, buf_of(L, p), var(L, i), sub(ld(L, p, var(L, i)), mul(var(L, step), dvd(var(L, nm), denom))));
+    L->b = outer;
+}
+
+#define X(name, text, arity, flags, shape, grad, lower, scalar) lower,
+static LowerFn *const lower_rule[OP_COUNT] = {DLC_OPS(X)};
+#undef X
+
+KFunc *lower_function(Graph *g, Plan *p, const char *name) {
+    Lower L = {g, new_kfunc(name), NULL};
+    L.b = &L.f->body;
+    for (int i = 0; i < p->sched.n; i++) {
+        Node *n = p->sched.v[i];
+        if (op_flags[n->op] & (OPF_L | OPF_V) && n->op != OP_CONST) continue;
+        if (op_flags[n->op] & OPF_E) lower_elementwise(&L, n);
+        else if (lower_rule[n->op]) lower_rule[n->op](&L, n);
+        else ICE("op %s has no lowering", op_text[n->op]);
+    }
+    L.f->work_bytes = p->work_bytes;
+    return L.f;
+}

@@ -1,0 +1,392 @@
+/* main.c — the `dlc` command line: check, train, eval, run, gradcheck.
+ *
+ * Each command is a function taking parsed options; options are `--name value` or
+ * `--name=value`, checked against the command's list (unknown ones get a suggestion).
+ * User errors exit 1 with a message; compiler bugs exit 2 (diag.c). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlc.h"
+
+typedef struct {
+    const char *name;
+    const char *arg;     /* value placeholder for --help, NULL for a flag */
+    const char *help;
+} OptSpec;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const OptSpec *opts;
+    int (*run)(void);
+} Command;
+
+/* parsed command line */
+static const char *model_path;
+static const char *opt_val[32];
+static const Command *cmd;
+
+static const char *opt(const char *name) {
+    for (int i = 0; cmd->opts[i].name; i++)
+        if (strcmp(cmd->opts[i].name, name) == 0) return opt_val[i];
+    ICE("option --%s not declared for %s", name, cmd->name);
+}
+
+static int64_t opt_int(const char *name, int64_t dflt, int64_t lo) {
+    const char *v = opt(name);
+    if (!v) return dflt;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (*end || errno || x < lo) fatal("--%s wants a whole number >= %lld, got '%s'", name, (long long)lo, v);
+    return x;
+}
+
+static double opt_num(const char *name, double dflt) {
+    const char *v = opt(name);
+    if (!v) return dflt;
+    char *end;
+    double x = strtod(v, &end);
+    if (*end || !isfinite(x) || x < 0) fatal("--%s wants a non-negative number, got '%s'", name, v);
+    return x;
+}
+
+static void usage_of(const Command *c, FILE *out) {
+    fprintf(out, "usage: dlc %s model.dlm [options]\n\n%s\n\noptions:\n", c->name, c->summary);
+    for (int i = 0; c->opts[i].name; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", c->opts[i].name, c->opts[i].arg ? " " : "",
+                 c->opts[i].arg ? c->opts[i].arg : "");
+        fprintf(out, "  %-24s %s\n", left, c->opts[i].help);
+    }
+}
+
+/* ---- shared steps ------------------------------------------------------------------------- */
+static Compiled *compile_for(int64_t max_batch, bool f64) {
+    CompileOpts co = {.f64 = f64, .max_batch = max_batch, .opt_level = 3};
+    return compile_model(model_path, &co);
+}
+
+static void load_data(const Model *m, dlrt_dataset *train, dlrt_dataset *test, bool need_train) {
+    const TrainCfg *t = &m->train;
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    switch (t->data) {
+    case DATA_NONE:
+        error_at(m->ast->has_train ? m->ast->train_loc : m->ast->model->loc,
+                 "no data source: add `data idx(\"dir\")` or `data npy(\"x.npy\", \"y.npy\")` to the train section");
+    case DATA_IDX:
+        if (need_train && dlrt_dataset_idx(t->data_paths[0], "train", train)) fatal("%s", dlrt_error());
+        if (dlrt_dataset_idx(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());
+        break;
+    case DATA_NPY:
+        if (dlrt_dataset_npy(t->data_paths[0], t->ndata_paths > 1 ? t->data_paths[1] : NULL, train))
+            fatal("%s", dlrt_error());
+        if (dlrt_dataset_split(train, t->val_split, test)) fatal("%s", dlrt_error());
+        break;
+    }
+}
+
+static void check_data(const Compiled *c, dlrt_dataset *d, const char *what) {
+    if (d->n && dlrt_dataset_check(d, &c->rt, what)) fatal("%s", dlrt_error());
+}
+
+static dlrt_session new_session(const Compiled *c, uint64_t seed) {
+    dlrt_session s;
+    if (dlrt_session_init(&s, &c->rt, seed)) fatal("%s", dlrt_error());
+    const char *w = opt("weights");
+    if (w && dlrt_load_params_file(&s, w)) fatal("%s", dlrt_error());
+    return s;
+}
+
+/* ---- check ---------------------------------------------------------------------------------- */
+static const OptSpec check_opts[] = {
+    {"dump", "STAGE", "print a stage: ast, ir, grad, plan, kernels, llvm"},
+    {"batch", "N", "batch size the memory plan is sized for (default: the train section's)"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+static char *human_bytes(double b) {
+    if (b >= 1 << 20) return fmt("%.2f MiB", b / (1 << 20));
+    if (b >= 1 << 10) return fmt("%.1f KiB", b / (1 << 10));
+    return fmt("%.0f B", b);
+}
+
+static int cmd_check(void) {
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .dump = opt("dump"), .opt_level = 3};
+    static const char *const stages[] = {"ast", "ir", "grad", "plan", "kernels", "llvm"};
+    if (co.dump) {
+        bool ok = false;
+        for (int i = 0; i < 6; i++) ok |= strcmp(co.dump, stages[i]) == 0;
+        if (!ok) fatal("--dump wants one of ast, ir, grad, plan, kernels, llvm; got '%s'", co.dump);
+        compile_model(model_path, &co);
+        return 0;
+    }
+    co.dump = "kernels";   /* stop before the JIT */
+    FILE *devnull = fopen("/dev/null", "w");
+    FILE *saved = stdout;
+    stdout = devnull;
+    Compiled *c = compile_model(model_path, &co);
+    stdout = saved;
+    fclose(devnull);
+    Graph *g = c->m->g;
+    printf("model %s  (%s)\n", c->m->ast->model->name, model_path);
+    printf("%-16s %-14s %-22s %12s\n", "layer", "kind", "output shape", "params");
+    printf("%.*s\n", 67, "-------------------------------------------------------------------------------");
+    for (int i = 0; i < g->ninputs; i++)
+        printf("%-16s %-14s %-22s %12s\n", g->io[i].name, g->io[i].is_target ? "target" : "input",
+               fmt("%s%s", dtype_keyword(g->io[i].node->dtype), shape_str(g, &g->io[i].node->shape)), "0");
+    int64_t total = 0;
+    for (int i = 0; i < g->summary.n; i++) {
+        SummaryRow *r = g->summary.v[i];
+        printf("%-16s %-14s %-22s %12lld\n", r->name, r->kind, shape_str(g, &r->node->shape), (long long)r->params);
+    }
+    for (int i = 0; i < g->nparams; i++) total += shape_numel_max(g, &g->params[i]->node->shape);
+    printf("%.*s\n", 67, "-------------------------------------------------------------------------------");
+    printf("total parameters: %lld (%s)\n", (long long)total, human_bytes((double)g->param_bytes));
+    printf("memory at batch %lld: parameters %s, gradients %s, optimizer state %s,\n", (long long)g->max[0],
+           human_bytes((double)g->param_bytes), human_bytes((double)g->param_bytes), human_bytes((double)g->state_bytes));
+    printf("  activations+workspace: training %s, inference %s\n", human_bytes((double)c->plans[FN_TRAIN]->work_bytes),
+           human_bytes((double)c->plans[FN_INFER]->work_bytes));
+    printf("loss: %s", op_text[g->loss->op]);
+    for (int i = 1; i < g->nresults; i++) printf("   metric: %s", g->results[i].name);
+    printf("\nok\n");
+    return 0;
+}
+
+/* ---- train ---------------------------------------------------------------------------------- */
+static const OptSpec train_opts[] = {
+    {"epochs", "N", "passes over the training data (overrides the train section)"},
+    {"steps", "N", "stop after N optimizer steps"},
+    {"batch", "N", "batch size"},
+    {"lr", "X", "learning rate"},
+    {"seed", "N", "seed for initialization and shuffling"},
+    {"threads", "N", "worker threads (accepted; kernels are single-threaded for now)"},
+    {"save", "FILE", "write the trained parameters as safetensors (atomically, every epoch)"},
+    {"log", "FILE", "append JSON lines: epoch, step, split, loss, accuracy, seconds"},
+    {"weights", "FILE", "start from these parameters instead of a fresh initialization"},
+    {"quiet", NULL, "no progress bar"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+static void train_overrides(TrainCfg *t) {
+    t->epochs = opt_int("epochs", t->epochs, 0);
+    t->steps = opt_int("steps", t->steps, 0);
+    t->batch = opt_int("batch", t->batch, 1);
+    t->lr = opt_num("lr", t->lr);
+    t->seed = opt_int("seed", t->seed, 0);
+    opt_int("threads", 1, 1);
+}
+
+static int cmd_train(void) {
+    CompileOpts co = {.opt_level = 3, .adjust_train = train_overrides};
+    Compiled *c = compile_model(model_path, &co);
+    TrainCfg t = c->m->train;
+    dlrt_dataset train, test;
+    load_data(c->m, &train, &test, true);
+    check_data(c, &train, "training data");
+    check_data(c, &test, "test data");
+    dlrt_session s = new_session(c, (uint64_t)t.seed);
+    FILE *log = NULL;
+    const char *logp = opt("log");
+    if (logp && !(log = fopen(logp, "a"))) fatal("cannot open log '%s': %s", logp, strerror(errno));
+    dlrt_train_opts to = {.epochs = t.epochs, .steps = t.steps, .batch = t.batch, .lr = t.lr,
+                          .seed = (uint64_t)t.seed, .log = log, .progress = !opt("quiet"),
+                          .report = stdout, .save_path = opt("save")};
+    printf("training %s: %lld samples, %lld held out, batch %lld, %s lr %g\n", c->rt.name, (long long)train.n,
+           (long long)test.n, (long long)t.batch,
+           t.opt == OPT_ADAM ? "Adam" : t.opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t.lr);
+    int rc = dlrt_train(&s, &train, &test, &to);
+    if (log) fclose(log);
+    if (rc) fatal("%s", dlrt_error());
+    return 0;
+}
+
+/* ---- eval ----------------------------------------------------------------------------------- */
+static const OptSpec eval_opts[] = {
+    {"weights", "FILE", "parameters to evaluate (safetensors)"},
+    {"batch", "N", "batch size"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+static int cmd_eval(void) {
+    if (!opt("weights")) fatal("eval needs --weights FILE");
+    int64_t batch = opt_int("batch", 256, 1);
+    Compiled *c = compile_for(batch, false);
+    dlrt_dataset train, test;
+    load_data(c->m, &train, &test, false);
+    check_data(c, &test, "test data");
+    dlrt_session s = new_session(c, 0);
+    dlrt_eval_result r;
+    if (dlrt_evaluate(&s, &test, batch, &r)) fatal("%s", dlrt_error());
+    printf("test: %lld samples, loss %.4f", (long long)r.samples, r.loss);
+    for (int i = 1; i < c->rt.n_results; i++) printf(", %s %.4f", c->rt.result_names[i], r.metric[i - 1]);
+    printf("\n");
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------------------------------- */
+static const OptSpec run_opts[] = {
+    {"weights", "FILE", "parameters (safetensors)"},
+    {"input", "FILE", "input samples as NPY, batch first"},
+    {"output", "FILE", "where to write the model's output as NPY"},
+    {"batch", "N", "batch size"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+static int cmd_run(void) {
+    if (!opt("weights") || !opt("input") || !opt("output")) fatal("run needs --weights, --input and --output");
+    int64_t batch = opt_int("batch", 256, 1);
+    Compiled *c = compile_for(batch, false);
+    dlrt_array x, y;
+    if (dlrt_npy_read(opt("input"), &x)) fatal("%s", dlrt_error());
+    dlrt_session s = new_session(c, 0);
+    if (dlrt_predict(&s, &x, &y)) fatal("%s", dlrt_error());
+    if (dlrt_npy_write(opt("output"), &y)) fatal("%s", dlrt_error());
+    printf("wrote %s: %lld outputs\n", opt("output"), (long long)y.shape[0]);
+    return 0;
+}
+
+/* ---- gradcheck ------------------------------------------------------------------------------ */
+static const OptSpec gradcheck_opts[] = {
+    {"batch", "N", "samples in the random batch (default 3)"},
+    {"seed", "N", "seed for parameters and the batch"},
+    {"per-tensor", "K", "elements checked per parameter tensor (default 24; 0 = all)"},
+    {"tol", "X", "largest relative error accepted (default 1e-6)"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+/* Standard normal from the counter RNG (Box-Muller). */
+static double rand_normal(uint64_t seed, uint64_t stream, uint64_t i) {
+    double u1 = dlrt_rand_uniform(seed, stream, 2 * i), u2 = dlrt_rand_uniform(seed, stream, 2 * i + 1);
+    return sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
+}
+
+static int cmd_gradcheck(void) {
+    int64_t batch = opt_int("batch", 3, 1), per = opt_int("per-tensor", 24, 0);
+    uint64_t seed = (uint64_t)opt_int("seed", 1, 0);
+    double tol = opt_num("tol", 1e-6);
+    Compiled *c = compile_for(batch, true);
+    const dlrt_model *m = &c->rt;
+    dlrt_session s;
+    if (dlrt_session_init(&s, m, seed)) fatal("%s", dlrt_error());
+    /* a random batch: normal inputs, labels uniform over the classes */
+    void *io[16] = {0};
+    for (int k = 0; k < m->n_io; k++) {
+        const dlrt_io *d = &m->io[k];
+        int64_t n = batch;
+        for (int j = 0; j < d->rank; j++) n *= d->shape[j];
+        io[k] = xcalloc((size_t)n, 8);
+        for (int64_t i = 0; i < n && k < m->n_inputs; i++) {
+            if (d->classes) dlrt_set(io[k], d->dtype, i, (double)(dlrt_rand_u64(seed, 100 + (uint64_t)k, (uint64_t)i) % (uint64_t)d->classes));
+            else dlrt_set(io[k], d->dtype, i, rand_normal(seed, 100 + (uint64_t)k, (uint64_t)i));
+        }
+    }
+    int64_t sym[MAX_SYMS] = {batch, 1, 1, 1};
+    double hp[4] = {0, 1, 0, 0}, out[8];
+    m->fn[DLRT_FN_GRAD](s.P, s.G, s.S, s.W, io, sym, hp, out);
+    double loss0 = out[0];
+    const double eps = 1e-6;
+    double worst = 0;
+    const char *worst_name = "";
+    printf("gradcheck %s: batch %lld, f64, central differences with eps %g, loss %.6f\n", m->name,
+           (long long)batch, eps, loss0);
+    for (int i = 0; i < m->n_params; i++) {
+        const dlrt_param *p = &m->params[i];
+        int64_t n = 1;
+        for (int j = 0; j < p->rank; j++) n *= p->shape[j];
+        double *w = (double *)(s.P + p->offset), *gr = (double *)(s.G + p->offset);
+        int64_t count = per == 0 || per >= n ? n : per;
+        double tensor_worst = 0;
+        for (int64_t t = 0; t < count; t++) {
+            int64_t e = count == n ? t : (int64_t)(dlrt_rand_u64(seed, 7 + (uint64_t)i, (uint64_t)t) % (uint64_t)n);
+            double keep = w[e];
+            w[e] = keep + eps;
+            m->fn[DLRT_FN_EVAL](s.P, s.G, s.S, s.W, io, sym, hp, out);
+            double lp = out[0];
+            w[e] = keep - eps;
+            m->fn[DLRT_FN_EVAL](s.P, s.G, s.S, s.W, io, sym, hp, out);
+            double lm = out[0];
+            w[e] = keep;
+            double num = (lp - lm) / (2 * eps), ana = gr[e];
+            /* relative error, with an absolute floor for near-zero gradients */
+            double den = fmax(fmax(fabs(num), fabs(ana)), 1e-3);
+            double rel = fabs(num - ana) / den;
+            if (!(rel <= tensor_worst)) tensor_worst = rel;   /* NaN propagates as worst */
+        }
+        printf("  %-28s %8lld checked  worst rel. error %.3g\n", p->name, (long long)count, tensor_worst);
+        if (!(tensor_worst <= worst)) { worst = tensor_worst; worst_name = p->name; }
+    }
+    bool ok = worst <= tol;
+    printf("worst relative error %.3g (%s): %s (tolerance %g)\n", worst, worst_name, ok ? "ok" : "FAILED", tol);
+    return ok ? 0 : 1;
+}
+
+static const Command commands[] = {
+    {"check", "Parse and check a model; print a summary of layers, shapes, parameters and memory.", check_opts, cmd_check},
+    {"train", "Train a model on the data its train section names; print per-epoch loss and accuracy.", train_opts, cmd_train},
+    {"eval", "Evaluate trained parameters on the model's held-out data.", eval_opts, cmd_eval},
+    {"run", "Run the model's forward pass on NPY input and write its output as NPY.", run_opts, cmd_run},
+    {"gradcheck", "Compare every parameter gradient with central finite differences, in f64.", gradcheck_opts, cmd_gradcheck},
+};
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: dlc COMMAND model.dlm [options]\n\ncommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`dlc COMMAND --help` shows a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) cmd = &commands[i];
+    if (!cmd) {
+        const char *names[NCOMMANDS];
+        for (int i = 0; i < NCOMMANDS; i++) names[i] = commands[i].name;
+        const char *near = nearest_name(argv[1], names, NCOMMANDS);
+        fatal("unknown command '%s'%s (try dlc --help)", argv[1], near ? fmt("; did you mean '%s'?", near) : "");
+    }
+    int nopts = 0;
+    while (cmd->opts[nopts].name) nopts++;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            if (model_path) fatal("%s: more than one model file ('%s' and '%s')", cmd->name, model_path, a);
+            model_path = a;
+            continue;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        int k;
+        for (k = 0; k < nopts; k++)
+            if (strlen(cmd->opts[k].name) == nlen && strncmp(cmd->opts[k].name, name, nlen) == 0) break;
+        if (k == nopts) {
+            const char *names[32];
+            for (int j = 0; j < nopts; j++) names[j] = cmd->opts[j].name;
+            char *bare = fmt("%.*s", (int)nlen, name);
+            const char *near = nearest_name(bare, names, nopts);
+            fatal("%s: unknown option '--%s'%s", cmd->name, bare, near ? fmt("; did you mean '--%s'?", near) : "");
+        }
+        if (!cmd->opts[k].arg) { opt_val[k] = "1"; continue; }
+        if (eq) opt_val[k] = eq + 1;
+        else if (i + 1 < argc) opt_val[k] = argv[++i];
+        else fatal("option --%s needs a value", cmd->opts[k].name);
+    }
+    if (opt("help")) {
+        usage_of(cmd, stdout);
+        return 0;
+    }
+    if (!model_path) fatal("%s needs a model file (dlc %s model.dlm)", cmd->name, cmd->name);
+    return cmd->run();
+}

@@ -1,0 +1,59 @@
+/* ops.h — the op table of dlc's graph IR, one row per op (an X-macro, after QBE's ops.h).
+ *
+ * Each row names the op, its arity (-1: variable), its flags, and the functions that give it
+ * meaning in each pipeline stage: the shape rule (shape.c), the gradient rule (grad.c), and
+ * the lowering to kernel IR (lower.c).  Elementwise ops lower through one shared loop nest and
+ * contribute only a scalar expression (`scalar`, also in lower.c).  The comment on each row is
+ * the op's semantics.  Adding an op: one row here plus its functions.
+ *
+ * Flags: L leaf (no inputs evaluated), E elementwise (scalar column used), V view (aliases its
+ * input 0's buffer), X effect (writes outside its own value; a root that DCE keeps). */
+
+/*  NAME              text              arity flags     shape            grad            lower             scalar */
+#define DLC_OPS(OP) \
+    /* ---- leaves ---------------------------------------------------------------------- */ \
+    OP(INPUT,          "input",            0, OPF_L,  NULL,            NULL,           NULL,             NULL)          /* model input or target, from io[k] */ \
+    OP(PARAM,          "param",            0, OPF_L,  NULL,            NULL,           NULL,             NULL)          /* trainable parameter, in the P block */ \
+    OP(STATE,          "state",            0, OPF_L,  NULL,            NULL,           NULL,             NULL)          /* optimizer state (moments), iattr0 bytes into the S block */ \
+    OP(CONST,          "const",            0, OPF_E,  NULL,            NULL,           NULL,             scalar_const)  /* fill with fattr[0] */ \
+    /* ---- elementwise, broadcasting numpy-style -------------------------------------- */ \
+    OP(ADD,            "add",              2, OPF_E,  shape_broadcast, grad_add,       NULL,             scalar_add)    /* a + b */ \
+    OP(SUB,            "sub",              2, OPF_E,  shape_broadcast, grad_sub,       NULL,             scalar_sub)    /* a - b */ \
+    OP(MUL,            "mul",              2, OPF_E,  shape_broadcast, grad_mul,       NULL,             scalar_mul)    /* a * b */ \
+    OP(DIV,            "div",              2, OPF_E,  shape_broadcast, grad_div,       NULL,             scalar_div)    /* a / b */ \
+    OP(NEG,            "neg",              1, OPF_E,  shape_same,      grad_neg,       NULL,             scalar_neg)    /* -x */ \
+    OP(EXP,            "exp",              1, OPF_E,  shape_same,      grad_exp,       NULL,             scalar_exp)    /* e^x */ \
+    OP(LOG,            "log",              1, OPF_E,  shape_same,      grad_log,       NULL,             scalar_log)    /* ln x */ \
+    OP(RELU,           "relu",             1, OPF_E,  shape_same,      grad_relu,      NULL,             scalar_relu)   /* max(x, 0) */ \
+    OP(LEAKY_RELU,     "leaky_relu",       1, OPF_E,  shape_same,      grad_leaky,     NULL,             scalar_leaky)  /* x > 0 ? x : fattr[0]*x */ \
+    OP(SIGMOID,        "sigmoid",          1, OPF_E,  shape_same,      grad_sigmoid,   NULL,             scalar_sigmoid)/* 1 / (1 + e^-x) */ \
+    OP(TANH,           "tanh",             1, OPF_E,  shape_same,      grad_tanh,      NULL,             scalar_tanh)   /* tanh x */ \
+    OP(GELU,           "gelu",             1, OPF_E,  shape_same,      grad_gelu,      NULL,             scalar_gelu)   /* x * Phi(x), exact erf form */ \
+    /* ---- elementwise gradients (same shapes) ----------------------------------------- */ \
+    OP(RELU_GRAD,      "relu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_relu_grad)    /* (dy, x): x > 0 ? dy : 0 */ \
+    OP(LEAKY_GRAD,     "leaky_relu_grad",  2, OPF_E,  shape_same,      NULL,           NULL,             scalar_leaky_grad)   /* (dy, x): x > 0 ? dy : fattr[0]*dy */ \
+    OP(SIGMOID_GRAD,   "sigmoid_grad",     2, OPF_E,  shape_same,      NULL,           NULL,             scalar_sigmoid_grad) /* (dy, y): dy * y * (1 - y) */ \
+    OP(TANH_GRAD,      "tanh_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_tanh_grad)    /* (dy, y): dy * (1 - y^2) */ \
+    OP(GELU_GRAD,      "gelu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_gelu_grad)    /* (dy, x): dy * (Phi(x) + x phi(x)) */ \
+    /* ---- structure ------------------------------------------------------------------- */ \
+    OP(RESHAPE,        "reshape",          1, OPF_V,  NULL,            grad_reshape,   NULL,             NULL)          /* same elements, node's shape */ \
+    OP(COPY,           "copy",             1, 0,      shape_same,      grad_copy,      lower_copy,       NULL)          /* x, in a buffer of its own */ \
+    OP(SUM_TO,         "sum_to",           1, 0,      NULL,            NULL,           lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
+    OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb; operands seen as [rows, last] */ \
+    /* ---- last-axis normalizers --------------------------------------------------------- */ \
+    OP(SOFTMAX,        "softmax",          1, 0,      shape_same,      grad_softmax,   lower_softmax,    NULL)          /* e^x / sum e^x over the last axis */ \
+    OP(LOG_SOFTMAX,    "log_softmax",      1, 0,      shape_same,      grad_log_softmax, lower_log_softmax, NULL)       /* x - logsumexp(x) over the last axis */ \
+    OP(SOFTMAX_GRAD,   "softmax_grad",     2, 0,      shape_same,      NULL,           lower_softmax_grad, NULL)        /* (dy, y): y * (dy - sum(dy*y)) */ \
+    OP(LOG_SOFTMAX_GRAD, "log_softmax_grad", 2, 0,    shape_same,      NULL,           lower_log_softmax_grad, NULL)    /* (dy, y): dy - e^y * sum(dy) */ \
+    /* ---- losses and metrics (scalar results; means over the batch) --------------------- */ \
+    OP(CROSS_ENTROPY,  "cross_entropy",    2, 0,      shape_loss_ce,   grad_cross_entropy, lower_cross_entropy, NULL)   /* (logits[M,C], label[M]): mean(lse - x[label]) */ \
+    OP(CE_GRAD,        "cross_entropy_grad", 3, 0,    shape_like1,           NULL,           lower_ce_grad,    NULL)          /* (dl, logits, label): dl * (softmax - onehot) / M */ \
+    OP(MSE,            "mse",              2, 0,      shape_loss_mse,  grad_mse,       lower_mse,        NULL)          /* (a, b): mean((a - b)^2) */ \
+    OP(MSE_GRAD,       "mse_grad",         3, 0,      shape_like1,     NULL,           lower_mse_grad,   NULL)          /* (dl, a, b): dl * 2 (a - b) / numel */ \
+    OP(ACCURACY,       "accuracy",         2, 0,      shape_metric_acc, NULL,          lower_accuracy,   NULL)          /* (logits[M,C], label[M]): count of argmax == label */ \
+    /* ---- effects ----------------------------------------------------------------------- */ \
+    OP(RESULT,         "result",           1, OPF_X,  NULL,            NULL,           lower_result,     NULL)          /* out[iattr0] = x (a scalar) */ \
+    OP(OUTPUT,         "output",           1, OPF_X,  NULL,            NULL,           lower_output,     NULL)          /* io[iattr0] = x */ \
+    OP(SGD_UPDATE,     "sgd_update",       2, OPF_X,  NULL,            NULL,           lower_sgd,        NULL)          /* (p, g): p -= lr * (g + wd p) */ \
+    OP(MOMENTUM_UPDATE, "momentum_update", 3, OPF_X,  NULL,            NULL,           lower_momentum,   NULL)          /* (p, g, b): b = mu b + g'; p -= lr b (torch SGD momentum) */ \
+    OP(ADAM_UPDATE,    "adam_update",      4, OPF_X,  NULL,            NULL,           lower_adam,       NULL)          /* (p, g, m, v): torch.optim.Adam step */

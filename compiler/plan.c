@@ -1,0 +1,170 @@
+/* plan.c — turns the whole graph into one compiled function's plan: which nodes it runs
+ * (dead-code elimination from the function's roots), in which order (creation order is a
+ * valid schedule), and where each value lives.  Parameters, gradients, optimizer state and
+ * io have fixed homes; everything else gets a slice of the workspace, reused once the value
+ * is dead (liveness over the schedule, first-fit).  Views share their source's slice.
+ * Sizes are those of the largest batch the function is compiled for (Graph.max). */
+#include <string.h>
+
+#include "dlc.h"
+
+const char *const fn_names[FN_COUNT] = {"infer", "eval", "train", "grad"};
+
+static void mark(Node *n) {
+    if (n->live) return;
+    n->live = 1;
+    for (int i = 0; i < n->nin; i++) mark(n->in[i]);
+}
+
+static Node *root_of(Node *n) {
+    while (op_flags[n->op] & OPF_V) n = n->in[0];
+    return n;
+}
+
+/* First-fit allocator over [0, top) with a sorted free list. */
+typedef struct { int64_t off, size; } Block;
+typedef struct { Block *free; int nfree, cap; int64_t top; } Arena;
+
+static int64_t arena_alloc(Arena *a, int64_t size) {
+    for (int i = 0; i < a->nfree; i++)
+        if (a->free[i].size >= size) {
+            int64_t off = a->free[i].off;
+            a->free[i].off += size;
+            a->free[i].size -= size;
+            if (a->free[i].size == 0) {
+                memmove(&a->free[i], &a->free[i + 1], sizeof(Block) * (size_t)(a->nfree - i - 1));
+                a->nfree--;
+            }
+            return off;
+        }
+    /* grow the top, merging a free block that ends there */
+    if (a->nfree && a->free[a->nfree - 1].off + a->free[a->nfree - 1].size == a->top) {
+        int64_t off = a->free[--a->nfree].off;
+        a->top = off + size;
+        return off;
+    }
+    int64_t off = a->top;
+    a->top += size;
+    return off;
+}
+
+static void arena_free(Arena *a, int64_t off, int64_t size) {
+    int i = 0;
+    while (i < a->nfree && a->free[i].off < off) i++;
+    if (a->nfree == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 16;
+        a->free = xrealloc(a->free, sizeof(Block) * (size_t)a->cap);
+    }
+    memmove(&a->free[i + 1], &a->free[i], sizeof(Block) * (size_t)(a->nfree - i));
+    a->free[i] = (Block){off, size};
+    a->nfree++;
+    /* coalesce with neighbours */
+    if (i + 1 < a->nfree && a->free[i].off + a->free[i].size == a->free[i + 1].off) {
+        a->free[i].size += a->free[i + 1].size;
+        memmove(&a->free[i + 1], &a->free[i + 2], sizeof(Block) * (size_t)(a->nfree - i - 2));
+        a->nfree--;
+    }
+    if (i > 0 && a->free[i - 1].off + a->free[i - 1].size == a->free[i].off) {
+        a->free[i - 1].size += a->free[i].size;
+        memmove(&a->free[i], &a->free[i + 1], sizeof(Block) * (size_t)(a->nfree - i - 1));
+        a->nfree--;
+    }
+}
+
+static int64_t node_bytes(const Graph *g, const Node *n) {
+    int64_t b = shape_numel_max(g, &n->shape) * (int64_t)dlrt_dtype_size(n->dtype);
+    return (b + 63) / 64 * 64;
+}
+
+Plan *plan_function(Graph *g, FnKind kind) {
+    Plan *p = xcalloc(1, sizeof *p);
+    p->kind = kind;
+    for (int i = 0; i < g->nodes.n; i++) {
+        Node *n = g->nodes.v[i];
+        n->live = 0;
+        n->last_use = -1;
+        n->base = B_NONE;
+        n->offset = 0;
+    }
+    /* roots */
+    switch (kind) {
+    case FN_INFER: mark(g->out_node); break;
+    case FN_EVAL:
+        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i]);
+        break;
+    case FN_GRAD:
+        mark(g->res_nodes[0]);
+        for (int i = 0; i < g->nparams; i++) mark(g->params[i]->grad);
+        break;
+    case FN_TRAIN:
+        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i]);
+        for (int i = 0; i < g->updates.n; i++) mark(g->updates.v[i]);
+        break;
+    default: unreachable();
+    }
+    for (int i = 0; i < g->nodes.n; i++)
+        if (((Node *)g->nodes.v[i])->live) vec_push(&p->sched, g->nodes.v[i]);
+
+    /* fixed homes */
+    for (int i = 0; i < g->nparams; i++) {
+        Param *pr = g->params[i];
+        pr->node->base = B_P;
+        pr->node->offset = pr->offset;
+        if (pr->grad->live && (kind == FN_GRAD || kind == FN_TRAIN)) {
+            pr->grad->base = B_G;
+            pr->grad->offset = pr->offset;
+        }
+    }
+    for (int i = 0; i < g->nstates; i++) {
+        g->states[i]->base = B_S;
+        g->states[i]->offset = g->states[i]->iattr[0];
+    }
+    for (int i = 0; i < g->nio; i++)
+        if (g->io[i].node->op == OP_INPUT) g->io[i].node->base = B_IO + i;
+
+    /* liveness: a value (or the buffer a view reads) lives until its last consumer */
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos];
+        for (int k = 0; k < n->nin; k++) root_of(n->in[k])->last_use = pos;
+    }
+    Arena a = {0};
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos];
+        if (op_flags[n->op] & OPF_X) continue;
+        if (op_flags[n->op] & OPF_V) {
+            Node *r = root_of(n);
+            n->base = r->base;
+            n->offset = r->offset;
+            continue;
+        }
+        if (n->base == B_NONE) {
+            n->base = B_W;
+            n->offset = arena_alloc(&a, node_bytes(g, n));
+        }
+        /* free the workspace of values whose last use is this node; a value never used
+         * (a root such as a gradient) keeps its slice */
+        for (int k = 0; k < n->nin; k++) {
+            Node *r = root_of(n->in[k]);
+            if (r->base == B_W && r->last_use == pos && r->live != 2) {
+                arena_free(&a, r->offset, node_bytes(g, r));
+                r->live = 2;   /* freed */
+            }
+        }
+    }
+    p->work_bytes = a.top;
+    return p;
+}
+
+void print_plan(FILE *out, const Graph *g, const Plan *p) {
+    static const char *const base[] = {"-", "P", "G", "S", "W", "out"};
+    fprintf(out, "plan %s (workspace %lld bytes at batch %lld) {\n", fn_names[p->kind],
+            (long long)p->work_bytes, (long long)g->max[0]);
+    for (int i = 0; i < p->sched.n; i++) {
+        const Node *n = p->sched.v[i];
+        fprintf(out, "  %%%-4d %-18s", n->id, op_text[n->op]);
+        if (n->base >= B_IO) fprintf(out, " io[%d]", n->base - B_IO);
+        else if (n->base != B_NONE) fprintf(out, " %s+%lld", base[n->base], (long long)n->offset);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "}\n");
+}

@@ -1,0 +1,572 @@
+/* sema.c — from the AST to the graph IR: resolves names, instantiates layers, evaluates the
+ * dataflow (calls, `->` pipelines, arithmetic) into graph nodes, and reads the train section.
+ *
+ * Expressions evaluate to Values: a tensor (a graph node), a layer, a builtin function, a
+ * number, a string or a list.  `x -> f` is f(x); `x -> f(a)` is f(x, a) for builtins and
+ * "make the layer, then apply it" for layer constructors such as `x -> Dense(10)`. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlc.h"
+
+typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST } ValKind;
+
+typedef struct Builtin Builtin;
+typedef struct Value Value;
+struct Value {
+    ValKind k;
+    Loc loc;
+    Node *t;
+    Layer *layer;
+    const Builtin *fn;
+    double num;
+    const char *str;
+    Value *items;
+    int nitems;
+};
+
+typedef struct {
+    const char *name;
+    Value v;
+    Loc loc;
+} Binding;
+
+typedef struct {
+    Model *m;
+    Graph *g;
+    Binding *env;
+    int nenv, capenv;
+    int anon;            /* counter for names of inline layers */
+} Sema;
+
+/* Builtins receive their evaluated positional arguments (a piped value comes first) and the
+ * call (for keywords); `call` is NULL when used bare, as in `x -> relu`. */
+typedef Node *BuiltinFn(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc);
+struct Builtin {
+    const char *name;
+    int min_pos, max_pos;
+    const char *const *kw;
+    BuiltinFn *fn;
+    Op op;
+};
+
+static Value eval(Sema *s, Ast *e);
+
+static const char *kind_name(ValKind k) {
+    static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list"};
+    return n[k];
+}
+
+/* ---- environment -------------------------------------------------------------------------- */
+static Binding *lookup(Sema *s, const char *name) {
+    for (int i = s->nenv - 1; i >= 0; i--)
+        if (strcmp(s->env[i].name, name) == 0) return &s->env[i];
+    return NULL;
+}
+
+static void bind(Sema *s, const char *name, Value v, Loc loc) {
+    Binding *old = lookup(s, name);
+    if (old) {
+        error_at_noexit(loc, "'%s' is already defined", name);
+        note_at(old->loc, "'%s' was defined here", name);
+        exit(1);
+    }
+    if (s->nenv == s->capenv) {
+        s->capenv = s->capenv ? 2 * s->capenv : 32;
+        s->env = xrealloc(s->env, sizeof(Binding) * (size_t)s->capenv);
+    }
+    s->env[s->nenv++] = (Binding){name, v, loc};
+}
+
+static Value tensor(Node *t, Loc loc) { return (Value){.k = V_TENSOR, .t = t, .loc = loc}; }
+
+static Node *want_tensor(Sema *s, Value v, const char *what) {
+    if (v.k == V_NUM) return new_const(s->g, v.loc, v.num, s->g->fdtype);
+    if (v.k != V_TENSOR) error_at(v.loc, "%s must be a tensor, got %s", what, kind_name(v.k));
+    return v.t;
+}
+
+/* ---- builtins -------------------------------------------------------------------------------- */
+static Node *bi_unary(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)npos; (void)call;
+    return node1(s->g, b->op, loc, want_tensor(s, pos[0], b->name));
+}
+
+static Node *bi_leaky(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    double slope = 0.01;
+    if (npos > 1) {
+        if (pos[1].k != V_NUM) error_at(pos[1].loc, "leaky_relu slope must be a number");
+        slope = pos[1].num;
+    }
+    Ast *kw = call ? call_arg(call, 99, "slope") : NULL;
+    if (kw) slope = const_number(kw, "leaky_relu slope");
+    Node *n = node1(s->g, OP_LEAKY_RELU, loc, want_tensor(s, pos[0], b->name));
+    n->fattr[0] = slope;
+    return n;
+}
+
+static Node *bi_flatten(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)npos; (void)call;
+    Node *x = want_tensor(s, pos[0], b->name);
+    if (x->shape.rank < 1) error_at(loc, "flatten of a scalar");
+    Shape sh = {2, {x->shape.d[0], dim_const(1)}};   /* like torch.nn.Flatten: keep dim 0 */
+    for (int i = 1; i < x->shape.rank; i++) sh.d[1] = dim_mul(sh.d[1], x->shape.d[i]);
+    if (x->shape.rank == 1) sh.rank = 2;
+    return new_reshape(s->g, loc, x, sh);
+}
+
+/* reshape(x, [d0, d1, ...]): dims are numbers or symbol names; one may be -1 (inferred). */
+static Node *bi_reshape(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)b; (void)call;
+    Node *x = want_tensor(s, pos[0], "reshape's input");
+    if (npos < 2 || pos[1].k != V_LIST) error_at(loc, "reshape needs a shape list, e.g. reshape(x, [N, 784])");
+    Value *it = pos[1].items;
+    int r = pos[1].nitems, infer = -1;
+    if (r < 1 || r > DLRT_MAX_RANK) error_at(pos[1].loc, "reshape to rank %d is not supported", r);
+    Shape sh = {r, {{0, {0}}}};
+    Dim known = dim_const(1);
+    for (int i = 0; i < r; i++) {
+        if (it[i].k == V_NUM && it[i].num == -1 && infer < 0) { infer = i; continue; }
+        if (it[i].k == V_NUM && it[i].num >= 1 && it[i].num == floor(it[i].num)) sh.d[i] = dim_const((int64_t)it[i].num);
+        else if (it[i].k == V_STR) sh.d[i] = dim_sym((int)it[i].num);   /* a symbol, see eval */
+        else error_at(it[i].loc, "reshape dimensions must be positive integers, symbols or one -1");
+        known = dim_mul(known, sh.d[i]);
+    }
+    Dim total = shape_numel(&x->shape);
+    if (infer >= 0 && !dim_div(total, known, &sh.d[infer]))
+        error_at(pos[1].loc, "cannot reshape %s into %s: %s elements are not divisible by %s",
+                 shape_str(s->g, &x->shape), "the shape given", dim_str(s->g, total), dim_str(s->g, known));
+    if (!dim_eq(shape_numel(&sh), total))
+        error_at(pos[1].loc, "cannot reshape %s (%s elements) into %s", shape_str(s->g, &x->shape),
+                 dim_str(s->g, total), shape_str(s->g, &sh));
+    return new_reshape(s->g, loc, x, sh);
+}
+
+static Node *bi_binary(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)npos; (void)call;
+    Node *x = want_tensor(s, pos[0], fmt("%s's first argument", b->name));
+    Node *y = want_tensor(s, pos[1], fmt("%s's second argument", b->name));
+    return node2(s->g, b->op, loc, x, y);
+}
+
+static const char *const kw_slope[] = {"slope", NULL};
+static const Builtin builtins[] = {
+    {"relu", 1, 1, NULL, bi_unary, OP_RELU},
+    {"sigmoid", 1, 1, NULL, bi_unary, OP_SIGMOID},
+    {"tanh", 1, 1, NULL, bi_unary, OP_TANH},
+    {"gelu", 1, 1, NULL, bi_unary, OP_GELU},
+    {"exp", 1, 1, NULL, bi_unary, OP_EXP},
+    {"log", 1, 1, NULL, bi_unary, OP_LOG},
+    {"softmax", 1, 1, NULL, bi_unary, OP_SOFTMAX},
+    {"log_softmax", 1, 1, NULL, bi_unary, OP_LOG_SOFTMAX},
+    {"leaky_relu", 1, 2, kw_slope, bi_leaky, OP_LEAKY_RELU},
+    {"flatten", 1, 1, NULL, bi_flatten, OP_RESHAPE},
+    {"reshape", 2, 2, NULL, bi_reshape, OP_RESHAPE},
+    {"cross_entropy", 2, 2, NULL, bi_binary, OP_CROSS_ENTROPY},
+    {"mse", 2, 2, NULL, bi_binary, OP_MSE},
+};
+enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+
+static const Builtin *find_builtin(const char *name) {
+    for (int i = 0; i < NBUILTINS; i++)
+        if (strcmp(builtins[i].name, name) == 0) return &builtins[i];
+    return NULL;
+}
+
+/* ---- expressions ------------------------------------------------------------------------------ */
+static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc) {
+    int nk;
+    const char *const *kinds = layer_kind_names(&nk);
+    const char **cands = xcalloc((size_t)(s->nenv + NBUILTINS + nk), sizeof *cands);
+    int n = 0;
+    for (int i = 0; i < s->nenv; i++) cands[n++] = s->env[i].name;
+    for (int i = 0; i < NBUILTINS; i++) cands[n++] = builtins[i].name;
+    for (int i = 0; i < nk; i++) cands[n++] = kinds[i];
+    const char *near = nearest_name(name, cands, n);
+    bool layer_like = name[0] >= 'A' && name[0] <= 'Z';
+    if (near) error_at(loc, "unknown %s '%s'; did you mean '%s'?", layer_like ? "layer" : "name", name, near);
+    error_at(loc, "unknown %s '%s'", layer_like ? "layer" : "name", name);
+}
+
+/* Call `callee` (already evaluated) with `piped` (or NULL) then the call's positional args. */
+static void summary_row(Sema *s, const char *name, const char *kind, Node *n, int first_param) {
+    SummaryRow *r = xcalloc(1, sizeof *r);
+    *r = (SummaryRow){name, kind, n, 0};
+    for (int i = first_param; i < s->g->nparams; i++) r->params += shape_numel_max(s->g, &s->g->params[i]->node->shape);
+    vec_push(&s->g->summary, r);
+}
+
+static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, const char *bind_name) {
+    int first_param = s->g->nparams;
+    if (callee.k == V_LAYER) {
+        if (call) error_at(call->loc, "layer '%s' is applied as %s(x) or x -> %s; give hyperparameters where it is declared",
+                           layer_name(callee.layer), layer_name(callee.layer), layer_name(callee.layer));
+        if (!piped) error_at(loc, "layer '%s' needs an input", layer_name(callee.layer));
+        Node *y = apply_layer(s->g, callee.layer, want_tensor(s, *piped, "a layer's input"), loc);
+        summary_row(s, layer_name(callee.layer), layer_kind_name(callee.layer), y, first_param);
+        return tensor(y, loc);
+    }
+    if (callee.k != V_FUNC)
+        error_at(loc, "%s is not callable", kind_name(callee.k));
+    const Builtin *b = callee.fn;
+    Value pos[8];
+    int npos = 0;
+    if (piped) pos[npos++] = *piped;
+    for (int i = 0; call && i < call->nargs; i++) {
+        if (call->args[i].name) continue;
+        if (npos == 8) error_at(call->args[i].value->loc, "too many arguments");
+        pos[npos++] = eval(s, call->args[i].value);
+    }
+    if (call) check_call_args(call, b->max_pos - (piped ? 1 : 0), b->kw, b->name);
+    if (npos < b->min_pos || npos > b->max_pos)
+        error_at(call ? call->loc : loc, "%s takes %d%s argument%s, got %d", b->name, b->min_pos,
+                 b->max_pos > b->min_pos ? fmt(" to %d", b->max_pos) : "", b->max_pos == 1 ? "" : "s", npos);
+    Node *n = b->fn(s, b, pos, npos, call, loc);
+    summary_row(s, bind_name ? bind_name : "", b->name, n, first_param);
+    if (n->op == OP_CROSS_ENTROPY) {
+        /* a target without `classes` takes the logits' width as its class count */
+        for (int i = 0; i < s->g->nio; i++)
+            if (s->g->io[i].node == n->in[1] && !s->g->io[i].classes)
+                s->g->io[i].classes = n->in[0]->shape.d[n->in[0]->shape.rank - 1].c;
+    }
+    return tensor(n, loc);
+}
+
+/* A call whose callee names a layer kind makes a layer (named `name` or anonymously). */
+static Value make_layer(Sema *s, const LayerKind *k, Ast *call, const char *name) {
+    if (!name) {
+        const char *kn = call->lhs->name;
+        char *lower = xstrdup(kn);
+        for (char *p = lower; *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+        name = fmt("%s_%d", lower, ++s->anon);
+    }
+    return (Value){.k = V_LAYER, .layer = new_layer(k, name, call->loc, call), .loc = call->loc};
+}
+
+static Value eval_callable(Sema *s, Ast *e) {
+    if (e->kind == A_NAME) {
+        const Builtin *b = find_builtin(e->name);
+        Binding *bd = lookup(s, e->name);
+        if (bd) return bd->v;
+        if (b) return (Value){.k = V_FUNC, .fn = b, .loc = e->loc};
+        if (find_layer_kind(e->name))
+            error_at(e->loc, "'%s' is a layer type; write %s(...) with its hyperparameters", e->name, e->name);
+        unknown_name(s, e->name, e->loc);
+    }
+    return eval(s, e);
+}
+
+static Value eval_call(Sema *s, Ast *e, Value *piped, const char *bind_name) {
+    if (e->lhs->kind == A_NAME && !lookup(s, e->lhs->name)) {
+        const LayerKind *k = find_layer_kind(e->lhs->name);
+        if (k) {
+            Value layer = make_layer(s, k, e, piped ? NULL : bind_name);
+            if (!piped) return layer;
+            return apply(s, layer, piped, NULL, e->loc, NULL);
+        }
+    }
+    Value callee = eval_callable(s, e->lhs);
+    if (callee.k == V_LAYER && !piped && e->nargs == 1 && !e->args[0].name) {
+        Value x = eval(s, e->args[0].value);     /* fc1(x) */
+        return apply(s, callee, &x, NULL, e->loc, NULL);
+    }
+    return apply(s, callee, piped, e, e->loc, bind_name);
+}
+
+static Value arith(Sema *s, int op, Value a, Value b, Loc loc) {
+    if (a.k == V_NUM && b.k == V_NUM) {
+        double v = op == '+' ? a.num + b.num : op == '-' ? a.num - b.num : op == '*' ? a.num * b.num : a.num / b.num;
+        return (Value){.k = V_NUM, .num = v, .loc = loc};
+    }
+    Node *x = want_tensor(s, a, fmt("the left side of '%c'", op));
+    Node *y = want_tensor(s, b, fmt("the right side of '%c'", op));
+    if (b.k == V_NUM) y->dtype = x->dtype;
+    if (a.k == V_NUM) x->dtype = y->dtype;
+    Op o = op == '+' ? OP_ADD : op == '-' ? OP_SUB : op == '*' ? OP_MUL : OP_DIV;
+    return tensor(node2(s->g, o, loc, x, y), loc);
+}
+
+static Value eval_named(Sema *s, Ast *e, const char *bind_name) {
+    if (e->kind == A_CALL) return eval_call(s, e, NULL, bind_name);
+    return eval(s, e);
+}
+
+static Value eval(Sema *s, Ast *e) {
+    switch (e->kind) {
+    case A_NUM: return (Value){.k = V_NUM, .num = e->num, .loc = e->loc};
+    case A_STR: return (Value){.k = V_STR, .str = e->str, .loc = e->loc};
+    case A_NAME: {
+        Binding *b = lookup(s, e->name);
+        if (b) { Value v = b->v; v.loc = e->loc; return v; }
+        for (int i = 0; i < s->g->nsyms; i++)     /* a symbolic dim used as a value (reshape) */
+            if (strcmp(s->g->names[i], e->name) == 0)
+                return (Value){.k = V_STR, .str = e->name, .num = i, .loc = e->loc};
+        return eval_callable(s, e);
+    }
+    case A_LIST: {
+        Value v = {.k = V_LIST, .loc = e->loc, .nitems = e->nargs};
+        v.items = xcalloc((size_t)e->nargs + 1, sizeof(Value));
+        for (int i = 0; i < e->nargs; i++) {
+            if (e->args[i].name) error_at(e->args[i].name_loc, "a list holds values, not name = value");
+            v.items[i] = eval(s, e->args[i].value);
+        }
+        return v;
+    }
+    case A_NEG: {
+        Value v = eval(s, e->lhs);
+        if (v.k == V_NUM) { v.num = -v.num; return v; }
+        return tensor(node1(s->g, OP_NEG, e->loc, want_tensor(s, v, "the operand of '-'")), e->loc);
+    }
+    case A_BIN: return arith(s, e->binop, eval(s, e->lhs), eval(s, e->rhs), e->loc);
+    case A_CALL: return eval_call(s, e, NULL, NULL);
+    case A_PIPE: {
+        Value x = eval(s, e->lhs);
+        if (x.k != V_TENSOR) error_at(e->lhs->loc, "the left side of '->' must be a tensor, got %s", kind_name(x.k));
+        if (e->rhs->kind == A_CALL) return eval_call(s, e->rhs, &x, NULL);
+        Value f = eval_callable(s, e->rhs);
+        return apply(s, f, &x, NULL, e->rhs->loc, NULL);
+    }
+    }
+    unreachable();
+}
+
+/* ---- model statements ------------------------------------------------------------------------- */
+static int sym_index(Sema *s, const char *name, Loc loc) {
+    Graph *g = s->g;
+    for (int i = 0; i < g->nsyms; i++)
+        if (strcmp(g->names[i], name) == 0) return i;
+    if (g->nsyms == MAX_SYMS) error_at(loc, "too many symbolic dimensions (at most %d)", MAX_SYMS);
+    g->names[g->nsyms] = name;
+    return g->nsyms++;
+}
+
+static void declare_io(Sema *s, Stmt *st) {
+    Graph *g = s->g;
+    AstType *t = &st->type;
+    if (t->rank < 1 || t->rank > DLRT_MAX_RANK)
+        error_at(t->loc, "an input has rank 1 to %d, the first dimension being the batch", DLRT_MAX_RANK);
+    if (!t->dims[0].is_sym)
+        error_at(t->dims[0].loc, "the first dimension of '%s' is the batch and must be a name such as N",
+                 st->name);
+    Shape sh = {t->rank, {{0, {0}}}};
+    for (int i = 0; i < t->rank; i++) {
+        if (t->dims[i].is_sym) {
+            int k = sym_index(s, t->dims[i].sym, t->dims[i].loc);
+            if (i == 0 && k != 0)
+                error_at(t->dims[i].loc, "every input's batch dimension must be '%s'", g->names[0]);
+            if (i > 0 && k == 0)
+                error_at(t->dims[i].loc, "'%s' is the batch dimension and can only come first", g->names[0]);
+            if (k > 0)
+                error_at(t->dims[i].loc, "symbolic dimension '%s': only the batch dimension may be symbolic so far",
+                         t->dims[i].sym);
+            sh.d[i] = dim_sym(k);
+        } else sh.d[i] = dim_const(t->dims[i].value);
+    }
+    if (st->kind == S_TARGET && st->classes && is_float(t->dtype))
+        error_at(t->loc, "a target with classes holds integer labels: use i32, not %s", dtype_keyword(t->dtype));
+    if (st->kind == S_INPUT && !is_float(t->dtype) && t->dtype != DLRT_I32 && t->dtype != DLRT_I64)
+        error_at(t->loc, "unsupported input type");
+    if (g->nio == 15) error_at(st->loc, "too many inputs");
+    Node *n = new_node(g, OP_INPUT, st->name_loc, 0, NULL);
+    n->dtype = is_float(t->dtype) ? g->fdtype : t->dtype;
+    n->shape = sh;
+    n->name = st->name;
+    n->index = n->iattr[0] = g->nio;
+    g->io[g->nio++] = (IoSlot){n, st->name, st->kind == S_TARGET, st->classes, st->loc};
+    g->ninputs = g->nio;
+    bind(s, st->name, tensor(n, st->name_loc), st->name_loc);
+}
+
+static void add_result(Sema *s, const char *name, Node *n, bool is_count, Loc loc) {
+    Graph *g = s->g;
+    for (int i = 0; i < g->nresults; i++)
+        if (strcmp(g->results[i].name, name) == 0) error_at(loc, "metric '%s' given twice", name);
+    if (g->nresults == 8) error_at(loc, "too many metrics");
+    g->results[g->nresults++] = (ResultDef){name, n, is_count};
+}
+
+static void metric(Sema *s, Stmt *st) {
+    Ast *call = st->expr;
+    if (strcmp(st->name, "accuracy") != 0) {
+        static const char *const known[] = {"accuracy"};
+        const char *near = nearest_name(st->name, known, 1);
+        error_at(st->name_loc, "unknown metric '%s'%s (known: accuracy)", st->name,
+                 near ? fmt("; did you mean '%s'?", near) : "");
+    }
+    check_call_args(call, 2, NULL, "accuracy");
+    if (call->nargs != 2) error_at(call->loc, "accuracy takes (logits, labels), got %d argument%s", call->nargs,
+                                   call->nargs == 1 ? "" : "s");
+    Node *x = want_tensor(s, eval(s, call->args[0].value), "accuracy's logits");
+    Node *y = want_tensor(s, eval(s, call->args[1].value), "accuracy's labels");
+    add_result(s, "accuracy", node2(s->g, OP_ACCURACY, call->loc, x, y), true, st->loc);
+}
+
+static void model_stmts(Sema *s, ModelAst *m) {
+    Graph *g = s->g;
+    Loc output_loc = {0};
+    const char *output_name = NULL;
+    for (int i = 0; i < m->nstmts; i++) {
+        Stmt *st = &m->stmts[i];
+        switch (st->kind) {
+        case S_INPUT: case S_TARGET: declare_io(s, st); break;
+        case S_ASSIGN: {
+            if (find_builtin(st->name) || find_layer_kind(st->name))
+                error_at(st->name_loc, "'%s' is a built-in name and cannot be redefined", st->name);
+            Value v = eval_named(s, st->expr, st->name);
+            if (v.k == V_TENSOR && !v.t->name) v.t->name = st->name;
+            bind(s, st->name, v, st->name_loc);
+            break;
+        }
+        case S_METRIC: metric(s, st); break;
+        case S_OUTPUT:
+            if (output_name) error_at(st->loc, "the output is already given");
+            output_name = st->name;
+            output_loc = st->name_loc;
+            break;
+        case S_SETTING: unreachable();
+        }
+    }
+    Binding *loss = lookup(s, "loss");
+    if (!loss)
+        error_at(m->loc, "model '%s' has no loss: add a line such as `loss = cross_entropy(logits, label)`", m->name);
+    if (loss->v.k != V_TENSOR || loss->v.t->shape.rank != 0)
+        error_at(loss->loc, "the loss must be a scalar tensor (e.g. cross_entropy(...) or mse(...)), got %s",
+                 loss->v.k == V_TENSOR ? shape_str(g, &loss->v.t->shape) : kind_name(loss->v.k));
+    g->loss = loss->v.t;
+    /* results[0] is the loss */
+    memmove(&g->results[1], &g->results[0], sizeof(ResultDef) * (size_t)g->nresults);
+    g->results[0] = (ResultDef){"loss", g->loss, false};
+    g->nresults++;
+    if (output_name) {
+        Binding *b = lookup(s, output_name);
+        if (!b) unknown_name(s, output_name, output_loc);
+        if (b->v.k != V_TENSOR) error_at(output_loc, "the output must be a tensor, got %s", kind_name(b->v.k));
+        g->output = b->v.t;
+    } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE) {
+        g->output = g->loss->in[0];
+    } else {
+        error_at(m->loc, "say which tensor is the model's prediction with `output NAME`");
+    }
+    if (g->output->op == OP_INPUT) error_at(output_loc.line ? output_loc : m->loc, "the output is an input");
+    IoSlot *o = &g->io[g->nio++];
+    *o = (IoSlot){g->output, "output", false, 0, g->output->loc};
+}
+
+/* ---- train section ------------------------------------------------------------------------- */
+static const char *const train_keys[] = {"data", "optimizer", "batch", "epochs", "steps", "seed", "val_split", NULL};
+
+static const char *str_arg(Ast *call, int i, const char *what) {
+    Ast *a = call_arg(call, i, NULL);
+    if (!a) error_at(call->loc, "%s needs a path string", what);
+    if (a->kind != A_STR) error_at(a->loc, "%s: expected a string", what);
+    return a->str;
+}
+
+static const char *resolve_path(const char *model_path, const char *p) {
+    if (p[0] == '/') return p;
+    const char *slash = strrchr(model_path, '/');
+    if (!slash) return p;
+    return fmt("%.*s/%s", (int)(slash - model_path), model_path, p);
+}
+
+static double opt_num(Ast *call, const char *name, double dflt, double lo, double hi) {
+    Ast *a = call_arg(call, 99, name);
+    if (!a) return dflt;
+    double v = const_number(a, name);
+    if (!(v >= lo && v <= hi)) error_at(a->loc, "%s must be in [%g, %g], got %g", name, lo, hi, v);
+    return v;
+}
+
+static void train_section(Model *m, FileAst *f) {
+    TrainCfg *c = &m->train;
+    *c = (TrainCfg){.opt = OPT_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
+                    .batch = 32, .epochs = 1, .seed = 0, .val_split = 0.1};
+    int nkeys = 0;
+    while (train_keys[nkeys]) nkeys++;
+    for (int i = 0; i < f->ntrain; i++) {
+        Stmt *st = &f->train[i];
+        Ast *e = st->expr;
+        const char *k = st->name;
+        for (int j = 0; j < i; j++)
+            if (strcmp(f->train[j].name, k) == 0) error_at(st->name_loc, "'%s' is set twice", k);
+        if (strcmp(k, "data") == 0) {
+            if (e->kind != A_CALL || e->lhs->kind != A_NAME)
+                error_at(e->loc, "data wants a source: idx(\"dir\") or npy(\"x.npy\", \"y.npy\")");
+            c->data_loc = e->loc;
+            if (strcmp(e->lhs->name, "idx") == 0) {
+                c->data = DATA_IDX;
+                check_call_args(e, 1, NULL, "idx");
+                c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "idx"));
+            } else if (strcmp(e->lhs->name, "npy") == 0) {
+                c->data = DATA_NPY;
+                check_call_args(e, 2, NULL, "npy");
+                c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "npy"));
+                if (call_arg(e, 1, NULL)) c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 1, "npy"));
+            } else {
+                static const char *const src[] = {"idx", "npy"};
+                const char *near = nearest_name(e->lhs->name, src, 2);
+                error_at(e->lhs->loc, "unknown data source '%s'%s (known: idx, npy)", e->lhs->name,
+                         near ? fmt("; did you mean '%s'?", near) : "");
+            }
+        } else if (strcmp(k, "optimizer") == 0) {
+            if (e->kind != A_CALL || e->lhs->kind != A_NAME)
+                error_at(e->loc, "optimizer wants SGD(lr = ...), Momentum(...) or Adam(...)");
+            const char *on = e->lhs->name;
+            if (strcmp(on, "Adam") == 0) {
+                static const char *const kw[] = {"lr", "beta1", "beta2", "eps", "weight_decay", NULL};
+                check_call_args(e, 0, kw, "Adam");
+                c->opt = OPT_ADAM;
+                c->lr = opt_num(e, "lr", 1e-3, 0, 1e3);
+                c->beta1 = opt_num(e, "beta1", 0.9, 0, 0.999999);
+                c->beta2 = opt_num(e, "beta2", 0.999, 0, 0.999999999);
+                c->eps = opt_num(e, "eps", 1e-8, 0, 1);
+                c->weight_decay = opt_num(e, "weight_decay", 0, 0, 1e3);
+            } else if (strcmp(on, "SGD") == 0 || strcmp(on, "Momentum") == 0) {
+                static const char *const kw[] = {"lr", "momentum", "weight_decay", NULL};
+                check_call_args(e, 0, kw, on);
+                if (!call_arg(e, 99, "lr")) error_at(e->loc, "%s needs a learning rate: %s(lr = 0.1)", on, on);
+                c->lr = opt_num(e, "lr", 0, 0, 1e3);
+                c->momentum = opt_num(e, "momentum", on[0] == 'M' ? 0.9 : 0, 0, 0.999999);
+                c->weight_decay = opt_num(e, "weight_decay", 0, 0, 1e3);
+                c->opt = c->momentum > 0 ? OPT_MOMENTUM : OPT_SGD;
+            } else {
+                static const char *const opts[] = {"SGD", "Momentum", "Adam"};
+                const char *near = nearest_name(on, opts, 3);
+                error_at(e->lhs->loc, "unknown optimizer '%s'%s (known: SGD, Momentum, Adam)", on,
+                         near ? fmt("; did you mean '%s'?", near) : "");
+            }
+        } else if (strcmp(k, "batch") == 0 || strcmp(k, "epochs") == 0 || strcmp(k, "steps") == 0 ||
+                   strcmp(k, "seed") == 0) {
+            double v = const_number(e, k);
+            double lo = k[1] == 'e' ? 0 : k[0] == 's' ? 0 : 1;   /* seed and steps may be 0 */
+            if (v != floor(v) || v < lo || v > 1e12) error_at(e->loc, "%s must be a whole number >= %g", k, lo);
+            int64_t iv = (int64_t)v;
+            if (k[0] == 'b') c->batch = iv;
+            else if (k[0] == 'e') c->epochs = iv;
+            else if (k[1] == 't') c->steps = iv;
+            else c->seed = iv;
+        } else if (strcmp(k, "val_split") == 0) {
+            c->val_split = const_number(e, k);
+            if (!(c->val_split >= 0 && c->val_split < 1)) error_at(e->loc, "val_split must be in [0, 1)");
+        } else {
+            const char *near = nearest_name(k, train_keys, nkeys);
+            error_at(st->name_loc, "unknown train setting '%s'%s", k, near ? fmt("; did you mean '%s'?", near) : "");
+        }
+    }
+}
+
+Model *sema_model(FileAst *f, const char *path, bool f64) {
+    Model *m = xcalloc(1, sizeof *m);
+    m->ast = f;
+    m->path = path;
+    m->g = new_graph();
+    m->g->fdtype = f64 ? DLRT_F64 : DLRT_F32;
+    train_section(m, f);
+    m->g->max[0] = m->train.batch;
+    Sema s = {.m = m, .g = m->g};
+    model_stmts(&s, f->model);
+    if (m->g->nparams == 0) error_at(f->model->loc, "model '%s' has no parameters to train", f->model->name);
+    return m;
+}

@@ -1,0 +1,242 @@
+/* parser.y — the grammar of .dlm files.
+ *
+ *   file    = (model | train)*
+ *   model   = "model" IDENT "{" mstmt* "}"
+ *   mstmt   = "input" IDENT ":" type | "target" IDENT ":" type ("classes" NUMBER)?
+ *           | IDENT "=" expr | "metric" IDENT "(" args ")" | "output" IDENT
+ *   train   = "train" "{" (IDENT expr)* "}"
+ *   type    = DTYPE "[" dim ("," dim)* "]"          dim = NUMBER | IDENT
+ *   expr    = sum ("->" sum)*                       (pipelines bind loosest)
+ *   sum     = term (("+" | "-") term)*
+ *   term    = unary (("*" | "/") unary)*
+ *   unary   = "-" unary | postfix
+ *   postfix = primary ("(" args? ")")*
+ *   primary = IDENT | NUMBER | STRING | "(" expr ")" | "[" args? "]"
+ *   arg     = expr | IDENT "=" expr
+ *
+ * Statements need no separators (';' is allowed); every node keeps its location. */
+%code requires {
+#include "dlc.h"
+typedef struct { double v; int is_int; } NumTok;
+}
+
+%code {
+#include <string.h>
+#include "dlc.h"
+
+int yylex(void);
+void lexer_reset(const char *text);
+static FileAst *result;
+static const char *cur_file;
+
+static Loc L(YYLTYPE l) {
+    int len = l.first_line == l.last_line ? l.last_column - l.first_column : 1;
+    return (Loc){cur_file, l.first_line, l.first_column, len > 0 ? len : 1};
+}
+/* A span from the start of `a` to the end of `b`, on one line. */
+static Loc span(YYLTYPE a, YYLTYPE b) {
+    Loc l = L(a);
+    if (a.first_line == b.last_line && b.last_column > a.first_column)
+        l.len = b.last_column - a.first_column;
+    return l;
+}
+static Ast *bin(int op, Ast *a, Ast *b, Loc loc) {
+    Ast *n = new_ast(A_BIN, loc);
+    n->binop = op; n->lhs = a; n->rhs = b;
+    return n;
+}
+static Stmt *stmt(StmtKind k, Loc loc) {
+    Stmt *s = xcalloc(1, sizeof *s);
+    s->kind = k; s->loc = loc;
+    return s;
+}
+static void set_args(Ast *n, Vec *args) {
+    n->nargs = args ? args->n : 0;
+    n->args = xcalloc((size_t)n->nargs + 1, sizeof(Arg));
+    for (int i = 0; i < n->nargs; i++) n->args[i] = *(Arg *)args->v[i];
+}
+static Vec *push(Vec *v, void *x) {
+    if (!v) v = xcalloc(1, sizeof *v);
+    vec_push(v, x);
+    return v;
+}
+static void yyerror(const char *s);
+}
+
+%locations
+%define parse.error custom
+
+%union {
+    char *str;
+    NumTok num;
+    int dtype;
+    Ast *ast;
+    Vec *vec;
+    Arg *arg;
+    Stmt *stmt;
+    AstDim *dim;
+}
+
+%token <str> IDENT "identifier" STRING "string"
+%token <num> NUMBER "number"
+%token <dtype> DTYPE "type"
+%token ARROW "'->'" MODEL "'model'" TRAIN "'train'" INPUT "'input'" TARGET "'target'"
+%token CLASSES "'classes'" METRIC "'metric'" OUTPUT "'output'"
+
+%type <ast> expr sum term unary postfix primary
+%type <vec> args args_opt mstmts tstmts dims
+%type <arg> arg
+%type <stmt> mstmt tstmt
+%type <dim> dim
+
+%%
+
+file: %empty | file item ;
+
+item
+    : MODEL IDENT '{' mstmts '}' {
+        if (result->model) error_at(L(@1), "a file holds one model; '%s' is the second", $2);
+        ModelAst *m = xcalloc(1, sizeof *m);
+        m->name = $2; m->loc = L(@2);
+        m->nstmts = $4 ? $4->n : 0;
+        m->stmts = xcalloc((size_t)m->nstmts + 1, sizeof(Stmt));
+        for (int i = 0; i < m->nstmts; i++) m->stmts[i] = *(Stmt *)$4->v[i];
+        result->model = m;
+      }
+    | TRAIN '{' tstmts '}' {
+        if (result->has_train) error_at(L(@1), "a file holds one train section");
+        result->has_train = true; result->train_loc = L(@1);
+        result->ntrain = $3 ? $3->n : 0;
+        result->train = xcalloc((size_t)result->ntrain + 1, sizeof(Stmt));
+        for (int i = 0; i < result->ntrain; i++) result->train[i] = *(Stmt *)$3->v[i];
+      }
+    ;
+
+mstmts: %empty { $$ = NULL; } | mstmts mstmt { $$ = $2 ? push($1, $2) : $1; } ;
+
+mstmt
+    : INPUT IDENT ':' DTYPE '[' dims ']' {
+        $$ = stmt(S_INPUT, L(@2)); $$->name = $2; $$->name_loc = L(@2);
+        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
+        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
+        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
+      }
+    | TARGET IDENT ':' DTYPE '[' dims ']' {
+        $$ = stmt(S_TARGET, L(@2)); $$->name = $2; $$->name_loc = L(@2);
+        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
+        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
+        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
+      }
+    | TARGET IDENT ':' DTYPE '[' dims ']' CLASSES NUMBER {
+        $$ = stmt(S_TARGET, L(@2)); $$->name = $2; $$->name_loc = L(@2);
+        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
+        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
+        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
+        if (!$9.is_int || $9.v < 2 || $9.v > 1e9) error_at(L(@9), "classes must be an integer >= 2");
+        $$->classes = (int64_t)$9.v;
+      }
+    | IDENT '=' expr { $$ = stmt(S_ASSIGN, L(@1)); $$->name = $1; $$->name_loc = L(@1); $$->expr = $3; }
+    | METRIC IDENT '(' args_opt ')' {
+        $$ = stmt(S_METRIC, L(@2)); $$->name = $2; $$->name_loc = L(@2);
+        Ast *callee = new_ast(A_NAME, L(@2)); callee->name = $2;
+        $$->expr = new_ast(A_CALL, L(@2)); $$->expr->lhs = callee; set_args($$->expr, $4);
+      }
+    | OUTPUT IDENT { $$ = stmt(S_OUTPUT, L(@2)); $$->name = $2; $$->name_loc = L(@2); }
+    | ';' { $$ = NULL; }
+    ;
+
+dims: dim { $$ = push(NULL, $1); } | dims ',' dim { $$ = push($1, $3); } ;
+
+dim
+    : NUMBER {
+        if (!$1.is_int || $1.v < 1 || $1.v > 1e12) error_at(L(@1), "a dimension must be a positive integer");
+        $$ = xcalloc(1, sizeof *$$); $$->value = (int64_t)$1.v; $$->loc = L(@1);
+      }
+    | IDENT { $$ = xcalloc(1, sizeof *$$); $$->is_sym = true; $$->sym = $1; $$->loc = L(@1); }
+    ;
+
+tstmts: %empty { $$ = NULL; } | tstmts tstmt { $$ = $2 ? push($1, $2) : $1; } ;
+
+tstmt
+    : IDENT expr { $$ = stmt(S_SETTING, L(@1)); $$->name = $1; $$->name_loc = L(@1); $$->expr = $2; }
+    | ';' { $$ = NULL; }
+    ;
+
+expr
+    : sum
+    | expr ARROW sum { $$ = new_ast(A_PIPE, L(@2)); $$->lhs = $1; $$->rhs = $3; }
+    ;
+
+sum
+    : term
+    | sum '+' term { $$ = bin('+', $1, $3, L(@2)); }
+    | sum '-' term { $$ = bin('-', $1, $3, L(@2)); }
+    ;
+
+term
+    : unary
+    | term '*' unary { $$ = bin('*', $1, $3, L(@2)); }
+    | term '/' unary { $$ = bin('/', $1, $3, L(@2)); }
+    ;
+
+unary
+    : postfix
+    | '-' unary { $$ = new_ast(A_NEG, L(@1)); $$->lhs = $2; }
+    ;
+
+postfix
+    : primary
+    | postfix '(' args_opt ')' { $$ = new_ast(A_CALL, $1->loc); $$->lhs = $1; set_args($$, $3); }
+    ;
+
+primary
+    : IDENT { $$ = new_ast(A_NAME, L(@1)); $$->name = $1; }
+    | NUMBER { $$ = new_ast(A_NUM, L(@1)); $$->num = $1.v; $$->is_int = $1.is_int; }
+    | STRING { $$ = new_ast(A_STR, L(@1)); $$->str = $1; }
+    | '(' expr ')' { $$ = $2; }
+    | '[' args_opt ']' { $$ = new_ast(A_LIST, L(@1)); set_args($$, $2); }
+    ;
+
+args_opt: %empty { $$ = NULL; } | args ;
+args: arg { $$ = push(NULL, $1); } | args ',' arg { $$ = push($1, $3); } ;
+
+arg
+    : expr { $$ = xcalloc(1, sizeof *$$); $$->value = $1; }
+    | IDENT '=' expr { $$ = xcalloc(1, sizeof *$$); $$->name = $1; $$->name_loc = L(@1); $$->value = $3; }
+    ;
+
+%%
+
+/* "unexpected X, expected A, B or C" at the unexpected token. */
+static int yyreport_syntax_error(const yypcontext_t *ctx) {
+    yysymbol_kind_t exp[6];
+    int n = yypcontext_expected_tokens(ctx, exp, 6);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    char msg[512];
+    int len = snprintf(msg, sizeof msg, "syntax error: unexpected %s",
+                       got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got));
+    if (n > 0 && n < 6) {
+        len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
+        for (int i = 0; i < n && len < (int)sizeof msg; i++)
+            len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s",
+                            i == 0 ? "" : i == n - 1 ? " or " : ", ", yysymbol_name(exp[i]));
+    }
+    error_at(L(*yypcontext_location(ctx)), "%s", msg);
+    return 0;
+}
+
+static void yyerror(const char *s) {
+    error_at(L(yylloc), "%s", s);
+}
+
+FileAst *parse_file(const char *path, const char *text) {
+    cur_file = path;
+    result = xcalloc(1, sizeof *result);
+    lexer_reset(text);
+    if (yyparse() != 0) fatal("%s: could not parse", path);
+    if (!result->model) {
+        Loc l = {path, 1, 1, 1};
+        error_at(l, "no model in this file (expected 'model NAME { ... }')");
+    }
+    return result;
+}

@@ -1,0 +1,211 @@
+/* dlrt.h — the dlc runtime: the minimal C library that compiled models link against.
+ *
+ * Everything here is plain C99 with a dlrt_ prefix.  It holds what a model needs around its
+ * generated kernels: dtype-tagged arrays, a counter-based RNG (reproducible init, shuffling,
+ * dropout), parameter initialization, file formats (safetensors, NPY, IDX), datasets and
+ * batching, and the training loop that drives generated step functions.
+ *
+ * Errors: functions that can fail on user input return 0 on success and -1 on failure, with a
+ * human-readable message retrievable by dlrt_error().  The runtime never exits the process. */
+#ifndef DLRT_H
+#define DLRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DLRT_MAX_RANK 8
+
+/* ---- errors ---------------------------------------------------------------------------- */
+/* The message of the last failing call (thread-local to the caller's thread). */
+const char *dlrt_error(void);
+/* Set the message (printf-style); always returns -1 so callers can `return dlrt_fail(...)`. */
+int dlrt_fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* ---- dtypes and arrays ----------------------------------------------------------------- */
+typedef enum { DLRT_F32, DLRT_F64, DLRT_I32, DLRT_I64, DLRT_U8, DLRT_DTYPE_COUNT } dlrt_dtype;
+
+size_t dlrt_dtype_size(dlrt_dtype t);
+const char *dlrt_dtype_name(dlrt_dtype t);          /* "f32", "f64", "i32", "i64", "u8" */
+
+/* A dense row-major array that owns its data (malloc'd). */
+typedef struct {
+    dlrt_dtype dtype;
+    int rank;
+    int64_t shape[DLRT_MAX_RANK];
+    void *data;
+} dlrt_array;
+
+int64_t dlrt_array_numel(const dlrt_array *a);
+size_t dlrt_array_nbytes(const dlrt_array *a);
+/* Allocate a zero-filled array; returns -1 (with dlrt_error) on bad shape or out of memory. */
+int dlrt_array_alloc(dlrt_array *a, dlrt_dtype t, int rank, const int64_t *shape);
+void dlrt_array_free(dlrt_array *a);
+/* Element i converted to double, and stored from double (with the array's dtype). */
+double dlrt_get(const void *data, dlrt_dtype t, int64_t i);
+void dlrt_set(void *data, dlrt_dtype t, int64_t i, double v);
+/* Convert n elements between dtypes (same dtype is a memcpy). */
+void dlrt_convert(void *dst, dlrt_dtype dt, const void *src, dlrt_dtype st, int64_t n);
+
+/* ---- counter-based RNG ------------------------------------------------------------------ */
+/* Stateless: the value depends only on (seed, stream, counter), so runs are reproducible
+ * regardless of order or threads. */
+uint64_t dlrt_rand_u64(uint64_t seed, uint64_t stream, uint64_t counter);
+double dlrt_rand_uniform(uint64_t seed, uint64_t stream, uint64_t counter); /* [0, 1) */
+/* In-place Fisher-Yates shuffle of idx[0..n) for one epoch. */
+void dlrt_shuffle(int64_t *idx, int64_t n, uint64_t seed, uint64_t epoch);
+
+/* ---- safetensors ------------------------------------------------------------------------ */
+/* https://github.com/huggingface/safetensors format: u64 LE header length, JSON header
+ * {"name": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}, "__metadata__": {..}},
+ * then the byte buffer.  Names and layouts follow PyTorch (Linear weight [out, in]). */
+typedef struct {
+    char *name;
+    dlrt_array array;
+} dlrt_named_array;
+
+typedef struct {
+    int count;
+    dlrt_named_array *items;
+} dlrt_tensor_set;
+
+/* Read every tensor (F32, F64, I32, I64, U8 supported); validates offsets and sizes. */
+int dlrt_safetensors_read(const char *path, dlrt_tensor_set *out);
+/* Write atomically: to "<path>.tmp.<pid>" then rename.  metadata may be NULL, or an array of
+ * n_meta key/value string pairs. */
+int dlrt_safetensors_write(const char *path, const dlrt_tensor_set *set,
+                           const char *const *meta_kv, int n_meta);
+const dlrt_array *dlrt_tensor_set_find(const dlrt_tensor_set *s, const char *name);
+void dlrt_tensor_set_free(dlrt_tensor_set *s);
+
+/* ---- NPY -------------------------------------------------------------------------------- */
+/* NumPy .npy v1/v2/v3, little-endian <f4 <f8 <i4 <i8 |u1, C order. */
+int dlrt_npy_read(const char *path, dlrt_array *out);
+int dlrt_npy_write(const char *path, const dlrt_array *a);   /* atomic, like safetensors */
+
+/* ---- IDX (MNIST family), gzip or raw ------------------------------------------------------ */
+int dlrt_idx_read(const char *path, dlrt_array *out);      /* u8 data stays u8 */
+
+
+/* ---- compiled models (model.c) ---------------------------------------------------------- */
+/* Every generated function has this ABI (docs/abi.md): parameter, gradient, optimizer-state and
+ * workspace blocks; io[k] points at input/target/output k (batch-major); sym[0] is the batch;
+ * hp[0] the learning rate, hp[1] the 1-based optimizer step; out[] receives scalar results
+ * (out[0] the mean loss, then metrics as counts). */
+typedef void (*dlrt_step_fn)(char *P, char *G, char *S, char *W, void *const *io,
+                             const int64_t *sym, const double *hp, double *out);
+
+typedef enum { DLRT_INIT_ZEROS, DLRT_INIT_ONES, DLRT_INIT_UNIFORM, DLRT_INIT_NORMAL } dlrt_init;
+
+typedef struct {
+    const char *name;                  /* PyTorch state_dict name, e.g. "fc1.weight" */
+    dlrt_dtype dtype;
+    int rank;
+    int64_t shape[DLRT_MAX_RANK];      /* PyTorch layout, e.g. Linear weight [out, in] */
+    size_t offset;                     /* bytes into the parameter block */
+    dlrt_init init;
+    double init_a;                     /* uniform bound or normal std */
+} dlrt_param;
+
+typedef struct {
+    const char *name;
+    dlrt_dtype dtype;
+    int rank;
+    int64_t shape[DLRT_MAX_RANK];      /* one sample: the batch dim left out */
+    int is_target;
+    int64_t classes;                   /* integer targets: labels in [0, classes) */
+} dlrt_io;
+
+enum { DLRT_FN_INFER, DLRT_FN_EVAL, DLRT_FN_TRAIN, DLRT_FN_GRAD, DLRT_FN_COUNT };
+
+typedef struct {
+    const char *name;
+    dlrt_dtype fdtype;                 /* float type of parameters and activations */
+    int n_params;
+    const dlrt_param *params;
+    size_t param_bytes, state_bytes;
+    size_t work_bytes[DLRT_FN_COUNT];
+    int n_io, n_inputs;                /* io[0..n_inputs): inputs and targets; then outputs */
+    const dlrt_io *io;
+    int n_results;                     /* results[0] is the loss */
+    const char *const *result_names;
+    const int *result_is_count;        /* metric summed over samples (accuracy) */
+    int64_t max_batch;                 /* the workspace is planned for batches up to this */
+    dlrt_step_fn fn[DLRT_FN_COUNT];
+} dlrt_model;
+
+/* Parameters, gradients, optimizer state and workspace of one model instance. */
+typedef struct {
+    const dlrt_model *m;
+    char *P, *G, *S, *W;
+    int64_t step;                      /* optimizer steps taken */
+} dlrt_session;
+
+int dlrt_session_init(dlrt_session *s, const dlrt_model *m, uint64_t seed);
+void dlrt_session_free(dlrt_session *s);
+/* (Re)initialize parameters as PyTorch does by default, from the seed; zero the state. */
+void dlrt_init_params(dlrt_session *s, uint64_t seed);
+/* Load parameters by name: every model parameter must be present with its shape; dtypes are
+ * converted.  Extra tensors are an error (names listed). */
+int dlrt_load_params(dlrt_session *s, const dlrt_tensor_set *set);
+int dlrt_load_params_file(dlrt_session *s, const char *path);
+/* Write the parameters as safetensors (atomic). */
+int dlrt_save_params(const dlrt_session *s, const char *path);
+
+/* ---- datasets and training (data.c, train.c) -------------------------------------------------- */
+/* Columns of equal length (dim 0 = samples), matched to the model's io slots in order. */
+typedef struct {
+    int64_t n;
+    int ncols;
+    dlrt_array cols[8];
+} dlrt_dataset;
+
+/* The Fashion-MNIST/MNIST IDX pair "<prefix>-images-idx3-ubyte(.gz)" and labels in `dir`;
+ * prefix is "train" or "t10k".  Images become f32 in [0, 1] (as torchvision's ToTensor). */
+int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out);
+/* X and Y NPY files (Y may be NULL). */
+int dlrt_dataset_npy(const char *x_path, const char *y_path, dlrt_dataset *out);
+/* Check columns against the model's inputs/targets: per-sample element counts, label range. */
+int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *what);
+/* Split off the last `frac` of the samples as a held-out set. */
+int dlrt_dataset_split(dlrt_dataset *d, double frac, dlrt_dataset *held_out);
+void dlrt_dataset_free(dlrt_dataset *d);
+
+typedef struct {
+    int64_t epochs;                    /* passes over the data */
+    int64_t steps;                     /* stop after this many optimizer steps (0: no limit) */
+    int64_t batch;
+    double lr;
+    uint64_t seed;
+    FILE *log;                         /* JSON lines, or NULL */
+    int progress;                      /* progress bar on stderr */
+    FILE *report;                      /* per-epoch summary lines (stdout), or NULL */
+    const char *save_path;             /* checkpoint written after every epoch, or NULL */
+} dlrt_train_opts;
+
+typedef struct {
+    double loss;                       /* mean over samples */
+    double metric[8];                  /* per result after the loss; counts become fractions */
+    int64_t samples;
+} dlrt_eval_result;
+
+/* Run the training loop; -1 on failure (e.g. the loss became NaN: parameters are left as they
+ * were before the failing step's update? no: the last checkpoint on disk stays intact). */
+int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *test,
+               const dlrt_train_opts *o);
+int dlrt_evaluate(dlrt_session *s, const dlrt_dataset *d, int64_t batch, dlrt_eval_result *r);
+/* Forward pass over every sample of `x` (column 0 of a dataset's layout), writing outputs. */
+int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
