@@ -17,7 +17,7 @@ RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/lexer.o
 HEADERS := $(wildcard compiler/*.h runtime/*.h)
 
-.PHONY: all deps test demo fixtures clean
+.PHONY: all deps test tests-bin demo fixtures clean
 all: $(BUILD)/dlc $(BUILD)/libdlrt.a
 
 $(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y
@@ -46,12 +46,28 @@ $(BUILD)/libdlrt.a: $(RUNTIME_OBJ)
 $(BUILD)/dlc: $(COMPILER_OBJ) $(BUILD)/libdlrt.a
 	$(CC) -o $@ $(COMPILER_OBJ) $(BUILD)/libdlrt.a $(DLC_LDLIBS)
 
+# The compiler as a library (everything but main.c), for test programs that drive it.
+LIB_OBJ := $(filter-out $(BUILD)/compiler/main.o,$(COMPILER_OBJ))
+$(BUILD)/libdlc.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/tests/test_runtime: tests/unit/test_runtime.c $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -o $@ $< $(BUILD)/libdlrt.a -lz -lm
+
+$(BUILD)/tests/parity: tests/parity/parity.c $(BUILD)/libdlc.a $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(DLC_CFLAGS) -o $@ $< $(BUILD)/libdlc.a $(BUILD)/libdlrt.a $(DLC_LDLIBS)
+
+TEST_BINS := $(BUILD)/tests/test_runtime $(BUILD)/tests/parity
+tests-bin: $(TEST_BINS)
+
 # Debian packages the build and the tests need, installed when missing.
 deps:
 	@.ci/install-deps
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tests-bin
 	@tests/run.sh
 
 demo: deps

@@ -137,7 +137,8 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
             s->step++;
             if (!isfinite(out[0])) {
                 if (tty) fputc('\n', stderr);
-                rc = dlrt_fail("the loss became %g at epoch %lld, step %lld; training stopped%s", out[0], (long long)ep,
+                rc = dlrt_fail("the loss became %s at epoch %lld, step %lld; training stopped%s",
+                               isnan(out[0]) ? "NaN" : out[0] > 0 ? "+infinity" : "-infinity", (long long)ep,
                                (long long)s->step, o->save_path ? " (the last checkpoint on disk is intact)" : "");
                 stop = 1;
                 break;

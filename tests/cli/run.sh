@@ -1,0 +1,84 @@
+#!/bin/sh
+# CLI and end-to-end tests: help and option errors, training the MLP on Fashion-MNIST to an
+# accuracy a broken gradient could not reach, logs, checkpoints that load into PyTorch and
+# back, corrupt inputs, a NaN loss that must leave the last checkpoint intact, NPY data.
+cd "$(dirname "$0")/../.." || exit 1
+DLC=${DLC:-build/dlc}
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok - cli/$1"; }
+fail() { echo "not ok - cli/$1: $2"; }
+# expect NAME STATUS PATTERN CMD...: exit status and a pattern in stdout+stderr
+expect() {
+    name=$1 want=$2 pat=$3; shift 3
+    got=$("$@" 2>&1); st=$?
+    if [ "$st" != "$want" ]; then fail "$name" "exit $st, wanted $want: $(echo "$got" | head -3 | tr '\n' ' ')"
+    elif ! echo "$got" | grep -q -- "$pat"; then fail "$name" "no '$pat' in: $(echo "$got" | head -3 | tr '\n' ' ')"
+    else ok "$name"; fi
+}
+
+# ---- help and usage errors ------------------------------------------------------------------
+expect help 0 "gradcheck" "$DLC" --help
+for c in check train eval run gradcheck; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
+expect no-args 1 "usage" "$DLC"
+expect unknown-command 1 "did you mean 'train'" "$DLC" trian models/mlp.dlm
+expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --epoch 1
+expect bad-option-value 1 "whole number" "$DLC" train models/mlp.dlm --batch x
+expect missing-model 1 "cannot read" "$DLC" check "$T/nope.dlm"
+expect binary-model 1 "NUL byte" "$DLC" check "$DLC"
+
+# ---- dumps of every stage -------------------------------------------------------------------
+expect dump-ast 0 "cross_entropy" "$DLC" check models/mlp.dlm --dump=ast
+expect dump-ir 0 "matmul" "$DLC" check models/mlp.dlm --dump=ir
+expect dump-grad 0 "adam_update" "$DLC" check models/mlp.dlm --dump=grad
+expect dump-plan 0 "plan train" "$DLC" check models/mlp.dlm --dump=plan
+expect dump-kernels 0 "kernel mlp_train" "$DLC" check models/mlp.dlm --dump=kernels
+expect dump-llvm 0 "define void @mlp_train" "$DLC" check models/mlp.dlm --dump=llvm
+expect summary 0 "total parameters: 235146" "$DLC" check models/mlp.dlm
+
+# ---- training the MLP on Fashion-MNIST --------------------------------------------------------
+if "$DLC" train models/mlp.dlm --quiet --save "$T/mlp.safetensors" --log "$T/mlp.jsonl" > "$T/train.out" 2>&1; then
+    ok train-mlp
+else
+    fail train-mlp "$(tail -3 "$T/train.out" | tr '\n' ' ')"
+fi
+acc=$(grep '"split": "test"' "$T/mlp.jsonl" | tail -1 | sed 's/.*"accuracy": \([0-9.e-]*\).*/\1/')
+if [ -n "$acc" ] && awk "BEGIN{exit !($acc >= 0.84)}"; then ok "mlp-accuracy ($acc >= 0.84 after 2 epochs)"
+else fail mlp-accuracy "test accuracy '$acc' < 0.84"; fi
+n=$(grep -c '"epoch"' "$T/mlp.jsonl")
+[ "$n" = 4 ] && ok "log-lines" || fail log-lines "$n JSON lines, wanted 4 (train+test per epoch)"
+grep -q '"split": "train", "loss": [0-9]' "$T/mlp.jsonl" && grep -q '"seconds"' "$T/mlp.jsonl" && ok log-fields || fail log-fields "missing fields"
+grep -q "^epoch 2/2 .*test accuracy" "$T/train.out" && ok epoch-report || fail epoch-report "$(tail -1 "$T/train.out")"
+ls "$T"/mlp.safetensors.tmp.* >/dev/null 2>&1 && fail no-temp-left "temporary checkpoint left behind" || ok no-temp-left
+
+# eval on the checkpoint reproduces the final test accuracy
+expect eval-checkpoint 0 "accuracy $(printf '%.4f' "$acc")" "$DLC" eval models/mlp.dlm --weights "$T/mlp.safetensors"
+
+# --steps stops early and still evaluates the held-out split
+"$DLC" train models/mlp.dlm --quiet --steps 50 --log "$T/steps.jsonl" > /dev/null 2>&1
+grep -q '"step": 50, "split": "test"' "$T/steps.jsonl" && ok steps-stop || fail steps-stop "$(cat "$T/steps.jsonl")"
+
+# the checkpoint loads into torch.nn.Sequential and predicts what dlc run predicts
+$PY tests/cli/torch_check.py images "$T/x.npy" 500
+expect run-npy 0 "500 outputs" "$DLC" run models/mlp.dlm --weights "$T/mlp.safetensors" --input "$T/x.npy" --output "$T/y.npy"
+expect torch-load-state-dict 0 "argmax agreement 1.0000" $PY tests/cli/torch_check.py compare "$T/mlp.safetensors" "$T/x.npy" "$T/y.npy"
+
+# ---- bad weights ------------------------------------------------------------------------------
+head -c 3000 "$T/mlp.safetensors" > "$T/trunc.safetensors"
+expect truncated-weights 1 "trunc.safetensors" "$DLC" eval models/mlp.dlm --weights "$T/trunc.safetensors"
+expect missing-weights 1 "$T/none.safetensors" "$DLC" eval models/mlp.dlm --weights "$T/none.safetensors"
+
+# ---- NPY data: regression trains; a NaN loss stops training and keeps the checkpoint ---------
+$PY tests/cli/torch_check.py regression "$T"
+cp tests/cli/regression.dlm tests/cli/nan.dlm tests/cli/labels.dlm "$T/"
+expect wrong-model-weights 1 "no tensor 'fit.weight'" "$DLC" eval "$T/regression.dlm" --weights "$T/mlp.safetensors"
+"$DLC" train "$T/regression.dlm" --quiet --log "$T/reg.jsonl" --save "$T/reg.safetensors" > "$T/reg.out" 2>&1
+loss=$(grep '"split": "test"' "$T/reg.jsonl" | tail -1 | sed 's/.*"loss": \([0-9.e-]*\).*/\1/')
+if [ -n "$loss" ] && awk "BEGIN{exit !($loss < 0.01)}"; then ok "npy-regression (held-out mse $loss)"
+else fail npy-regression "held-out mse '$loss': $(tail -2 "$T/reg.out" | tr '\n' ' ')"; fi
+cp "$T/reg.safetensors" "$T/keep.safetensors"
+expect nan-loss 1 "loss became NaN" "$DLC" train "$T/nan.dlm" --quiet --save "$T/reg.safetensors" --weights "$T/keep.safetensors"
+cmp -s "$T/reg.safetensors" "$T/keep.safetensors" && ok nan-keeps-checkpoint || fail nan-keeps-checkpoint "checkpoint changed"
+expect label-range 1 "label 7 of sample 100 is outside \[0, 3)" "$DLC" train "$T/labels.dlm" --quiet

@@ -1,0 +1,73 @@
+"""torch_check.py — PyTorch side of the CLI tests (run with /usr/bin/python3).
+
+  torch_check.py images OUT.npy N        first N Fashion-MNIST test images, [N,1,28,28] f32
+  torch_check.py compare CKPT X.npy Y.npy  load a dlc checkpoint into the equivalent
+                                           nn.Sequential with load_state_dict(strict=True),
+                                           run X and compare with dlc's output Y
+  torch_check.py regression DIR           a small y = 2x - 1 (+ noise) NPY dataset in DIR
+Exit status 0 on success; messages on stderr."""
+import gzip, json, struct, sys
+from collections import OrderedDict
+import numpy as np
+
+FMNIST = "/usr/share/datasets/fashion-mnist"
+
+def read_idx(path):
+    data = gzip.open(path).read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+def read_safetensors(path):
+    import torch
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    base = 8 + n
+    kinds = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64}
+    out = OrderedDict()
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        arr = np.frombuffer(raw[base + b:base + e], dtype=kinds[info["dtype"]]).reshape(info["shape"])
+        out[name] = torch.tensor(arr.copy())
+    return out
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "images":
+        n = int(sys.argv[3])
+        x = read_idx(FMNIST + "/t10k-images-idx3-ubyte.gz")[:n].astype(np.float32) / 255.0
+        np.save(sys.argv[2], x.reshape(n, 1, 28, 28))
+    elif cmd == "compare":
+        import torch
+        state = read_safetensors(sys.argv[2])
+        model = torch.nn.Sequential(OrderedDict([
+            ("flatten", torch.nn.Flatten()),
+            ("fc1", torch.nn.Linear(784, 256)), ("relu1", torch.nn.ReLU()),
+            ("fc2", torch.nn.Linear(256, 128)), ("relu2", torch.nn.ReLU()),
+            ("out", torch.nn.Linear(128, 10))]))
+        model.load_state_dict(state, strict=True)
+        x = torch.tensor(np.load(sys.argv[3]))
+        with torch.no_grad():
+            want = model(x).numpy()
+        got = np.load(sys.argv[4])
+        err = np.abs(want - got).max() / max(np.abs(want).max(), 1e-12)
+        agree = (want.argmax(1) == got.argmax(1)).mean()
+        print(f"torch vs dlc: rel. error {err:.3g}, argmax agreement {agree:.4f}", file=sys.stderr)
+        sys.exit(0 if err <= 1e-5 and agree == 1.0 else 1)
+    elif cmd == "regression":
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(512, 3)).astype(np.float32)
+        y = (x @ np.array([[2.0], [-1.0], [0.5]], np.float32) - 1.0 + 0.01 * rng.normal(size=(512, 1))).astype(np.float32)
+        np.save(sys.argv[2] + "/x.npy", x)
+        np.save(sys.argv[2] + "/y.npy", y)
+        bad = rng.integers(0, 3, size=(512,)).astype(np.int32)
+        bad[100] = 7
+        np.save(sys.argv[2] + "/bad_labels.npy", bad)
+    else:
+        sys.exit("unknown command " + cmd)
+
+if __name__ == "__main__":
+    main()

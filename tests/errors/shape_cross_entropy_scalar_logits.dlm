@@ -1,0 +1,8 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target t: f32[N, 3]
+    target y: i32[N] classes 3
+    pred = x -> Dense(3)
+    loss = cross_entropy(mse(pred, t), y)
+}

@@ -1,0 +1,7 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target t: f32[N, 3]
+    pred = x -> Dense(10)
+    loss = mse(pred, t)
+}

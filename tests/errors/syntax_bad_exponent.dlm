@@ -1,0 +1,10 @@
+# expect: 9:25: error: malformed number '1e'
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 3
+    logits = x -> Dense(3)
+    loss = cross_entropy(logits, y)
+}
+train {
+    optimizer Adam(lr = 1e)
+}

@@ -1,0 +1,10 @@
+# expect: 9:14: error: unterminated string
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 3
+    logits = x -> Dense(3)
+    loss = cross_entropy(logits, y)
+}
+train {
+    data idx("/usr/share/datasets/fashion-mnist)
+}

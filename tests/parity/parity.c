@@ -1,0 +1,219 @@
+/* parity.c — checks dlc against PyTorch tensor by tensor (after llm.c's test_gpt2.c).
+ *
+ * For every model MODELS_DIR/NAME.dlm it reads FIXTURES_DIR/NAME.data.safetensors (one batch and
+ * what PyTorch computed on it, see make_fixtures.py), compiles the model, loads the PyTorch
+ * state_dict FIXTURES_DIR/NAME.weights.safetensors, and calls the generated functions directly:
+ * INFER (the output), EVAL (loss and metrics), GRAD (loss and every parameter's gradient), then
+ * TRAIN three times on the same batch (each step's loss and the parameters after it).
+ *
+ * One line per tensor: "ok - parity/NAME/TENSOR max abs err X rel err Y" or "not ok - ...: why",
+ * with the norm-wise relative error max|dlc - torch| / max(max|torch|, 1e-12).  Each model runs
+ * in a child process, so a compile error (which exits) or a crash becomes a "not ok" line and the
+ * other models still run.  The exit status is 0 whatever the checks say (the runner counts lines).
+ *
+ * usage: parity FIXTURES_DIR [MODELS_DIR]        (MODELS_DIR defaults to tests/parity/models) */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dlc.h"
+
+#define TOL 1e-5     /* largest norm-wise relative error accepted */
+#define STEPS 3      /* optimizer steps checked (make_fixtures.py writes as many) */
+
+static const char *model;   /* the model being checked: the prefix of every line */
+
+static int64_t numel(int rank, const int64_t *shape) {
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++) n *= shape[i];
+    return n;
+}
+
+static char *shape_text(int rank, const int64_t *shape) {
+    char *s = "[";
+    for (int i = 0; i < rank; i++) s = fmt("%s%s%lld", s, i ? ", " : "", (long long)shape[i]);
+    return fmt("%s]", s);
+}
+
+/* Compare dlc's values `got` (dtype gt, shape [rank]shape) with the fixture tensor `ref`;
+ * print one line labelled `label`. */
+static void check(const dlrt_tensor_set *fx, const char *ref, const char *label, const void *got,
+                  dlrt_dtype gt, int rank, const int64_t *shape) {
+    const dlrt_array *want = dlrt_tensor_set_find(fx, ref);
+    if (!want) {
+        printf("not ok - parity/%s/%s: no tensor '%s' in the fixtures (run make fixtures)\n", model, label, ref);
+        return;
+    }
+    if (want->rank != rank || numel(rank, shape) != dlrt_array_numel(want) ||
+        (rank && memcmp(want->shape, shape, sizeof *shape * (size_t)rank) != 0)) {
+        printf("not ok - parity/%s/%s: dlc's shape is %s, torch's %s\n", model, label, shape_text(rank, shape),
+               shape_text(want->rank, want->shape));
+        return;
+    }
+    double err = 0, scale = 0;
+    for (int64_t i = 0; i < dlrt_array_numel(want); i++) {
+        double a = dlrt_get(got, gt, i), b = dlrt_get(want->data, want->dtype, i);
+        double e = fabs(a - b);
+        if (isnan(e) || e > err) err = e;   /* a NaN stays the worst error */
+        if (fabs(b) > scale) scale = fabs(b);
+    }
+    double rel = err / fmax(scale, 1e-12);
+    if (rel <= TOL) printf("ok - parity/%s/%s max abs err %.3g rel err %.3g\n", model, label, err, rel);
+    else printf("not ok - parity/%s/%s: max abs err %.3g rel err %.3g (tolerance %g)\n", model, label, err, rel, TOL);
+}
+
+/* A scalar result out[i] against a fixture scalar. */
+static void check_scalar(const dlrt_tensor_set *fx, const char *ref, const char *label, double v) {
+    check(fx, ref, label, &v, DLRT_F64, 0, NULL);
+}
+
+/* Every parameter (prefix "grad." and block G, or "stepK." and block P) against the fixtures. */
+static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const char *block, const char *prefix) {
+    for (int i = 0; i < m->n_params; i++) {
+        const dlrt_param *p = &m->params[i];
+        char *name = fmt("%s%s", prefix, p->name);
+        check(fx, name, name, block + p->offset, p->dtype, p->rank, p->shape);
+    }
+}
+
+/* Check one model; every problem is a "not ok" line (compile errors exit, see main). */
+static void run_model(const char *mdir, const char *fdir, const char *name) {
+    model = name;
+    dlrt_tensor_set fx;
+    if (dlrt_safetensors_read(fmt("%s/%s.data.safetensors", fdir, name), &fx)) {
+        printf("not ok - parity/%s/data: %s\n", name, dlrt_error());
+        return;
+    }
+    const dlrt_array *ref_out = dlrt_tensor_set_find(&fx, "output");
+    if (!ref_out || ref_out->rank < 1) {
+        printf("not ok - parity/%s/data: no batched tensor 'output' in the fixtures\n", name);
+        return;
+    }
+    int64_t batch = ref_out->shape[0];   /* the train section's batch, when the fixtures are current */
+
+    CompileOpts co = {.max_batch = batch, .opt_level = 3};
+    Compiled *c = compile_model(fmt("%s/%s.dlm", mdir, name), &co);
+    const dlrt_model *m = &c->rt;
+    const TrainCfg *t = &c->m->train;
+    printf("# %s: batch %lld, %d parameter tensors, %s lr %g\n", name, (long long)batch, m->n_params,
+           t->opt == OPT_ADAM ? "Adam" : t->opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t->lr);
+    if (t->batch != batch) {
+        printf("not ok - parity/%s/batch: the fixtures have batch %lld, the train section %lld (run make fixtures)\n",
+               name, (long long)batch, (long long)t->batch);
+        return;
+    }
+
+    dlrt_session s;
+    if (dlrt_session_init(&s, m, 1)) {
+        printf("not ok - parity/%s/session: %s\n", name, dlrt_error());
+        return;
+    }
+    if (dlrt_load_params_file(&s, fmt("%s/%s.weights.safetensors", fdir, name))) {
+        printf("not ok - parity/%s/weights: %s\n", name, dlrt_error());
+        return;
+    }
+    printf("ok - parity/%s/weights: %d tensors loaded from a torch state_dict\n", name, m->n_params);
+
+    /* io[k]: inputs and targets [batch, ...] from the fixtures in the model's dtypes, then the
+     * output slot (zeroed) */
+    void *io[16] = {0};
+    int64_t shape[DLRT_MAX_RANK + 1] = {batch};
+    for (int k = 0; k < m->n_io; k++) {
+        const dlrt_io *d = &m->io[k];
+        memcpy(shape + 1, d->shape, sizeof *shape * (size_t)d->rank);
+        int64_t n = numel(d->rank + 1, shape);
+        io[k] = xcalloc((size_t)n, dlrt_dtype_size(d->dtype));
+        if (k >= m->n_inputs) continue;
+        const dlrt_array *a = dlrt_tensor_set_find(&fx, d->name);
+        if (!a || a->rank != d->rank + 1 || memcmp(a->shape, shape, sizeof *shape * (size_t)(d->rank + 1)) != 0) {
+            printf("not ok - parity/%s/%s: the fixtures need a tensor '%s' of shape %s\n", name, d->name, d->name,
+                   shape_text(d->rank + 1, shape));
+            return;
+        }
+        dlrt_convert(io[k], d->dtype, a->data, a->dtype, n);
+    }
+    int64_t sym[MAX_SYMS] = {batch, 1, 1, 1};
+    double hp[4] = {t->lr, 1, 0, 0}, out[8] = {0};
+
+    /* INFER: the prediction, written to the last io slot */
+    const dlrt_io *o = &m->io[m->n_io - 1];
+    memcpy(shape + 1, o->shape, sizeof *shape * (size_t)o->rank);
+    m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, out);
+    check(&fx, "output", "output", io[m->n_io - 1], o->dtype, o->rank + 1, shape);
+
+    /* EVAL: out[0] the mean loss, then the metrics (accuracy is a count) */
+    m->fn[DLRT_FN_EVAL](s.P, s.G, s.S, s.W, io, sym, hp, out);
+    for (int i = 0; i < m->n_results; i++) {
+        const char *r = i == 0 ? "loss" : m->result_names[i];
+        check_scalar(&fx, r, fmt("eval.%s", r), out[i]);
+    }
+
+    /* GRAD: the loss and every parameter's gradient, in G at the parameter's offset */
+    m->fn[DLRT_FN_GRAD](s.P, s.G, s.S, s.W, io, sym, hp, out);
+    check_scalar(&fx, "loss", "loss", out[0]);
+    check_params(&fx, m, s.G, "grad.");
+
+    /* TRAIN: forward, backward and the optimizer update; hp[1] is the 1-based step */
+    for (int k = 1; k <= STEPS; k++) {
+        hp[1] = k;
+        m->fn[DLRT_FN_TRAIN](s.P, s.G, s.S, s.W, io, sym, hp, out);
+        char *step = fmt("step%d.", k);
+        check_scalar(&fx, fmt("%sloss", step), fmt("%sloss", step), out[0]);
+        check_params(&fx, m, s.P, step);
+    }
+
+    for (int k = 0; k < m->n_io; k++) free(io[k]);
+    dlrt_session_free(&s);
+    dlrt_tensor_set_free(&fx);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* lines reach the runner even if a child crashes */
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: %s FIXTURES_DIR [MODELS_DIR]\n", argv[0]);
+        return 2;
+    }
+    const char *fdir = argv[1], *mdir = argc > 2 ? argv[2] : "tests/parity/models";
+
+    /* the models: every MODELS_DIR/NAME.dlm, in name order */
+    DIR *dir = opendir(mdir);
+    if (!dir) {
+        printf("not ok - parity: cannot open the models directory %s\n", mdir);
+        return 0;
+    }
+    Vec names = {0};
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".dlm") == 0) vec_push(&names, fmt("%.*s", (int)len - 4, e->d_name));
+    }
+    closedir(dir);
+    if (names.n == 0) printf("not ok - parity: no .dlm models in %s\n", mdir);
+    qsort(names.v, (size_t)names.n, sizeof *names.v, by_name);
+
+    /* one child per model: compile errors exit(1) and bugs may crash; both are reported here */
+    for (int i = 0; i < names.n; i++) {
+        const char *name = names.v[i];
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid < 0) {
+            printf("not ok - parity/%s: fork failed\n", name);
+            continue;
+        }
+        if (pid == 0) {
+            run_model(mdir, fdir, name);
+            exit(0);
+        }
+        int st;
+        if (waitpid(pid, &st, 0) < 0) printf("not ok - parity/%s: waitpid failed\n", name);
+        else if (WIFSIGNALED(st)) printf("not ok - parity/%s: crashed (%s)\n", name, strsignal(WTERMSIG(st)));
+        else if (WEXITSTATUS(st) != 0)
+            printf("not ok - parity/%s: stopped with exit status %d (see the error above)\n", name, WEXITSTATUS(st));
+    }
+    return 0;
+}
