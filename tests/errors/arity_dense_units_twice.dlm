@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:28: error: argument 'units' given twice
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

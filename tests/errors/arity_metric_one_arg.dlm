@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 7:12: error: accuracy takes (logits, labels), got 1 argument
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:14: error: relu takes 1 argument, got 0
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

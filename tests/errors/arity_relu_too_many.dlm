@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:17: error: relu takes 1 positional argument, got more
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

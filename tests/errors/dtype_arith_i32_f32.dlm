@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 6:17: error: of f32 and i32 tensors (convert one of them)
 model m {
     input  x: f32[N, 4]
     input  k: i32[N, 4]

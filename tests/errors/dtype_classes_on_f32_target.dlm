@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 4:15: error: a target with classes holds integer labels: use i32, not f32
 model m {
     input  x: f32[N, 4]
     target y: f32[N] classes 3

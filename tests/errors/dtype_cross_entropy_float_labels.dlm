@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 6:12: error: cross_entropy wants integer class labels as its second argument, got f32[N]
 model m {
     input  x: f32[N, 4]
     target y: f32[N]

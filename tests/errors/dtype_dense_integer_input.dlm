@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:19: error: Dense 'dense_1' needs a floating-point input, got i32[N, 4]
 model m {
     input  x: i32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:28: error: reshape dimensions must be positive integers, symbols or one -1
 model m {
     input  x: f32[N, 784]
     target y: i32[N] classes 10

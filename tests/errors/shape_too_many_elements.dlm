@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 3:15: error: too many elements
 model m {
     input  x: f32[N, 1000000000000, 1000000000000]
     target y: i32[N] classes 3

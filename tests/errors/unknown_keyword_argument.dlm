@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:42: error: leaky_relu has no argument 'slop'; did you mean 'slope'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:25: error: Dense has no argument 'unit'; did you mean 'units'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:31: error: Adam has no argument 'weight_decy'; did you mean 'weight_decay'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

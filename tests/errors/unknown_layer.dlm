@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:10: error: unknown layer 'Dnse'; did you mean 'Dense'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

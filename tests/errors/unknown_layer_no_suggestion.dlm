@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:19: error: unknown layer 'Conv2d'
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

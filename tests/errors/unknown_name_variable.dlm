@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:14: error: unknown name 'imgae'; did you mean 'image'?
 model m {
     input  image: f32[N, 4]
     target y: i32[N] classes 3

@@ -24,6 +24,16 @@
 #define TOL 1e-5     /* largest norm-wise relative error accepted */
 #define STEPS 3      /* optimizer steps checked (make_fixtures.py writes as many) */
 
+/* The parameters after Adam steps get a looser tolerance.  Adam's step lr * m / (sqrt(v) + eps)
+ * is ill-conditioned where |g| is near eps: its derivative in g is up to lr / (4 eps) = 2.5e4
+ * for lr 1e-3, eps 1e-8.  Such gradients are float32 cancellation noise in the batch sum (in
+ * mlp_adam a -6.1e-9 fc1 gradient comes out as -5.8e-9 while the whole tensor matches torch to
+ * 3e-7), so single weights may differ by a good fraction of lr: 1.6e-5 seen, 3e-4 relative.
+ * dlc's update itself equals torch's formula applied to dlc's gradient to 2e-9.  2e-3 still
+ * catches any update error above ~0.1 lr on the largest weights (bias correction, moment
+ * order, eps placement all give O(lr) errors). */
+#define ADAM_STEP_TOL 2e-3
+
 static const char *model;   /* the model being checked: the prefix of every line */
 
 static int64_t numel(int rank, const int64_t *shape) {
@@ -41,7 +51,7 @@ static char *shape_text(int rank, const int64_t *shape) {
 /* Compare dlc's values `got` (dtype gt, shape [rank]shape) with the fixture tensor `ref`;
  * print one line labelled `label`. */
 static void check(const dlrt_tensor_set *fx, const char *ref, const char *label, const void *got,
-                  dlrt_dtype gt, int rank, const int64_t *shape) {
+                  dlrt_dtype gt, int rank, const int64_t *shape, double tol) {
     const dlrt_array *want = dlrt_tensor_set_find(fx, ref);
     if (!want) {
         printf("not ok - parity/%s/%s: no tensor '%s' in the fixtures (run make fixtures)\n", model, label, ref);
@@ -61,21 +71,23 @@ static void check(const dlrt_tensor_set *fx, const char *ref, const char *label,
         if (fabs(b) > scale) scale = fabs(b);
     }
     double rel = err / fmax(scale, 1e-12);
-    if (rel <= TOL) printf("ok - parity/%s/%s max abs err %.3g rel err %.3g\n", model, label, err, rel);
-    else printf("not ok - parity/%s/%s: max abs err %.3g rel err %.3g (tolerance %g)\n", model, label, err, rel, TOL);
+    const char *note = tol != TOL ? fmt(" (tolerance %g)", tol) : "";
+    if (rel <= tol) printf("ok - parity/%s/%s max abs err %.3g rel err %.3g%s\n", model, label, err, rel, note);
+    else printf("not ok - parity/%s/%s: max abs err %.3g rel err %.3g (tolerance %g)\n", model, label, err, rel, tol);
 }
 
 /* A scalar result out[i] against a fixture scalar. */
 static void check_scalar(const dlrt_tensor_set *fx, const char *ref, const char *label, double v) {
-    check(fx, ref, label, &v, DLRT_F64, 0, NULL);
+    check(fx, ref, label, &v, DLRT_F64, 0, NULL, TOL);
 }
 
 /* Every parameter (prefix "grad." and block G, or "stepK." and block P) against the fixtures. */
-static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const char *block, const char *prefix) {
+static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const char *block, const char *prefix,
+                         double tol) {
     for (int i = 0; i < m->n_params; i++) {
         const dlrt_param *p = &m->params[i];
         char *name = fmt("%s%s", prefix, p->name);
-        check(fx, name, name, block + p->offset, p->dtype, p->rank, p->shape);
+        check(fx, name, name, block + p->offset, p->dtype, p->rank, p->shape, tol);
     }
 }
 
@@ -142,7 +154,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     const dlrt_io *o = &m->io[m->n_io - 1];
     memcpy(shape + 1, o->shape, sizeof *shape * (size_t)o->rank);
     m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, out);
-    check(&fx, "output", "output", io[m->n_io - 1], o->dtype, o->rank + 1, shape);
+    check(&fx, "output", "output", io[m->n_io - 1], o->dtype, o->rank + 1, shape, TOL);
 
     /* EVAL: out[0] the mean loss, then the metrics (accuracy is a count) */
     m->fn[DLRT_FN_EVAL](s.P, s.G, s.S, s.W, io, sym, hp, out);
@@ -154,7 +166,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     /* GRAD: the loss and every parameter's gradient, in G at the parameter's offset */
     m->fn[DLRT_FN_GRAD](s.P, s.G, s.S, s.W, io, sym, hp, out);
     check_scalar(&fx, "loss", "loss", out[0]);
-    check_params(&fx, m, s.G, "grad.");
+    check_params(&fx, m, s.G, "grad.", TOL);
 
     /* TRAIN: forward, backward and the optimizer update; hp[1] is the 1-based step */
     for (int k = 1; k <= STEPS; k++) {
@@ -162,7 +174,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         m->fn[DLRT_FN_TRAIN](s.P, s.G, s.S, s.W, io, sym, hp, out);
         char *step = fmt("step%d.", k);
         check_scalar(&fx, fmt("%sloss", step), fmt("%sloss", step), out[0]);
-        check_params(&fx, m, s.P, step);
+        check_params(&fx, m, s.P, step, t->opt == OPT_ADAM ? ADAM_STEP_TOL : TOL);
     }
 
     for (int k = 0; k < m->n_io; k++) free(io[k]);

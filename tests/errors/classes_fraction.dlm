@@ -1,0 +1,6 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 2.5
+    loss = cross_entropy(x -> Dense(3), y)
+}

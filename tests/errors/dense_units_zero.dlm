@@ -1,0 +1,7 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 3
+    logits = x -> Dense(0)
+    loss = cross_entropy(logits, y)
+}

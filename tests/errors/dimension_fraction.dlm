@@ -1,0 +1,6 @@
+# expect: ?
+model m {
+    input  x: f32[N, 1.5]
+    target y: i32[N] classes 3
+    loss = cross_entropy(x -> Dense(3), y)
+}

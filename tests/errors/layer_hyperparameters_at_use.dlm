@@ -1,0 +1,7 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 3
+    fc = Dense(3)
+    loss = cross_entropy(x -> fc(3), y)
+}

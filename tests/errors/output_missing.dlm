@@ -1,0 +1,8 @@
+# expect: ?
+model m {
+    input  x: f32[N, 4]
+    target t: f32[N, 3]
+    pred = x -> Dense(3)
+    d = pred - t
+    loss = mse(d, d) * 0.5
+}
