@@ -237,6 +237,8 @@ Dim shape_numel(const Shape *s);
 Dim shape_rows(const Shape *s);      /* product of all but the last dim */
 char *shape_str(const Graph *g, const Shape *s);
 int64_t shape_numel_max(const Graph *g, const Shape *s);
+/* A user error when n's size at the planned batch overflows or exceeds 2^40 elements. */
+void check_size(const Graph *g, const Node *n);
 
 void print_graph(FILE *out, const Graph *g, const char *title);
 /* Structural checks between passes; an inconsistency is an internal error. */

@@ -42,6 +42,7 @@ static Node *make_node(Graph *g, Op op, Loc loc, int nin, Node **in, const int64
     if (ia) memcpy(n->iattr, ia, sizeof n->iattr);
     vec_push(&g->nodes, n);
     infer_shape(g, n);
+    check_size(g, n);
     return n;
 }
 
@@ -115,11 +116,24 @@ bool dim_div(Dim a, Dim b, Dim *out) {
     *out = d;
     return true;
 }
+/* The value of d for the given symbol values (NULL: the planned maxima); INT64_MAX when it
+ * overflows. */
 int64_t dim_eval(const Graph *g, Dim d, const int64_t *symval) {
     int64_t v = d.c;
     for (int i = 0; i < MAX_SYMS; i++)
-        for (int k = 0; k < d.e[i]; k++) v *= symval ? symval[i] : g->max[i];
+        for (int k = 0; k < d.e[i]; k++)
+            if (__builtin_mul_overflow(v, symval ? symval[i] : g->max[i], &v)) return INT64_MAX;
     return v;
+}
+
+void check_size(const Graph *g, const Node *n) {
+    int64_t v = 1;
+    for (int i = 0; i < n->shape.rank; i++) {
+        int64_t d = dim_eval(g, n->shape.d[i], NULL);
+        if (d == INT64_MAX || __builtin_mul_overflow(v, d, &v) || v > ((int64_t)1 << 40))
+            error_at(n->loc, "tensor %s is too large (more than 2^40 elements at batch %lld)",
+                     shape_str(g, &n->shape), (long long)g->max[0]);
+    }
 }
 char *dim_str(const Graph *g, Dim d) {
     char *s = d.c != 1 || dim_is_const(d) ? fmt("%lld", (long long)d.c) : "";

@@ -109,6 +109,7 @@ Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, L
     n->dtype = g->fdtype;
     n->shape = s;
     n->name = name;
+    check_size(g, n);
     n->index = g->nparams++;
     p->node = n;
     p->name = name;

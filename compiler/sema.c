@@ -373,6 +373,7 @@ static void declare_io(Sema *s, Stmt *st) {
     n->dtype = is_float(t->dtype) ? g->fdtype : t->dtype;
     n->shape = sh;
     n->name = st->name;
+    check_size(g, n);
     n->index = n->iattr[0] = g->nio;
     g->io[g->nio++] = (IoSlot){n, st->name, st->kind == S_TARGET, st->classes, st->loc};
     g->ninputs = g->nio;

@@ -50,6 +50,18 @@ static Stmt *stmt(StmtKind k, Loc loc) {
     s->kind = k; s->loc = loc;
     return s;
 }
+/* input/target NAME: DTYPE[dims] */
+static Stmt *io_stmt(StmtKind k, char *name, YYLTYPE name_loc, int dtype, Vec *dims, Loc type_loc) {
+    Stmt *s = stmt(k, L(name_loc));
+    s->name = name;
+    s->name_loc = L(name_loc);
+    s->type.dtype = dtype;
+    s->type.loc = type_loc;
+    s->type.rank = dims->n;
+    s->type.dims = xcalloc((size_t)dims->n, sizeof(AstDim));
+    for (int i = 0; i < dims->n; i++) s->type.dims[i] = *(AstDim *)dims->v[i];
+    return s;
+}
 static void set_args(Ast *n, Vec *args) {
     n->nargs = args ? args->n : 0;
     n->args = xcalloc((size_t)n->nargs + 1, sizeof(Arg));
@@ -115,23 +127,10 @@ item
 mstmts: %empty { $$ = NULL; } | mstmts mstmt { $$ = $2 ? push($1, $2) : $1; } ;
 
 mstmt
-    : INPUT IDENT ':' DTYPE '[' dims ']' {
-        $$ = stmt(S_INPUT, L(@2)); $$->name = $2; $$->name_loc = L(@2);
-        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
-        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
-        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
-      }
-    | TARGET IDENT ':' DTYPE '[' dims ']' {
-        $$ = stmt(S_TARGET, L(@2)); $$->name = $2; $$->name_loc = L(@2);
-        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
-        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
-        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
-      }
+    : INPUT IDENT ':' DTYPE '[' dims ']' { $$ = io_stmt(S_INPUT, $2, @2, $4, $6, span(@4, @7)); }
+    | TARGET IDENT ':' DTYPE '[' dims ']' { $$ = io_stmt(S_TARGET, $2, @2, $4, $6, span(@4, @7)); }
     | TARGET IDENT ':' DTYPE '[' dims ']' CLASSES NUMBER {
-        $$ = stmt(S_TARGET, L(@2)); $$->name = $2; $$->name_loc = L(@2);
-        $$->type.dtype = $4; $$->type.loc = span(@4, @7);
-        $$->type.rank = $6->n; $$->type.dims = xcalloc((size_t)$6->n, sizeof(AstDim));
-        for (int i = 0; i < $6->n; i++) $$->type.dims[i] = *(AstDim *)$6->v[i];
+        $$ = io_stmt(S_TARGET, $2, @2, $4, $6, span(@4, @7));
         if (!$9.is_int || $9.v < 2 || $9.v > 1e9) error_at(L(@9), "classes must be an integer >= 2");
         $$->classes = (int64_t)$9.v;
       }
