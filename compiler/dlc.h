@@ -289,7 +289,8 @@ Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, L
 double const_number(Ast *e, const char *what);
 /* Look up keyword/positional arg `i`/`name` of a call; NULL when absent. */
 Ast *call_arg(Ast *call, int pos, const char *name);
-/* Reject positional args past `npos` and keywords not in `names` (NULL-terminated). */
+/* Reject positional args past `npos`, keywords not in `names` (NULL-terminated; names[i] is
+ * also the name of positional i, "" when it has none), and arguments given twice. */
 void check_call_args(Ast *call, int npos, const char *const *names, const char *what);
 
 /* ---- grad.c: reverse-mode autodiff ------------------------------------------------------ */

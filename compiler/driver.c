@@ -63,8 +63,15 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     size_t len;
     char *text = read_file(path, &len);
     if (!text) fatal("cannot read '%s': %s", path, strerror(errno));
-    if (strlen(text) != len) fatal("'%s' contains a NUL byte; is it a .dlm text file?", path);
     diag_set_source(path, text);
+    if (strlen(text) != len) {   /* point at the NUL byte */
+        Loc at = {path, 1, 1, 1};
+        for (const char *p = text; *p; p++) {
+            if (*p == '\n') { at.line++; at.col = 1; }
+            else at.col++;
+        }
+        error_at(at, "unexpected byte 0x00 (is this a .dlm text file?)");
+    }
 
     FileAst *ast = parse_file(path, text);                       /* grammar/ */
     if (dumping(o, "ast")) dump_ast(stdout, ast);

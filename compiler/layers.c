@@ -43,24 +43,26 @@ Ast *call_arg(Ast *call, int pos, const char *name) {
 }
 
 void check_call_args(Ast *call, int npos, const char *const *names, const char *what) {
-    int p = 0;
+    int n = 0, given = 0;
+    while (names && names[n]) n++;
     for (int i = 0; i < call->nargs; i++) {
         Arg *a = &call->args[i];
         if (!a->name) {
-            if (++p > npos)
+            if (++given > npos)
                 error_at(a->value->loc, "%s takes %d positional argument%s, got more", what, npos,
                          npos == 1 ? "" : "s");
             continue;
         }
-        int k = 0, n = 0;
-        while (names && names[n]) n++;
+        int k;
         for (k = 0; k < n; k++)
-            if (strcmp(names[k], a->name) == 0) break;
+            if (names[k][0] && strcmp(names[k], a->name) == 0) break;
         if (k == n) {
             const char *near = nearest_name(a->name, names, n);
-            if (near) error_at(a->name_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->name, near);
+            if (near && near[0]) error_at(a->name_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->name, near);
             error_at(a->name_loc, "%s has no argument '%s'", what, a->name);
         }
+        if (k < given)
+            error_at(a->name_loc, "argument '%s' given twice (by position and by name) to %s", a->name, what);
         for (int j = 0; j < i; j++)
             if (call->args[j].name && strcmp(call->args[j].name, a->name) == 0)
                 error_at(a->name_loc, "argument '%s' given twice", a->name);

@@ -10,7 +10,7 @@
 
 #include "dlc.h"
 
-typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST } ValKind;
+typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST, V_SYM } ValKind;
 
 typedef struct Builtin Builtin;
 typedef struct Value Value;
@@ -54,7 +54,7 @@ struct Builtin {
 static Value eval(Sema *s, Ast *e);
 
 static const char *kind_name(ValKind k) {
-    static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list"};
+    static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list", "a dimension"};
     return n[k];
 }
 
@@ -129,7 +129,7 @@ static Node *bi_reshape(Sema *s, const Builtin *b, Value *pos, int npos, Ast *ca
     for (int i = 0; i < r; i++) {
         if (it[i].k == V_NUM && it[i].num == -1 && infer < 0) { infer = i; continue; }
         if (it[i].k == V_NUM && it[i].num >= 1 && it[i].num == floor(it[i].num)) sh.d[i] = dim_const((int64_t)it[i].num);
-        else if (it[i].k == V_STR) sh.d[i] = dim_sym((int)it[i].num);   /* a symbol, see eval */
+        else if (it[i].k == V_SYM) sh.d[i] = dim_sym((int)it[i].num);
         else error_at(it[i].loc, "reshape dimensions must be positive integers, symbols or one -1");
         known = dim_mul(known, sh.d[i]);
     }
@@ -150,7 +150,7 @@ static Node *bi_binary(Sema *s, const Builtin *b, Value *pos, int npos, Ast *cal
     return node2(s->g, b->op, loc, x, y);
 }
 
-static const char *const kw_slope[] = {"slope", NULL};
+static const char *const kw_slope[] = {"", "slope", NULL};   /* aligned with positions */
 static const Builtin builtins[] = {
     {"relu", 1, 1, NULL, bi_unary, OP_RELU},
     {"sigmoid", 1, 1, NULL, bi_unary, OP_SIGMOID},
@@ -175,7 +175,7 @@ static const Builtin *find_builtin(const char *name) {
 }
 
 /* ---- expressions ------------------------------------------------------------------------------ */
-static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc) {
+static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc, bool called) {
     int nk;
     const char *const *kinds = layer_kind_names(&nk);
     const char **cands = xcalloc((size_t)(s->nenv + NBUILTINS + nk), sizeof *cands);
@@ -184,7 +184,7 @@ static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc) {
     for (int i = 0; i < NBUILTINS; i++) cands[n++] = builtins[i].name;
     for (int i = 0; i < nk; i++) cands[n++] = kinds[i];
     const char *near = nearest_name(name, cands, n);
-    bool layer_like = name[0] >= 'A' && name[0] <= 'Z';
+    bool layer_like = called && name[0] >= 'A' && name[0] <= 'Z';
     if (near) error_at(loc, "unknown %s '%s'; did you mean '%s'?", layer_like ? "layer" : "name", name, near);
     error_at(loc, "unknown %s '%s'", layer_like ? "layer" : "name", name);
 }
@@ -218,17 +218,28 @@ static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, cons
         if (npos == 8) error_at(call->args[i].value->loc, "too many arguments");
         pos[npos++] = eval(s, call->args[i].value);
     }
-    if (call) check_call_args(call, b->max_pos - (piped ? 1 : 0), b->kw, b->name);
+    Loc at = call ? call->loc : loc;
+    if (npos > b->max_pos)   /* point at the first argument too many */
+        for (int i = 0, p = piped ? 1 : 0; call && i < call->nargs; i++)
+            if (!call->args[i].name && p++ == b->max_pos) at = call->args[i].value->loc;
     if (npos < b->min_pos || npos > b->max_pos)
-        error_at(call ? call->loc : loc, "%s takes %d%s argument%s, got %d", b->name, b->min_pos,
-                 b->max_pos > b->min_pos ? fmt(" to %d", b->max_pos) : "", b->max_pos == 1 ? "" : "s", npos);
+        error_at(at, "%s takes %d%s argument%s, got %d%s", b->name, b->min_pos,
+                 b->max_pos > b->min_pos ? fmt(" to %d", b->max_pos) : "", b->max_pos == 1 ? "" : "s", npos,
+                 piped ? " (counting the one piped in with '->')" : "");
+    if (call) check_call_args(call, b->max_pos - (piped ? 1 : 0), b->kw ? b->kw + (piped ? 1 : 0) : NULL, b->name);
     Node *n = b->fn(s, b, pos, npos, call, loc);
     summary_row(s, bind_name ? bind_name : "", b->name, n, first_param);
     if (n->op == OP_CROSS_ENTROPY) {
         /* a target without `classes` takes the logits' width as its class count */
-        for (int i = 0; i < s->g->nio; i++)
-            if (s->g->io[i].node == n->in[1] && !s->g->io[i].classes)
-                s->g->io[i].classes = n->in[0]->shape.d[n->in[0]->shape.rank - 1].c;
+        Dim width = n->in[0]->shape.d[n->in[0]->shape.rank - 1];
+        for (int i = 0; i < s->g->nio; i++) {
+            IoSlot *io = &s->g->io[i];
+            if (io->node != n->in[1]) continue;
+            if (!io->classes) io->classes = width.c;
+            else if (!dim_eq(width, dim_const(io->classes)))
+                error_at(loc, "cross_entropy: target '%s' has %lld classes, but the logits have %s", io->name,
+                         (long long)io->classes, dim_str(s->g, width));
+        }
     }
     return tensor(n, loc);
 }
@@ -245,7 +256,7 @@ static Value make_layer(Sema *s, const LayerKind *k, Ast *call, const char *name
     return (Value){.k = V_LAYER, .layer = new_layer(k, name, call->loc, call), .loc = call->loc};
 }
 
-static Value eval_callable(Sema *s, Ast *e) {
+static Value eval_callable(Sema *s, Ast *e, bool called) {
     if (e->kind == A_NAME) {
         const Builtin *b = find_builtin(e->name);
         Binding *bd = lookup(s, e->name);
@@ -253,7 +264,7 @@ static Value eval_callable(Sema *s, Ast *e) {
         if (b) return (Value){.k = V_FUNC, .fn = b, .loc = e->loc};
         if (find_layer_kind(e->name))
             error_at(e->loc, "'%s' is a layer type; write %s(...) with its hyperparameters", e->name, e->name);
-        unknown_name(s, e->name, e->loc);
+        unknown_name(s, e->name, e->loc, called);
     }
     return eval(s, e);
 }
@@ -267,7 +278,7 @@ static Value eval_call(Sema *s, Ast *e, Value *piped, const char *bind_name) {
             return apply(s, layer, piped, NULL, e->loc, NULL);
         }
     }
-    Value callee = eval_callable(s, e->lhs);
+    Value callee = eval_callable(s, e->lhs, true);
     if (callee.k == V_LAYER && !piped && e->nargs == 1 && !e->args[0].name) {
         Value x = eval(s, e->args[0].value);     /* fc1(x) */
         return apply(s, callee, &x, NULL, e->loc, NULL);
@@ -302,8 +313,8 @@ static Value eval(Sema *s, Ast *e) {
         if (b) { Value v = b->v; v.loc = e->loc; return v; }
         for (int i = 0; i < s->g->nsyms; i++)     /* a symbolic dim used as a value (reshape) */
             if (strcmp(s->g->names[i], e->name) == 0)
-                return (Value){.k = V_STR, .str = e->name, .num = i, .loc = e->loc};
-        return eval_callable(s, e);
+                return (Value){.k = V_SYM, .str = e->name, .num = i, .loc = e->loc};
+        return eval_callable(s, e, false);
     }
     case A_LIST: {
         Value v = {.k = V_LIST, .loc = e->loc, .nitems = e->nargs};
@@ -325,7 +336,7 @@ static Value eval(Sema *s, Ast *e) {
         Value x = eval(s, e->lhs);
         if (x.k != V_TENSOR) error_at(e->lhs->loc, "the left side of '->' must be a tensor, got %s", kind_name(x.k));
         if (e->rhs->kind == A_CALL) return eval_call(s, e->rhs, &x, NULL);
-        Value f = eval_callable(s, e->rhs);
+        Value f = eval_callable(s, e->rhs, true);
         return apply(s, f, &x, NULL, e->rhs->loc, NULL);
     }
     }
@@ -344,6 +355,8 @@ static int sym_index(Sema *s, const char *name, Loc loc) {
 
 static void declare_io(Sema *s, Stmt *st) {
     Graph *g = s->g;
+    if (find_builtin(st->name) || find_layer_kind(st->name))
+        error_at(st->name_loc, "'%s' is a built-in name and cannot be redefined", st->name);
     AstType *t = &st->type;
     if (t->rank < 1 || t->rank > DLRT_MAX_RANK)
         error_at(t->loc, "an input has rank 1 to %d, the first dimension being the batch", DLRT_MAX_RANK);
@@ -442,9 +455,11 @@ static void model_stmts(Sema *s, ModelAst *m) {
     g->nresults++;
     if (output_name) {
         Binding *b = lookup(s, output_name);
-        if (!b) unknown_name(s, output_name, output_loc);
+        if (!b) unknown_name(s, output_name, output_loc, false);
         if (b->v.k != V_TENSOR) error_at(output_loc, "the output must be a tensor, got %s", kind_name(b->v.k));
         g->output = b->v.t;
+        if (g->output->shape.rank < 1 || !dim_eq(g->output->shape.d[0], dim_sym(0)))
+            error_at(output_loc, "the output must have a batch dimension, got %s", shape_str(g, &g->output->shape));
     } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE) {
         g->output = g->loss->in[0];
     } else {

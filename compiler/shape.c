@@ -77,6 +77,8 @@ static void check_class_pair(Graph *g, Node *n) {
     if (is_float(y->dtype))
         error_at(n->loc, "%s wants integer class labels as its second argument, got %s%s",
                  op_text[n->op], dtype_keyword(y->dtype), shape_str(g, &y->shape));
+    if (x->shape.rank < 1)
+        error_at(n->loc, "%s: logits must have a class axis, got %s", op_text[n->op], shape_str(g, &x->shape));
     Shape want = x->shape;
     want.rank = x->shape.rank - 1;
     if (x->shape.rank < 1 || !shape_eq(&want, &y->shape))

@@ -118,12 +118,12 @@ int dlrt_load_params_file(dlrt_session *s, const char *path) {
     dlrt_tensor_set set;
     if (dlrt_safetensors_read(path, &set)) return -1;
     int rc = dlrt_load_params(s, &set);
+    dlrt_tensor_set_free(&set);
     if (rc) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", dlrt_error());
         dlrt_fail("%s: %s", path, msg);
     }
-    dlrt_tensor_set_free(&set);
     return rc;
 }
 

@@ -27,7 +27,7 @@ expect unknown-command 1 "did you mean 'train'" "$DLC" trian models/mlp.dlm
 expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --epoch 1
 expect bad-option-value 1 "whole number" "$DLC" train models/mlp.dlm --batch x
 expect missing-model 1 "cannot read" "$DLC" check "$T/nope.dlm"
-expect binary-model 1 "NUL byte" "$DLC" check "$DLC"
+expect binary-model 1 "unexpected byte 0x00" "$DLC" check "$DLC"
 
 # ---- dumps of every stage -------------------------------------------------------------------
 expect dump-ast 0 "cross_entropy" "$DLC" check models/mlp.dlm --dump=ast
