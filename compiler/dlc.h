@@ -382,7 +382,7 @@ void print_plan(FILE *out, const Graph *g, const Plan *p);
 /* ---- lower.c: graph -> kernel IR ---------------------------------------------------------- */
 KFunc *lower_function(Graph *g, Plan *p, const char *name);
 
-/* ---- emit_llvm.c: kernel IR -> LLVM IR -> JIT --------------------------------------------- */
+/* ---- emit_llvm.c: kernel IR -> LLVM IR -> JIT | object file ------------------------------ */
 /* The uniform ABI of every generated function (see docs/abi.md). */
 typedef void (*StepFn)(char *P, char *G, char *S, char *W, void *const *io, const int64_t *sym,
                        const double *hp, double *out);
@@ -391,6 +391,12 @@ typedef struct { int opt_level; bool dump_llvm; FILE *dump_to; } EmitOpts;
 Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o);
 StepFn jit_lookup(Jit *j, const char *name);
 
+struct Export;
+typedef enum { OUT_OBJ, OUT_ASM, OUT_LLVM } ObjKind;
+/* Write the model's functions, public wrappers, parameter table and embedded weights for
+ * `triple`/`cpu` (NULL: the host) to `path`.  An unknown target is a user error. */
+void emit_object(const struct Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu);
+
 /* ---- driver.c: the pipeline --------------------------------------------------------------- */
 typedef struct {
     Model *m;
@@ -398,6 +404,7 @@ typedef struct {
     KFunc *kfuncs[FN_COUNT];
     Jit *jit;
     StepFn fns[FN_COUNT];
+    const char *prefix;
     dlrt_model rt;       /* what the runtime needs to drive the functions */
 } Compiled;
 
@@ -406,9 +413,30 @@ typedef struct {
     int64_t max_batch;   /* 0: the (adjusted) train section's batch */
     const char *dump;    /* ast|ir|grad|plan|kernels|llvm, or NULL */
     int opt_level;
+    bool no_jit;         /* stop after lowering (check, build) */
+    const char *prefix;  /* names of generated functions: <prefix>_infer, ...; default the model's */
     void (*adjust_train)(TrainCfg *);   /* command-line overrides of the train section */
 } CompileOpts;
 
 Compiled *compile_model(const char *path, const CompileOpts *o);
+
+/* ---- export.c: the public face of a built model (header, wrappers' contract) ------------- */
+typedef struct Export {
+    const char *prefix;         /* C identifier prefix of every public name */
+    const char *source;         /* the .dlm it came from */
+    const Compiled *c;
+    const char *weights;        /* an initialized parameter block to embed, or NULL */
+} Export;
+
+/* Slots the public wrappers take: forward takes the inputs (not the targets) and writes the
+ * output; train_step takes the inputs and the targets. */
+bool io_is_input(const dlrt_io *io);
+const char *ctype_of(dlrt_dtype t);          /* "float", "double", "int32_t", "int64_t" */
+char *upper(const char *s);
+int64_t io_numel(const dlrt_io *io);         /* values per sample */
+void print_header(FILE *out, const Export *e);
+
+/* ---- emit_c.c: kernel IR -> C99 ------------------------------------------------------------ */
+void emit_c(FILE *out, const Export *e, const char *header_name);
 
 #endif

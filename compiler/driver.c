@@ -55,7 +55,7 @@ static void describe(Compiled *c) {
     rt->max_batch = g->max[0];
     for (int k = 0; k < FN_COUNT; k++) {
         rt->work_bytes[k] = (size_t)c->plans[k]->work_bytes;
-        rt->fn[k] = c->fns[k];
+        rt->fn[k] = c->fns[k];   /* NULL without the JIT */
     }
 }
 
@@ -91,13 +91,17 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     verify_graph(g, "optim");
     if (dumping(o, "grad")) print_graph(stdout, g, fmt("%s.train", ast->model->name));
 
+    c->prefix = o->prefix ? o->prefix : ast->model->name;
     for (int k = 0; k < FN_COUNT; k++) {
         c->plans[k] = plan_function(g, (FnKind)k);                 /* plan.c */
         if (dumping(o, "plan")) print_plan(stdout, g, c->plans[k]);
-        c->kfuncs[k] = lower_function(g, c->plans[k], fmt("%s_%s", ast->model->name, fn_names[k]));  /* lower.c */
+        c->kfuncs[k] = lower_function(g, c->plans[k], fmt("%s_%s", c->prefix, fn_names[k]));  /* lower.c */
         if (dumping(o, "kernels")) print_kfunc(stdout, c->kfuncs[k]);
     }
-    if (o->dump && !dumping(o, "llvm")) return c;
+    if ((o->dump && !dumping(o, "llvm")) || o->no_jit) {
+        describe(c);
+        return c;
+    }
 
     EmitOpts eo = {o->opt_level ? o->opt_level : 3, dumping(o, "llvm"), stdout};
     c->jit = jit_compile(c->kfuncs, FN_COUNT, &eo);                /* emit_llvm.c */

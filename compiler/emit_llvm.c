@@ -2,9 +2,9 @@
  * (default<O3>) for the host CPU and ORC LLJIT.  The only file that includes llvm-c.
  *
  * Each KFunc becomes `void name(ptr P, ptr G, ptr S, ptr W, ptr io, ptr sym, ptr hp, ptr out)`.
- * Loop variables and locals are allocas that mem2reg promotes.  Float arithmetic carries the
- * `reassoc` and `contract` fast-math flags so reductions vectorize and multiply-adds fuse;
- * no flag assumes away NaN or infinity (a NaN loss must stay visible). */
+ * Loop variables and locals are allocas that mem2reg promotes.  Float arithmetic is strict
+ * IEEE in the order the kernel IR gives (no fast-math flags), so NaN stays visible and every back end
+ * agrees bit for bit. */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
@@ -13,6 +13,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <math.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -43,11 +44,6 @@ static LLVMTypeRef ty(Emit *E, KType t) {
     unreachable();
 }
 
-static LLVMValueRef fflags(LLVMValueRef v) {
-    if (LLVMCanValueUseFastMathFlags(v))
-        LLVMSetFastMathFlags(v, LLVMFastMathAllowReassoc | LLVMFastMathAllowContract);
-    return v;
-}
 
 /* llvm.<name>.<f32|f64> intrinsics (exp, log, sqrt, fabs, maxnum, minnum, pow). */
 static LLVMValueRef intrinsic(Emit *E, const char *name, KType t, LLVMValueRef *args, int n) {
@@ -56,7 +52,7 @@ static LLVMValueRef intrinsic(Emit *E, const char *name, KType t, LLVMValueRef *
     if (!id) ICE("no intrinsic %s", name);
     LLVMValueRef f = LLVMGetIntrinsicDeclaration(E->mod, id, &ft, 1);
     LLVMTypeRef fty = LLVMIntrinsicGetType(E->ctx, id, &ft, 1);
-    return fflags(LLVMBuildCall2(E->b, fty, f, args, (unsigned)n, ""));
+    return LLVMBuildCall2(E->b, fty, f, args, (unsigned)n, "");
 }
 
 /* libm functions without an LLVM intrinsic: tanh, erf (resolved from the process). */
@@ -114,13 +110,13 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
         return LLVMBuildLoad2(E->b, ty(E, t), p, "");
     }
     case K_ADD: a = expr(E, e->a); b = expr(E, e->b);
-        return fl ? fflags(LLVMBuildFAdd(E->b, a, b, "")) : LLVMBuildNSWAdd(E->b, a, b, "");
+        return fl ? LLVMBuildFAdd(E->b, a, b, "") : LLVMBuildNSWAdd(E->b, a, b, "");
     case K_SUB: a = expr(E, e->a); b = expr(E, e->b);
-        return fl ? fflags(LLVMBuildFSub(E->b, a, b, "")) : LLVMBuildNSWSub(E->b, a, b, "");
+        return fl ? LLVMBuildFSub(E->b, a, b, "") : LLVMBuildNSWSub(E->b, a, b, "");
     case K_MUL: a = expr(E, e->a); b = expr(E, e->b);
-        return fl ? fflags(LLVMBuildFMul(E->b, a, b, "")) : LLVMBuildNSWMul(E->b, a, b, "");
+        return fl ? LLVMBuildFMul(E->b, a, b, "") : LLVMBuildNSWMul(E->b, a, b, "");
     case K_DIV: a = expr(E, e->a); b = expr(E, e->b);
-        return fl ? fflags(LLVMBuildFDiv(E->b, a, b, "")) : LLVMBuildSDiv(E->b, a, b, "");
+        return fl ? LLVMBuildFDiv(E->b, a, b, "") : LLVMBuildSDiv(E->b, a, b, "");
     case K_REM: a = expr(E, e->a); b = expr(E, e->b);
         return fl ? LLVMBuildFRem(E->b, a, b, "") : LLVMBuildSRem(E->b, a, b, "");
     case K_MAX: case K_MIN: {
@@ -256,35 +252,55 @@ static void check(LLVMErrorRef err, const char *what) {
     ICE("%s: %s", what, msg);
 }
 
+/* A target machine for `triple` and `cpu` (NULL: the host), its module set up to match. */
+static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const char *cpu, const char **features,
+                                           LLVMCodeModel cm) {
+    bool host = !triple && !cpu;
+    const char *tt = triple ? triple : LLVMGetDefaultTargetTriple();
+    const char *c = cpu ? cpu : triple ? "generic" : LLVMGetHostCPUName();
+    *features = host ? LLVMGetHostCPUFeatures() : "";
+    LLVMTargetRef target;
+    char *err = NULL;
+    if (LLVMGetTargetFromTriple(tt, &target, &err)) fatal("unknown target '%s': %s", tt, err);
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, tt, c, *features, LLVMCodeGenLevelAggressive,
+                                                      LLVMRelocPIC, cm);
+    if (!tm) fatal("cannot make a code generator for target '%s' and CPU '%s'", tt, c);
+    LLVMSetTarget(E->mod, tt);
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+    LLVMSetDataLayout(E->mod, LLVMCopyStringRepOfTargetData(dl));
+    return tm;
+}
+
+static void new_module(Emit *E, LLVMContextRef ctx) {
+    memset(E, 0, sizeof *E);
+    E->ctx = ctx;
+    E->mod = LLVMModuleCreateWithNameInContext("dlc", ctx);
+    E->b = LLVMCreateBuilderInContext(ctx);
+}
+
+/* Verify, then the new pass manager's default<O3> pipeline for the target. */
+static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
+    char *err = NULL;
+    if (LLVMVerifyModule(E->mod, LLVMReturnStatusAction, &err)) ICE("generated LLVM IR is invalid: %s", err);
+    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(pbo, 1);
+    LLVMPassBuilderOptionsSetSLPVectorization(pbo, 1);
+    check(LLVMRunPasses(E->mod, level >= 3 ? "default<O3>" : level == 2 ? "default<O2>" : "default<O1>", tm, pbo),
+          "LLVM optimization");
+    LLVMDisposePassBuilderOptions(pbo);
+}
+
 Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    Emit E = {0};
-    E.ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    E.mod = LLVMModuleCreateWithNameInContext("dlc", E.ctx);
-    E.b = LLVMCreateBuilderInContext(E.ctx);
-
-    char *triple = LLVMGetDefaultTargetTriple();
+    Emit E;
+    new_module(&E, LLVMOrcThreadSafeContextGetContext(tsc));
+    const char *features;
+    LLVMTargetMachineRef tm = target_machine(&E, NULL, NULL, &features, LLVMCodeModelJITDefault);
     char *cpu = LLVMGetHostCPUName();
-    char *features = LLVMGetHostCPUFeatures();
-    LLVMTargetRef target;
-    char *err = NULL;
-    if (LLVMGetTargetFromTriple(triple, &target, &err)) ICE("no LLVM target for %s: %s", triple, err);
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, LLVMCodeGenLevelAggressive,
-                                                      LLVMRelocDefault, LLVMCodeModelJITDefault);
-    LLVMSetTarget(E.mod, triple);
-    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
-    char *dls = LLVMCopyStringRepOfTargetData(dl);
-    LLVMSetDataLayout(E.mod, dls);
-
     for (int i = 0; i < nfns; i++) emit_function(&E, fns[i], cpu, features);
-    if (LLVMVerifyModule(E.mod, LLVMReturnStatusAction, &err)) ICE("generated LLVM IR is invalid: %s", err);
-    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
-    LLVMPassBuilderOptionsSetLoopVectorization(pbo, 1);
-    LLVMPassBuilderOptionsSetSLPVectorization(pbo, 1);
-    check(LLVMRunPasses(E.mod, o->opt_level >= 3 ? "default<O3>" : o->opt_level == 2 ? "default<O2>" : "default<O1>",
-                        tm, pbo), "LLVM optimization");
+    optimize(&E, tm, o->opt_level);
     if (o->dump_llvm) {
         char *s = LLVMPrintModuleToString(E.mod);
         fputs(s, o->dump_to ? o->dump_to : stdout);
@@ -305,6 +321,153 @@ Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     LLVMDisposeBuilder(E.b);
     LLVMOrcDisposeThreadSafeContext(tsc);
     return j;
+}
+
+/* ---- object files: the functions plus the public wrappers, table and weights (export.c) ---- */
+static LLVMValueRef const_i64(Emit *E, int64_t v) { return LLVMConstInt(ty(E, KT_I64), (unsigned long long)v, 1); }
+
+/* A private constant holding `n` bytes; its address. */
+static LLVMValueRef const_bytes(Emit *E, const char *name, const char *bytes, size_t n, unsigned align, bool public) {
+    LLVMValueRef init = LLVMConstStringInContext2(E->ctx, bytes, n, 1);
+    LLVMValueRef g = LLVMAddGlobal(E->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetAlignment(g, align);
+    LLVMSetLinkage(g, public ? LLVMExternalLinkage : LLVMPrivateLinkage);
+    return g;
+}
+
+/* P_param_table: { const char *name; int rank; int64_t shape[8]; size_t offset; }[] */
+static void param_table(Emit *E, const Export *e) {
+    const dlrt_model *m = &e->c->rt;
+    LLVMTypeRef i64 = ty(E, KT_I64), i32 = ty(E, KT_I32), ptr = LLVMPointerTypeInContext(E->ctx, 0);
+    LLVMTypeRef fields[4] = {ptr, i32, LLVMArrayType2(i64, 8), i64};
+    LLVMTypeRef st = LLVMStructTypeInContext(E->ctx, fields, 4, 0);
+    LLVMValueRef *rows = xcalloc((size_t)m->n_params + 1, sizeof *rows);
+    for (int i = 0; i < m->n_params; i++) {
+        const dlrt_param *p = &m->params[i];
+        LLVMValueRef dims[8];
+        for (int k = 0; k < 8; k++) dims[k] = const_i64(E, k < p->rank ? p->shape[k] : 0);
+        LLVMValueRef v[4] = {const_bytes(E, fmt(".name%d", i), p->name, strlen(p->name) + 1, 1, false),
+                             LLVMConstInt(i32, (unsigned long long)p->rank, 0), LLVMConstArray2(i64, dims, 8),
+                             const_i64(E, (int64_t)p->offset)};
+        rows[i] = LLVMConstNamedStruct(st, v, 4);
+    }
+    LLVMValueRef init = LLVMConstArray2(st, rows, (uint64_t)m->n_params);
+    LLVMValueRef g = LLVMAddGlobal(E->mod, LLVMTypeOf(init), fmt("%s_param_table", e->prefix));
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+}
+
+/* Build arrays io[n_io], sym[4], hp[4], out[8] on the stack and call the ABI function. */
+static void call_abi(Emit *E, const char *fn, LLVMValueRef *blocks, LLVMValueRef *io, int nio, LLVMValueRef batch,
+                     LLVMValueRef lr, LLVMValueRef step, LLVMValueRef *out_arr) {
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0), i64 = ty(E, KT_I64), f64 = ty(E, KT_F64);
+    LLVMValueRef ioa = LLVMBuildArrayAlloca(E->b, ptr, const_i64(E, nio), "io");
+    LLVMValueRef syma = LLVMBuildArrayAlloca(E->b, i64, const_i64(E, 4), "sym");
+    LLVMValueRef hpa = LLVMBuildArrayAlloca(E->b, f64, const_i64(E, 4), "hp");
+    LLVMValueRef outa = LLVMBuildArrayAlloca(E->b, f64, const_i64(E, 8), "out");
+    for (int k = 0; k < nio; k++) {
+        LLVMValueRef idx = const_i64(E, k);
+        LLVMBuildStore(E->b, io[k], LLVMBuildGEP2(E->b, ptr, ioa, &idx, 1, ""));
+    }
+    LLVMValueRef symv[4] = {batch, const_i64(E, 1), const_i64(E, 1), const_i64(E, 1)};
+    LLVMValueRef hpv[4] = {lr, step, LLVMConstReal(f64, 0), LLVMConstReal(f64, 0)};
+    for (int k = 0; k < 4; k++) {
+        LLVMValueRef idx = const_i64(E, k);
+        LLVMBuildStore(E->b, symv[k], LLVMBuildGEP2(E->b, i64, syma, &idx, 1, ""));
+        LLVMBuildStore(E->b, hpv[k], LLVMBuildGEP2(E->b, f64, hpa, &idx, 1, ""));
+    }
+    LLVMValueRef f = LLVMGetNamedFunction(E->mod, fn);
+    LLVMValueRef args[8] = {blocks[0], blocks[1], blocks[2], blocks[3], ioa, syma, hpa, outa};
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 8, "");
+    *out_arr = outa;
+}
+
+/* if (batch < 1 || batch > MAX) return bad; — leaves the builder in the good branch */
+static void check_batch(Emit *E, LLVMValueRef fn, LLVMValueRef batch, int64_t max, LLVMValueRef bad) {
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(E->ctx, fn, "ok");
+    LLVMBasicBlockRef no = LLVMAppendBasicBlockInContext(E->ctx, fn, "bad_batch");
+    LLVMValueRef lo = LLVMBuildICmp(E->b, LLVMIntSLT, batch, const_i64(E, 1), "");
+    LLVMValueRef hi = LLVMBuildICmp(E->b, LLVMIntSGT, batch, const_i64(E, max), "");
+    LLVMBuildCondBr(E->b, LLVMBuildOr(E->b, lo, hi, ""), no, ok);
+    LLVMPositionBuilderAtEnd(E->b, no);
+    LLVMBuildRet(E->b, bad);
+    LLVMPositionBuilderAtEnd(E->b, ok);
+}
+
+static void wrappers(Emit *E, const Export *e) {
+    const dlrt_model *m = &e->c->rt;
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0), i64 = ty(E, KT_I64), i32 = ty(E, KT_I32);
+    LLVMTypeRef f32 = ty(E, KT_F32), f64 = ty(E, KT_F64);
+    LLVMValueRef null = LLVMConstPointerNull(ptr);
+    LLVMValueRef io[16];
+
+    /* int P_forward(params, inputs..., output, workspace, batch) */
+    LLVMTypeRef ps[20];
+    int np = 0, nin = 0;
+    ps[np++] = ptr;
+    for (int k = 0; k < m->n_inputs; k++)
+        if (io_is_input(&m->io[k])) ps[np++] = ptr, nin++;
+    ps[np++] = ptr;
+    ps[np++] = ptr;
+    ps[np++] = i64;
+    LLVMValueRef fn = LLVMAddFunction(E->mod, fmt("%s_forward", e->prefix), LLVMFunctionType(i32, ps, (unsigned)np, 0));
+    LLVMPositionBuilderAtEnd(E->b, LLVMAppendBasicBlockInContext(E->ctx, fn, "entry"));
+    LLVMValueRef batch = LLVMGetParam(fn, (unsigned)np - 1);
+    check_batch(E, fn, batch, m->max_batch, LLVMConstInt(i32, (unsigned long long)-1, 1));
+    for (int k = 0, a = 1; k < m->n_inputs; k++) io[k] = io_is_input(&m->io[k]) ? LLVMGetParam(fn, (unsigned)a++) : null;
+    io[m->n_io - 1] = LLVMGetParam(fn, (unsigned)(1 + nin));
+    LLVMValueRef blocks[4] = {LLVMGetParam(fn, 0), null, null, LLVMGetParam(fn, (unsigned)(2 + nin))};
+    LLVMValueRef out;
+    call_abi(E, fmt("%s_infer", e->prefix), blocks, io, m->n_io, batch, LLVMConstReal(f64, 0), LLVMConstReal(f64, 1), &out);
+    LLVMBuildRet(E->b, LLVMConstInt(i32, 0, 0));
+
+    /* float P_train_step(params, grads, opt_state, inputs and targets..., workspace, batch, lr, step) */
+    np = 0;
+    for (int k = 0; k < 3 + m->n_inputs + 1; k++) ps[np++] = ptr;
+    ps[np++] = i64;
+    ps[np++] = f32;
+    ps[np++] = i64;
+    fn = LLVMAddFunction(E->mod, fmt("%s_train_step", e->prefix), LLVMFunctionType(f32, ps, (unsigned)np, 0));
+    LLVMPositionBuilderAtEnd(E->b, LLVMAppendBasicBlockInContext(E->ctx, fn, "entry"));
+    batch = LLVMGetParam(fn, (unsigned)np - 3);
+    check_batch(E, fn, batch, m->max_batch, LLVMConstReal(f32, NAN));
+    for (int k = 0; k < m->n_inputs; k++) io[k] = LLVMGetParam(fn, (unsigned)(3 + k));
+    io[m->n_io - 1] = null;
+    LLVMValueRef tb[4] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2),
+                          LLVMGetParam(fn, (unsigned)(3 + m->n_inputs))};
+    LLVMValueRef lr = LLVMBuildFPExt(E->b, LLVMGetParam(fn, (unsigned)np - 2), f64, "");
+    LLVMValueRef step = LLVMBuildSIToFP(E->b, LLVMGetParam(fn, (unsigned)np - 1), f64, "");
+    call_abi(E, fmt("%s_train", e->prefix), tb, io, m->n_io, batch, lr, step, &out);
+    LLVMValueRef loss = LLVMBuildLoad2(E->b, f64, out, "");
+    LLVMBuildRet(E->b, LLVMBuildFPTrunc(E->b, loss, f32, ""));
+}
+
+void emit_object(const Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu) {
+    LLVMInitializeAllTargetInfos();
+    LLVMInitializeAllTargets();
+    LLVMInitializeAllTargetMCs();
+    LLVMInitializeAllAsmPrinters();
+    Emit E;
+    new_module(&E, LLVMContextCreate());
+    const char *features;
+    LLVMTargetMachineRef tm = target_machine(&E, triple, cpu, &features, LLVMCodeModelDefault);
+    const char *c = cpu ? cpu : triple ? "generic" : LLVMGetHostCPUName();
+    for (int k = 0; k < FN_COUNT; k++) emit_function(&E, e->c->kfuncs[k], c, features);
+    param_table(&E, e);
+    if (e->weights)
+        const_bytes(&E, fmt("%s_weights", e->prefix), e->weights, e->c->rt.param_bytes, 64, true);
+    wrappers(&E, e);
+    optimize(&E, tm, 3);
+    char *err = NULL;
+    if (kind == OUT_LLVM) {
+        if (LLVMPrintModuleToFile(E.mod, path, &err)) fatal("cannot write '%s': %s", path, err);
+    } else if (LLVMTargetMachineEmitToFile(tm, E.mod, (char *)path, kind == OUT_OBJ ? LLVMObjectFile : LLVMAssemblyFile, &err)) {
+        fatal("cannot write '%s': %s", path, err);
+    }
+    LLVMDisposeBuilder(E.b);
+    LLVMDisposeModule(E.mod);
 }
 
 StepFn jit_lookup(Jit *j, const char *name) {

@@ -45,6 +45,7 @@ static void grad_leaky(Graph *g, Node *n, Node *dy, Node **dx) {
 }
 
 static void grad_reshape(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = new_reshape(g, n->loc, dy, n->in[0]->shape); }
+static void grad_transpose(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_TRANSPOSE, n->loc, dy); }
 static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
 
 /* Y = op(A) op(B).  With the operands' [rows, last] matrix views:

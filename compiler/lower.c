@@ -163,6 +163,23 @@ static void zero(Lower *L, Node *n, KExpr *count) {
     L->b = outer;
 }
 
+/* out[..., j, i] = x[..., i, j] */
+static void lower_transpose(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    int r = x->shape.rank;
+    KBlock *outer = L->b;
+    KExpr *R = kdim(x->shape.d[r - 2]), *C = kdim(x->shape.d[r - 1]);
+    Dim lead = dim_const(1);
+    for (int d = 0; d + 2 < r; d++) lead = dim_mul(lead, x->shape.d[d]);
+    int b = loop(L, "b", kdim(lead));
+    KExpr *base = mul(var(L, b), mul(R, C));
+    int i = loop(L, "i", R);
+    int j = loop(L, "j", C);
+    kstore(L->b, buf_of(L, n), add(base, add(mul(var(L, j), R), var(L, i))),
+           ld(L, x, add(base, add(mul(var(L, i), C), var(L, j)))));
+    L->b = outer;
+}
+
 /* out[j] += x[i] over x's index space; out's dims align with x's trailing dims, and a dim of
  * 1 in out against a larger one in x is summed over. */
 static void lower_sum_to(Lower *L, Node *n) {

@@ -5,6 +5,7 @@
  * User errors exit 1 with a message; compiler bugs exit 2 (diag.c). */
 #include <errno.h>
 #include <math.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,13 +126,8 @@ static int cmd_check(void) {
         compile_model(model_path, &co);
         return 0;
     }
-    co.dump = "kernels";   /* stop before the JIT */
-    FILE *devnull = fopen("/dev/null", "w");
-    FILE *saved = stdout;
-    stdout = devnull;
+    co.no_jit = true;
     Compiled *c = compile_model(model_path, &co);
-    stdout = saved;
-    fclose(devnull);
     Graph *g = c->m->g;
     printf("model %s  (%s)\n", c->m->ast->model->name, model_path);
     printf("%-16s %-14s %-22s %12s\n", "layer", "kind", "output shape", "params");
@@ -330,11 +326,91 @@ static int cmd_gradcheck(void) {
     return ok ? 0 : 1;
 }
 
+/* ---- build ----------------------------------------------------------------------------------- */
+static const OptSpec build_opts[] = {
+    {"o", "FILE", "output (default <model>.o, .c, .ll or .s); the header goes beside it as .h"},
+    {"emit", "KIND", "obj (default), c, llvm or asm"},
+    {"target", "TRIPLE", "target triple, e.g. x86_64-linux-gnu or aarch64-linux-gnu (default: this machine)"},
+    {"cpu", "NAME", "CPU to tune for (default: this machine's; 'generic' when --target is given)"},
+    {"weights", "FILE", "embed these trained parameters (safetensors) as <name>_weights"},
+    {"name", "PREFIX", "prefix of the public names (default: the model's name)"},
+    {"batch", "N", "largest batch the workspace is sized for (default: the train section's)"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+/* Outputs are written to temporaries and renamed at the end; on any error exit the
+ * temporaries are removed, so a failed build leaves nothing behind. */
+static char *pending[2];
+static void remove_pending(void) {
+    for (int i = 0; i < 2; i++)
+        if (pending[i]) remove(pending[i]);
+}
+
+static char *temp_for(int slot, const char *path) {
+    char *t = fmt("%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(t, "w");
+    if (!f) fatal("cannot write '%s': %s", path, strerror(errno));
+    fclose(f);
+    pending[slot] = t;
+    return t;
+}
+
+static bool valid_identifier(const char *s) {
+    if (!*s || (*s >= '0' && *s <= '9')) return false;
+    for (; *s; s++)
+        if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))) return false;
+    return true;
+}
+
+static int cmd_build(void) {
+    const char *emit = opt("emit") ? opt("emit") : "obj";
+    static const char *const kinds[] = {"obj", "c", "llvm", "asm"}, *const exts[] = {".o", ".c", ".ll", ".s"};
+    int kind = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(emit, kinds[i]) == 0) kind = i;
+    if (kind < 0) fatal("--emit wants obj, c, llvm or asm; got '%s'", emit);
+    if (kind == 1 && (opt("target") || opt("cpu"))) fatal("--target and --cpu apply to obj, llvm and asm, not to C source");
+    const char *prefix = opt("name");
+    if (prefix && !valid_identifier(prefix)) fatal("--name must be a C identifier, got '%s'", prefix);
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .opt_level = 3, .no_jit = true, .prefix = prefix};
+    Compiled *c = compile_model(model_path, &co);
+    Export e = {c->prefix, model_path, c, NULL};
+    dlrt_session s;
+    if (opt("weights")) {
+        if (dlrt_session_init(&s, &c->rt, 0) || dlrt_load_params_file(&s, opt("weights"))) fatal("%s", dlrt_error());
+        e.weights = s.P;
+    }
+    const char *out = opt("o") ? opt("o") : fmt("%s%s", c->prefix, exts[kind]);
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    char *header = dot && (!slash || dot > slash) ? fmt("%.*s.h", (int)(dot - out), out) : fmt("%s.h", out);
+    if (strcmp(header, out) == 0) fatal("the output '%s' would be overwritten by its header", out);
+    atexit(remove_pending);
+    char *tmp_out = temp_for(0, out), *tmp_h = temp_for(1, header);
+    FILE *hf = fopen(tmp_h, "w");
+    if (!hf) fatal("cannot write '%s': %s", header, strerror(errno));
+    print_header(hf, &e);
+    if (fclose(hf)) fatal("cannot write '%s': %s", header, strerror(errno));
+    if (kind == 1) {
+        FILE *cf = fopen(tmp_out, "w");
+        if (!cf) fatal("cannot write '%s': %s", out, strerror(errno));
+        emit_c(cf, &e, slash && strrchr(header, '/') ? strrchr(header, '/') + 1 : header);
+        if (fclose(cf)) fatal("cannot write '%s': %s", out, strerror(errno));
+    } else {
+        emit_object(&e, kind == 0 ? OUT_OBJ : kind == 2 ? OUT_LLVM : OUT_ASM, tmp_out, opt("target"), opt("cpu"));
+    }
+    if (rename(tmp_out, out) || rename(tmp_h, header)) fatal("cannot write '%s': %s", out, strerror(errno));
+    pending[0] = pending[1] = NULL;
+    printf("wrote %s and %s\n", out, header);
+    return 0;
+}
+
 static const Command commands[] = {
     {"check", "Parse and check a model; print a summary of layers, shapes, parameters and memory.", check_opts, cmd_check},
     {"train", "Train a model on the data its train section names; print per-epoch loss and accuracy.", train_opts, cmd_train},
     {"eval", "Evaluate trained parameters on the model's held-out data.", eval_opts, cmd_eval},
     {"run", "Run the model's forward pass on NPY input and write its output as NPY.", run_opts, cmd_run},
+    {"build", "Compile a model to an object file (or C, LLVM IR, assembly) and a header for C programs.", build_opts, cmd_build},
     {"gradcheck", "Compare every parameter gradient with central finite differences, in f64.", gradcheck_opts, cmd_gradcheck},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
@@ -362,6 +438,7 @@ int main(int argc, char **argv) {
     while (cmd->opts[nopts].name) nopts++;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
+        if (a[0] == '-' && a[1] && a[1] != '-') a = fmt("-%s", a);   /* -o FILE is --o FILE */
         if (strncmp(a, "--", 2) != 0) {
             if (model_path) fatal("%s: more than one model file ('%s' and '%s')", cmd->name, model_path, a);
             model_path = a;

@@ -38,6 +38,7 @@
     /* ---- structure ------------------------------------------------------------------- */ \
     OP(RESHAPE,        "reshape",          1, OPF_V,  NULL,            grad_reshape,   NULL,             NULL)          /* same elements, node's shape */ \
     OP(COPY,           "copy",             1, 0,      shape_same,      grad_copy,      lower_copy,       NULL)          /* x, in a buffer of its own */ \
+    OP(TRANSPOSE,      "transpose",        1, 0,      shape_transpose, grad_transpose, lower_transpose,  NULL)          /* swap the last two axes */ \
     OP(SUM_TO,         "sum_to",           1, 0,      NULL,            NULL,           lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
     OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb; operands seen as [rows, last] */ \
     /* ---- last-axis normalizers --------------------------------------------------------- */ \

@@ -128,6 +128,8 @@ static Node *bi_reshape(Sema *s, const Builtin *b, Value *pos, int npos, Ast *ca
     Dim known = dim_const(1);
     for (int i = 0; i < r; i++) {
         if (it[i].k == V_NUM && it[i].num == -1 && infer < 0) { infer = i; continue; }
+        if (it[i].k == V_NUM && it[i].num > 1e12)
+            error_at(it[i].loc, "reshape dimension %g is too large", it[i].num);
         if (it[i].k == V_NUM && it[i].num >= 1 && it[i].num == floor(it[i].num)) sh.d[i] = dim_const((int64_t)it[i].num);
         else if (it[i].k == V_SYM) sh.d[i] = dim_sym((int)it[i].num);
         else error_at(it[i].loc, "reshape dimensions must be positive integers, symbols or one -1");
@@ -258,6 +260,9 @@ static Value make_layer(Sema *s, const LayerKind *k, Ast *call, const char *name
 
 static Value eval_callable(Sema *s, Ast *e, bool called) {
     if (e->kind == A_NAME) {
+        for (int i = 0; i < s->g->nsyms && called; i++)
+            if (strcmp(s->g->names[i], e->name) == 0)
+                error_at(e->loc, "'%s' is a dimension, not a function or layer", e->name);
         const Builtin *b = find_builtin(e->name);
         Binding *bd = lookup(s, e->name);
         if (bd) return bd->v;
@@ -330,7 +335,11 @@ static Value eval(Sema *s, Ast *e) {
         if (v.k == V_NUM) { v.num = -v.num; return v; }
         return tensor(node1(s->g, OP_NEG, e->loc, want_tensor(s, v, "the operand of '-'")), e->loc);
     }
-    case A_BIN: return arith(s, e->binop, eval(s, e->lhs), eval(s, e->rhs), e->loc);
+    case A_BIN: {
+        Value l = eval(s, e->lhs);   /* left first: errors come in reading order */
+        Value r = eval(s, e->rhs);
+        return arith(s, e->binop, l, r, e->loc);
+    }
     case A_CALL: return eval_call(s, e, NULL, NULL);
     case A_PIPE: {
         Value x = eval(s, e->lhs);
@@ -458,13 +467,15 @@ static void model_stmts(Sema *s, ModelAst *m) {
         if (!b) unknown_name(s, output_name, output_loc, false);
         if (b->v.k != V_TENSOR) error_at(output_loc, "the output must be a tensor, got %s", kind_name(b->v.k));
         g->output = b->v.t;
-        if (g->output->shape.rank < 1 || !dim_eq(g->output->shape.d[0], dim_sym(0)))
-            error_at(output_loc, "the output must have a batch dimension, got %s", shape_str(g, &g->output->shape));
     } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE) {
         g->output = g->loss->in[0];
+        output_loc = g->output->loc;
     } else {
         error_at(m->loc, "say which tensor is the model's prediction with `output NAME`");
     }
+    if (g->output->shape.rank < 1 || !dim_eq(g->output->shape.d[0], dim_sym(0)))
+        error_at(output_loc, "the output must have a batch dimension, got %s%s", shape_str(g, &g->output->shape),
+                 output_name ? "" : " (the prediction is the loss's first argument; name another with `output NAME`)");
     if (g->output->op == OP_INPUT) error_at(output_loc.line ? output_loc : m->loc, "the output is an input");
     IoSlot *o = &g->io[g->nio++];
     *o = (IoSlot){g->output, "output", false, 0, g->output->loc};

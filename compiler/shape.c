@@ -48,6 +48,14 @@ static void shape_broadcast(Graph *g, Node *n) {
     n->shape = s;
 }
 
+static void shape_transpose(Graph *g, Node *n) {
+    Node *x = n->in[0];
+    if (x->shape.rank < 2) error_at(n->loc, "transpose needs at least 2 axes, got %s", shape_str(g, &x->shape));
+    n->shape = x->shape;
+    n->shape.d[x->shape.rank - 2] = x->shape.d[x->shape.rank - 1];
+    n->shape.d[x->shape.rank - 1] = x->shape.d[x->shape.rank - 2];
+}
+
 /* op(a) . op(b) where each operand is seen as a matrix [rows, last]; a kept dims that are not
  * contracted: out = (ta ? [a.last] : a.rows...) ++ (tb ? b.rows... : [b.last]). */
 static void shape_matmul(Graph *g, Node *n) {

@@ -1,0 +1,161 @@
+/* emit_c.c — kernel IR -> C99: the second printer of the same kernel IR the LLVM emitter
+ * reads, so the two back ends cannot drift.  The output needs only <math.h> (link with -lm),
+ * compiles warning-free with -std=c99 -Wall -Wextra, and has the same functions, wrappers,
+ * parameter table and embedded weights as the object file (export.c has the contract).
+ * Float constants are printed as hexadecimal literals, so they are exact. */
+#include <math.h>
+#include <string.h>
+
+#include "dlc.h"
+
+/* Buffer pointers are B<k>; kernel variables are lower-case, so the two never collide. */
+static const char *const ctype[] = {[KT_BOOL] = "int", [KT_I64] = "int64_t", [KT_I32] = "int32_t",
+                                     [KT_F32] = "float", [KT_F64] = "double"};
+
+/* The libm name of a float function: expf for f32, exp for f64. */
+static const char *mathfn(const char *name, KType t) { return t == KT_F32 ? fmt("%sf", name) : name; }
+
+static void expr(FILE *o, const KFunc *f, const KExpr *e) {
+    static const char *const bin[] = {[K_ADD] = "+", [K_SUB] = "-", [K_MUL] = "*", [K_DIV] = "/",
+                                      [K_LT] = "<", [K_LE] = "<=", [K_GT] = ">", [K_GE] = ">=",
+                                      [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&"};
+    static const char *const un[] = {[K_EXP] = "exp", [K_LOG] = "log", [K_TANH] = "tanh", [K_ERF] = "erf",
+                                     [K_SQRT] = "sqrt", [K_ABS] = "fabs"};
+    switch (e->op) {
+    case K_FCONST:
+        if (isinf(e->f)) fprintf(o, "%s(%s)INFINITY", e->f < 0 ? "-" : "", ctype[e->t]);
+        else if (isnan(e->f)) fprintf(o, "(%s)NAN", ctype[e->t]);
+        else fprintf(o, e->t == KT_F32 ? "%af" : "%a", e->t == KT_F32 ? (double)(float)e->f : e->f);
+        return;
+    case K_ICONST: fprintf(o, "INT64_C(%lld)", (long long)e->i); return;
+    case K_VAR: fprintf(o, "%s", f->vars[e->i].name); return;
+    case K_SYM: fprintf(o, "sym[%lld]", (long long)e->i); return;
+    case K_HP: fprintf(o, "hp[%lld]", (long long)e->i); return;
+    case K_LOAD: fprintf(o, "B%lld[", (long long)e->i); expr(o, f, e->a); fprintf(o, "]"); return;
+    case K_NEG: fprintf(o, "(-"); expr(o, f, e->a); fprintf(o, ")"); return;
+    case K_EXP: case K_LOG: case K_TANH: case K_ERF: case K_SQRT: case K_ABS:
+        fprintf(o, "%s(", mathfn(un[e->op], e->t)); expr(o, f, e->a); fprintf(o, ")");
+        return;
+    case K_POW: case K_MAX: case K_MIN: case K_REM:
+        if (kt_is_float(e->t)) {
+            const char *n = e->op == K_POW ? "pow" : e->op == K_MAX ? "fmax" : e->op == K_MIN ? "fmin" : "fmod";
+            fprintf(o, "%s(", mathfn(n, e->t)); expr(o, f, e->a); fprintf(o, ", "); expr(o, f, e->b); fprintf(o, ")");
+        } else if (e->op == K_REM) {
+            fprintf(o, "("); expr(o, f, e->a); fprintf(o, " %% "); expr(o, f, e->b); fprintf(o, ")");
+        } else {   /* integer max/min: operands are pure, evaluating them twice is fine */
+            fprintf(o, "(("); expr(o, f, e->a); fprintf(o, ") %s (", e->op == K_MAX ? ">" : "<");
+            expr(o, f, e->b); fprintf(o, ") ? ("); expr(o, f, e->a); fprintf(o, ") : (");
+            expr(o, f, e->b); fprintf(o, "))");
+        }
+        return;
+    case K_SELECT:
+        fprintf(o, "("); expr(o, f, e->a); fprintf(o, " ? "); expr(o, f, e->b);
+        fprintf(o, " : "); expr(o, f, e->c); fprintf(o, ")");
+        return;
+    case K_CAST: fprintf(o, "((%s)", ctype[e->t]); expr(o, f, e->a); fprintf(o, ")"); return;
+    default:
+        fprintf(o, "("); expr(o, f, e->a); fprintf(o, " %s ", bin[e->op]); expr(o, f, e->b); fprintf(o, ")");
+        return;
+    }
+}
+
+static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        fprintf(o, "%*s", 4 * depth, "");
+        switch (s->kind) {
+        case KS_FOR: {
+            const char *v = f->vars[s->var].name;
+            fprintf(o, "for (%s = ", v); expr(o, f, s->lo); fprintf(o, "; %s < ", v); expr(o, f, s->hi);
+            fprintf(o, "; %s++) {\n", v);
+            block(o, f, &s->body, depth + 1);
+            fprintf(o, "%*s}\n", 4 * depth, "");
+            break;
+        }
+        case KS_STORE:
+            fprintf(o, "B%d[", s->buf); expr(o, f, s->idx); fprintf(o, "] = "); expr(o, f, s->val); fprintf(o, ";\n");
+            break;
+        case KS_LET: case KS_SET:
+            fprintf(o, "%s = ", f->vars[s->var].name); expr(o, f, s->val); fprintf(o, ";\n");
+            break;
+        case KS_IF:
+            fprintf(o, "if ("); expr(o, f, s->val); fprintf(o, ") {\n");
+            block(o, f, &s->body, depth + 1);
+            fprintf(o, "%*s}\n", 4 * depth, "");
+            break;
+        }
+    }
+}
+
+static const char *const abi_params = "char *P, char *G, char *S, char *W, void *const *io, const int64_t *sym,\n"
+                                      "    const double *hp, double *out";
+
+static void function(FILE *o, const KFunc *f) {
+    static const char *const base[] = {[B_P] = "P", [B_G] = "G", [B_S] = "S", [B_W] = "W", [B_OUT] = "(char *)out"};
+    fprintf(o, "\nvoid %s(%s) {\n", f->name, abi_params);
+    fprintf(o, "    (void)P; (void)G; (void)S; (void)W; (void)io; (void)sym; (void)hp; (void)out;\n");
+    for (int i = 0; i < f->nbufs; i++) {
+        const KBuf *b = &f->bufs[i];
+        if (b->base >= B_IO)
+            fprintf(o, "    %s *B%d = (%s *)io[%d];   /* %s */\n", ctype[b->t], i, ctype[b->t], b->base - B_IO, b->name);
+        else
+            fprintf(o, "    %s *B%d = (%s *)(%s + %lld);   /* %s */\n", ctype[b->t], i, ctype[b->t], base[b->base],
+                    (long long)b->offset, b->name);
+    }
+    for (int i = 0; i < f->nvars; i++) fprintf(o, "    %s %s;\n", ctype[f->vars[i].t], f->vars[i].name);
+    block(o, f, &f->body, 1);
+    fprintf(o, "}\n");
+}
+
+void emit_c(FILE *o, const Export *e, const char *header_name) {
+    const Compiled *c = e->c;
+    const dlrt_model *m = &c->rt;
+    const char *P = e->prefix;
+    char *U = upper(P);
+    fprintf(o, "/* %s.c — model '%s', built by dlc from %s.  Generated: do not edit.\n"
+               " * C99; link with -lm.  The public interface is %s. */\n",
+            P, m->name, e->source, header_name);
+    fprintf(o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n\n#include \"%s\"\n", header_name);
+    for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
+
+    fprintf(o, "\nconst %s_param_info %s_param_table[%s_NUM_PARAMS] = {\n", P, P, U);
+    for (int i = 0; i < m->n_params; i++) {
+        const dlrt_param *p = &m->params[i];
+        fprintf(o, "    {\"%s\", %d, {", p->name, p->rank);
+        for (int k = 0; k < p->rank; k++) fprintf(o, "%s%lld", k ? ", " : "", (long long)p->shape[k]);
+        fprintf(o, "}, %zu},\n", p->offset);
+    }
+    fprintf(o, "};\n");
+    if (e->weights) {
+        fprintf(o, "\nconst unsigned char %s_weights[%s_PARAM_BYTES] = {", P, U);
+        for (size_t i = 0; i < m->param_bytes; i++)
+            fprintf(o, "%s%u,", i % 24 ? "" : "\n    ", (unsigned char)e->weights[i]);
+        fprintf(o, "\n};\n");
+    }
+
+    /* public wrappers (see export.c) */
+    const dlrt_io *outp = &m->io[m->n_io - 1];
+    fprintf(o, "\nint %s_forward(const void *params", P);
+    for (int k = 0; k < m->n_inputs; k++)
+        if (io_is_input(&m->io[k])) fprintf(o, ", const %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
+    fprintf(o, ", %s *%s, void *workspace, int64_t batch) {\n", ctype_of(outp->dtype), outp->name);
+    fprintf(o, "    void *io[%d];\n    int64_t sym[4];\n    double hp[4] = {0, 1, 0, 0}, out[8];\n", m->n_io);
+    fprintf(o, "    if (batch < 1 || batch > %s_MAX_BATCH) return -1;\n", U);
+    for (int k = 0; k < m->n_io; k++)
+        fprintf(o, "    io[%d] = %s;\n", k, k == m->n_io - 1 ? outp->name
+                                         : io_is_input(&m->io[k]) ? fmt("(void *)%s", m->io[k].name) : "NULL");
+    fprintf(o, "    sym[0] = batch; sym[1] = sym[2] = sym[3] = 1;\n");
+    fprintf(o, "    %s_infer((char *)params, NULL, NULL, (char *)workspace, io, sym, hp, out);\n    return 0;\n}\n", P);
+
+    fprintf(o, "\nfloat %s_train_step(void *params, void *grads, void *opt_state", P);
+    for (int k = 0; k < m->n_inputs; k++) fprintf(o, ", const %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
+    fprintf(o, ",\n    void *workspace, int64_t batch, float lr, int64_t step) {\n");
+    fprintf(o, "    void *io[%d];\n    int64_t sym[4];\n    double hp[4], out[8];\n", m->n_io);
+    fprintf(o, "    if (batch < 1 || batch > %s_MAX_BATCH) return NAN;\n", U);
+    for (int k = 0; k < m->n_io; k++)
+        fprintf(o, "    io[%d] = %s;\n", k, k < m->n_inputs ? fmt("(void *)%s", m->io[k].name) : "NULL");
+    fprintf(o, "    sym[0] = batch; sym[1] = sym[2] = sym[3] = 1;\n");
+    fprintf(o, "    hp[0] = lr; hp[1] = (double)step; hp[2] = hp[3] = 0;\n");
+    fprintf(o, "    %s_train((char *)params, (char *)grads, (char *)opt_state, (char *)workspace, io, sym, hp, out);\n", P);
+    fprintf(o, "    return (float)out[0];\n}\n");
+}
