@@ -17,7 +17,7 @@ RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/lexer.o
 HEADERS := $(wildcard compiler/*.h runtime/*.h)
 
-.PHONY: all deps test tests-bin demo fixtures clean
+.PHONY: all deps test tests-bin demo examples fixtures clean
 all: $(BUILD)/dlc $(BUILD)/libdlrt.a
 
 $(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y
@@ -62,12 +62,30 @@ $(BUILD)/tests/parity: tests/parity/parity.c $(BUILD)/libdlc.a $(BUILD)/libdlrt.
 TEST_BINS := $(BUILD)/tests/test_runtime $(BUILD)/tests/parity
 tests-bin: $(TEST_BINS)
 
+# Examples: a classifier linking the object file, a fine-tuner compiled from the C source.
+EX := $(BUILD)/examples
+$(EX)/mlp.safetensors: $(BUILD)/dlc models/mlp.dlm
+	@mkdir -p $(EX)
+	$(BUILD)/dlc train models/mlp.dlm --quiet --save $@ > $(EX)/train.log
+$(EX)/mlp.o: $(EX)/mlp.safetensors
+	$(BUILD)/dlc build models/mlp.dlm --weights $< -o $@
+$(EX)/classify: examples/classify.c $(EX)/mlp.o $(BUILD)/libdlrt.a
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp.o $(BUILD)/libdlrt.a -lz -lm
+$(EX)/start.safetensors: $(BUILD)/dlc models/mlp.dlm
+	@mkdir -p $(EX)
+	$(BUILD)/dlc train models/mlp.dlm --quiet --steps 30 --save $@ > $(EX)/start.log
+$(EX)/mlp_ft.c: $(EX)/start.safetensors
+	$(BUILD)/dlc build models/mlp.dlm --emit=c --weights $< --name mlp_ft -o $@
+$(EX)/finetune: examples/finetune.c $(EX)/mlp_ft.c $(BUILD)/libdlrt.a
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp_ft.c $(BUILD)/libdlrt.a -lz -lm
+examples: $(EX)/classify $(EX)/finetune
+
 # Debian packages the build and the tests need, installed when missing.
 deps:
 	@.ci/install-deps
 
 test: deps
-	@$(MAKE) --no-print-directory all tests-bin
+	@$(MAKE) --no-print-directory all tests-bin examples
 	@tests/run.sh
 
 demo: deps

@@ -22,10 +22,12 @@ static void show_line(int line, int col, int len) {
         if (*p == '\n') l++;
     const char *end = strchr(p, '\n');
     int n = end ? (int)(end - p) : (int)strlen(p);
-    fprintf(stderr, "%5d | ", line);
+    int w = snprintf(NULL, 0, "%d", line);
+    if (w < 5) w = 5;
+    fprintf(stderr, "%*d | ", w, line);
     for (int i = 0; i < n; i++)   /* control bytes would garble the terminal */
         fputc((p[i] >= 0 && p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f ? '?' : p[i], stderr);
-    fprintf(stderr, "\n      | ");
+    fprintf(stderr, "\n%*s | ", w, "");
     for (int i = 1; i < col && i <= n; i++) fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
     fputc('^', stderr);
     for (int i = 1; i < len && col + i <= n; i++) fputc('~', stderr);

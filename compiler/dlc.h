@@ -72,6 +72,7 @@ struct Ast {
     double num;
     bool is_int;
     int binop;
+    int depth;           /* nesting depth, bounded by the parser */
     Ast *lhs, *rhs;
     Arg *args;
     int nargs;

@@ -192,6 +192,20 @@ static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc, bool call
 }
 
 /* Call `callee` (already evaluated) with `piped` (or NULL) then the call's positional args. */
+/* (logits, labels) ops: a target without `classes` takes the logits' width as its class
+ * count; one with `classes` must match it. */
+static void check_classes(Sema *s, Node *n, Loc loc) {
+    Dim width = n->in[0]->shape.d[n->in[0]->shape.rank - 1];
+    for (int i = 0; i < s->g->nio; i++) {
+        IoSlot *io = &s->g->io[i];
+        if (io->node != n->in[1]) continue;
+        if (!io->classes) io->classes = width.c;
+        else if (!dim_eq(width, dim_const(io->classes)))
+            error_at(loc, "%s: target '%s' has %lld classes, but the logits have %s", op_text[n->op], io->name,
+                     (long long)io->classes, dim_str(s->g, width));
+    }
+}
+
 static void summary_row(Sema *s, const char *name, const char *kind, Node *n, int first_param) {
     SummaryRow *r = xcalloc(1, sizeof *r);
     *r = (SummaryRow){name, kind, n, 0};
@@ -229,21 +243,19 @@ static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, cons
                  b->max_pos > b->min_pos ? fmt(" to %d", b->max_pos) : "", b->max_pos == 1 ? "" : "s", npos,
                  piped ? " (counting the one piped in with '->')" : "");
     if (call) check_call_args(call, b->max_pos - (piped ? 1 : 0), b->kw ? b->kw + (piped ? 1 : 0) : NULL, b->name);
+    first_param = s->g->nparams;   /* parameters made while evaluating arguments are not this call's */
     Node *n = b->fn(s, b, pos, npos, call, loc);
     summary_row(s, bind_name ? bind_name : "", b->name, n, first_param);
-    if (n->op == OP_CROSS_ENTROPY) {
-        /* a target without `classes` takes the logits' width as its class count */
-        Dim width = n->in[0]->shape.d[n->in[0]->shape.rank - 1];
-        for (int i = 0; i < s->g->nio; i++) {
-            IoSlot *io = &s->g->io[i];
-            if (io->node != n->in[1]) continue;
-            if (!io->classes) io->classes = width.c;
-            else if (!dim_eq(width, dim_const(io->classes)))
-                error_at(loc, "cross_entropy: target '%s' has %lld classes, but the logits have %s", io->name,
-                         (long long)io->classes, dim_str(s->g, width));
-        }
-    }
+    if (n->op == OP_CROSS_ENTROPY) check_classes(s, n, loc);
     return tensor(n, loc);
+}
+
+/* Whether `name` is assigned anywhere in the model (it may not be bound yet). */
+static bool name_in_model(Sema *s, const char *name) {
+    ModelAst *m = s->m->ast->model;
+    for (int i = 0; i < m->nstmts; i++)
+        if (m->stmts[i].name && strcmp(m->stmts[i].name, name) == 0) return true;
+    return false;
 }
 
 /* A call whose callee names a layer kind makes a layer (named `name` or anonymously). */
@@ -253,7 +265,8 @@ static Value make_layer(Sema *s, const LayerKind *k, Ast *call, const char *name
         char *lower = xstrdup(kn);
         for (char *p = lower; *p; p++)
             if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-        name = fmt("%s_%d", lower, ++s->anon);
+        do name = fmt("%s_%d", lower, ++s->anon);   /* skip names the model already uses */
+        while (lookup(s, name) || name_in_model(s, name));
     }
     return (Value){.k = V_LAYER, .layer = new_layer(k, name, call->loc, call), .loc = call->loc};
 }
@@ -423,7 +436,9 @@ static void metric(Sema *s, Stmt *st) {
                                    call->nargs == 1 ? "" : "s");
     Node *x = want_tensor(s, eval(s, call->args[0].value), "accuracy's logits");
     Node *y = want_tensor(s, eval(s, call->args[1].value), "accuracy's labels");
-    add_result(s, "accuracy", node2(s->g, OP_ACCURACY, call->loc, x, y), true, st->loc);
+    Node *acc = node2(s->g, OP_ACCURACY, call->loc, x, y);
+    check_classes(s, acc, call->loc);
+    add_result(s, "accuracy", acc, true, st->loc);
 }
 
 static void model_stmts(Sema *s, ModelAst *m) {

@@ -25,11 +25,22 @@ static void shape_like1(Graph *g, Node *n) {
     n->dtype = n->in[1]->dtype;
 }
 
+/* How the user wrote the op: '+' rather than add. */
+static const char *op_written(Op op) {
+    switch (op) {
+    case OP_ADD: return "+";
+    case OP_SUB: return "-";
+    case OP_MUL: return "*";
+    case OP_DIV: return "/";
+    default: return op_text[op];
+    }
+}
+
 /* numpy broadcasting: align trailing dims; each pair equal or one of them 1. */
 static void shape_broadcast(Graph *g, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
     if (a->dtype != b->dtype)
-        error_at(n->loc, "'%s' of %s and %s tensors (convert one of them)", op_text[n->op],
+        error_at(n->loc, "'%s' of %s and %s tensors (convert one of them)", op_written(n->op),
                  dtype_keyword(a->dtype), dtype_keyword(b->dtype));
     need_float(g, n, a);
     int r = a->shape.rank > b->shape.rank ? a->shape.rank : b->shape.rank;
@@ -42,7 +53,7 @@ static void shape_broadcast(Graph *g, Node *n) {
         else if (dim_eq(da, dim_const(1))) s.d[i] = db;
         else
             error_at(n->loc, "cannot broadcast %s and %s for '%s' (dimension %d: %s vs %s)",
-                     shape_str(g, &a->shape), shape_str(g, &b->shape), op_text[n->op], i,
+                     shape_str(g, &a->shape), shape_str(g, &b->shape), op_written(n->op), i,
                      dim_str(g, da), dim_str(g, db));
     }
     n->shape = s;

@@ -40,10 +40,22 @@ static Loc span(YYLTYPE a, YYLTYPE b) {
         l.len = b.last_column - a.first_column;
     return l;
 }
+/* Expressions nest at most this deep, so later passes may recurse over them safely. */
+#define MAX_DEPTH 1000
+static Ast *deep(Ast *n) {
+    int d = 0;
+    if (n->lhs && n->lhs->depth > d) d = n->lhs->depth;
+    if (n->rhs && n->rhs->depth > d) d = n->rhs->depth;
+    for (int i = 0; i < n->nargs; i++)
+        if (n->args[i].value->depth > d) d = n->args[i].value->depth;
+    n->depth = d + 1;
+    if (n->depth > MAX_DEPTH) error_at(n->loc, "expression nested too deeply (more than %d levels)", MAX_DEPTH);
+    return n;
+}
 static Ast *bin(int op, Ast *a, Ast *b, Loc loc) {
     Ast *n = new_ast(A_BIN, loc);
     n->binop = op; n->lhs = a; n->rhs = b;
-    return n;
+    return deep(n);
 }
 static Stmt *stmt(StmtKind k, Loc loc) {
     Stmt *s = xcalloc(1, sizeof *s);
@@ -163,7 +175,7 @@ tstmt
 
 expr
     : sum
-    | expr ARROW sum { $$ = new_ast(A_PIPE, L(@2)); $$->lhs = $1; $$->rhs = $3; }
+    | expr ARROW sum { $$ = new_ast(A_PIPE, L(@2)); $$->lhs = $1; $$->rhs = $3; deep($$); }
     ;
 
 sum
@@ -180,12 +192,12 @@ term
 
 unary
     : postfix
-    | '-' unary { $$ = new_ast(A_NEG, L(@1)); $$->lhs = $2; }
+    | '-' unary { $$ = new_ast(A_NEG, L(@1)); $$->lhs = $2; deep($$); }
     ;
 
 postfix
     : primary
-    | postfix '(' args_opt ')' { $$ = new_ast(A_CALL, $1->loc); $$->lhs = $1; set_args($$, $3); }
+    | postfix '(' args_opt ')' { $$ = new_ast(A_CALL, $1->loc); $$->lhs = $1; set_args($$, $3); deep($$); }
     ;
 
 primary
@@ -193,7 +205,7 @@ primary
     | NUMBER { $$ = new_ast(A_NUM, L(@1)); $$->num = $1.v; $$->is_int = $1.is_int; }
     | STRING { $$ = new_ast(A_STR, L(@1)); $$->str = $1; }
     | '(' expr ')' { $$ = $2; }
-    | '[' args_opt ']' { $$ = new_ast(A_LIST, L(@1)); set_args($$, $2); }
+    | '[' args_opt ']' { $$ = new_ast(A_LIST, L(@1)); set_args($$, $2); deep($$); }
     ;
 
 args_opt: %empty { $$ = NULL; } | args ;
@@ -214,7 +226,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx) {
     char msg[512];
     int len = snprintf(msg, sizeof msg, "syntax error: unexpected %s",
                        got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got));
-    if (n > 0 && n < 6) {
+    if (n > 0) {   /* 0: more than six candidates, too many to list */
         len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
         for (int i = 0; i < n && len < (int)sizeof msg; i++)
             len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s",
@@ -225,6 +237,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx) {
 }
 
 static void yyerror(const char *s) {
+    if (strcmp(s, "memory exhausted") == 0) error_at(L(yylloc), "expression nested too deeply");
     error_at(L(yylloc), "%s", s);
 }
 

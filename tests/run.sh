@@ -19,9 +19,11 @@ suite() {   # suite NAME COMMAND...
 
 suite runtime "$BUILD/tests/test_runtime" tests/unit/data
 suite errors tests/errors/run.sh
+suite fuzz tests/errors/fuzz.sh
 suite gradcheck tests/gradcheck/run.sh
 suite parity "$BUILD/tests/parity" tests/fixtures
 suite cli tests/cli/run.sh
+suite build tests/build/run.sh
 
 passed=$(grep -c '^ok - ' "$out" || true)
 failed=$(grep -c '^not ok - ' "$out" || true)

@@ -1,4 +1,4 @@
-# expect: 6:37: error: cross_entropy takes 2 positional arguments, got more
+# expect: 6:37: error: cross_entropy takes 2 arguments, got 3
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

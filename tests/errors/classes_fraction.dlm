@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 4:30: error: classes must be an integer >= 2
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 2.5

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 5:25: error: Dense units must be a number known at compile time
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 3:22: error: a dimension must be a positive integer
 model m {
     input  x: f32[N, 1.5]
     target y: i32[N] classes 3

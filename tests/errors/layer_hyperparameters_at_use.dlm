@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 6:31: error: layer 'fc' is applied as fc(x) or x -> fc; give hyperparameters where it is declared
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

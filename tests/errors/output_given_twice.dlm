@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:12: error: the output is already given
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

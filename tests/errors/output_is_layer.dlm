@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 7:12: error: the output must be a tensor, got a layer
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 2:7: error: say which tensor is the model's prediction with `output NAME`
 model m {
     input  x: f32[N, 4]
     target t: f32[N, 3]

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 7:12: error: the output must have a batch dimension, got []
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 7:12: error: unknown name 'logit'; did you mean 'logits'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

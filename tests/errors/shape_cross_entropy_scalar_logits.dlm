@@ -1,4 +1,4 @@
-# expect: 7:26: error: cross_entropy: logits must have a class axis, got []
+# expect: 7:12: error: cross_entropy: logits must have a class axis, got []
 model m {
     input  x: f32[N, 4]
     target t: f32[N, 3]

@@ -1,4 +1,4 @@
-# expect: 3:15: error: too many elements
+# expect: 3:12: error: tensor [N, 1000000000000, 1000000000000] is too large
 model m {
     input  x: f32[N, 1000000000000, 1000000000000]
     target y: i32[N] classes 3

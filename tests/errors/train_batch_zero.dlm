@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:11: error: batch must be a whole number >= 1
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

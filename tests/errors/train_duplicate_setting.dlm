@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 10:5: error: 'batch' is set twice
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:19: error: SGD takes 0 positional arguments, got more
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

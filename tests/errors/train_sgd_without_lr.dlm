@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:15: error: SGD needs a learning rate: SGD(lr = 0.1)
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 9:5: error: unknown train setting 'epoch'; did you mean 'epochs'?
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: ?
+# expect: 8:15: error: val_split must be in [0, 1)
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -30,7 +30,7 @@
  * mlp_adam a -6.1e-9 fc1 gradient comes out as -5.8e-9 while the whole tensor matches torch to
  * 3e-7), so single weights may differ by a good fraction of lr: 1.6e-5 seen, 3e-4 relative.
  * dlc's update itself equals torch's formula applied to dlc's gradient to 2e-9.  2e-3 still
- * catches any update error above ~0.1 lr on the largest weights (bias correction, moment
+ * catches any update error above ~0.2 lr on the largest weights (bias correction, moment
  * order, eps placement all give O(lr) errors). */
 #define ADAM_STEP_TOL 2e-3
 

@@ -1,0 +1,109 @@
+#!/bin/sh
+# `dlc build` end to end: for every model in models/, the object file and the C source agree
+# with the JIT (forward outputs, losses and parameters over 5 training steps), the C compiles
+# warning-free with gcc and clang and runs clean under ASan/UBSan, cross-target objects, the
+# examples, and build errors that must leave no partial output.
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+DLC=${DLC:-$BUILD/dlc}
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+LLVM_FLAGS="$(llvm-config-19 --cflags)"
+LLVM_LIBS="$(llvm-config-19 --ldflags --libs)"
+
+ok() { echo "ok - build/$1"; }
+fail() { echo "not ok - build/$1: $2"; }
+expect() {   # NAME STATUS PATTERN CMD...
+    name=$1 want=$2 pat=$3; shift 3
+    got=$("$@" 2>&1); st=$?
+    if [ "$st" != "$want" ]; then fail "$name" "exit $st, wanted $want: $(echo "$got" | head -3 | tr '\n' ' ')"
+    elif ! echo "$got" | grep -q -- "$pat"; then fail "$name" "no '$pat' in: $(echo "$got" | head -3 | tr '\n' ' ')"
+    else ok "$name"; fi
+}
+
+for model in models/*.dlm; do
+    m=$(basename "$model" .dlm)
+    "$DLC" build "$model" -o "$T/${m}_o.o" --name "${m}_o" > /dev/null || { fail "$m/obj" "dlc build failed"; continue; }
+    "$DLC" build "$model" --emit=c -o "$T/${m}_c.c" --name "${m}_c" > /dev/null || { fail "$m/c" "dlc build --emit=c failed"; continue; }
+    for cc in gcc clang; do
+        if ! command -v $cc > /dev/null; then fail "$m/$cc" "$cc not installed"; continue; fi
+        if out=$($cc -std=c99 -O2 -Wall -Wextra -Werror -c "$T/${m}_c.c" -o "$T/${m}_$cc.o" 2>&1); then ok "$m/c-compiles-warning-free/$cc"
+        else fail "$m/c-compiles-warning-free/$cc" "$(echo "$out" | head -3 | tr '\n' ' ')"; fi
+    done
+    # three-way comparison; the C part (and the harness) under AddressSanitizer and UBSan
+    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+    if gcc -std=c99 -O1 -ffp-contract=off $SAN -c "$T/${m}_c.c" -o "$T/${m}_csan.o" &&
+       gcc -std=c11 -O1 $SAN -Icompiler -Iruntime -I"$BUILD" $LLVM_FLAGS -DOBJ="${m}_o" -DCSRC="${m}_c" \
+           tests/build/compare.c "$T/${m}_o.o" "$T/${m}_csan.o" "$BUILD/libdlc.a" "$BUILD/libdlrt.a" \
+           $LLVM_LIBS -lz -lm -o "$T/compare_$m" 2> "$T/cc.err"; then
+        batch=$(sed -n 's/.*batch \([0-9]*\).*/\1/p' "$model" | head -1)
+        ASAN_OPTIONS=detect_leaks=0 "$T/compare_$m" "$model" $((batch - 1)) > "$T/cmp.out" 2>&1
+        st=$?
+        grep -E '^(ok|not ok) - ' "$T/cmp.out"
+        [ $st = 0 ] && ok "$m/sanitizers-clean" || fail "$m/sanitizers-clean" "$(grep -m3 -E 'ERROR|runtime error' "$T/cmp.out" | tr '\n' ' ')"
+    else
+        fail "$m/compare-builds" "$(head -3 "$T/cc.err" | tr '\n' ' ')"
+    fi
+done
+
+# ---- other outputs and targets ------------------------------------------------------------------
+expect emit-llvm 0 "wrote" "$DLC" build models/mlp.dlm --emit=llvm -o "$T/m.ll"
+grep -q "define.*@mlp_train_step" "$T/m.ll" && ok llvm-has-wrappers || fail llvm-has-wrappers "no mlp_train_step in IR"
+expect emit-asm 0 "wrote" "$DLC" build models/mlp.dlm --emit=asm -o "$T/m.s"
+grep -q "mlp_forward:" "$T/m.s" && ok asm-has-forward || fail asm-has-forward "no mlp_forward label"
+expect cross-aarch64 0 "wrote" "$DLC" build models/mlp.dlm --target aarch64-linux-gnu -o "$T/arm.o"
+readelf -h "$T/arm.o" 2>/dev/null | grep -q AArch64 && ok aarch64-elf || fail aarch64-elf "$(readelf -h "$T/arm.o" 2>&1 | grep Machine)"
+expect cross-generic-x86 0 "wrote" "$DLC" build models/mlp.dlm --target x86_64-linux-gnu --cpu x86-64 -o "$T/x86.o"
+readelf -h "$T/x86.o" 2>/dev/null | grep -q "X86-64" && ok x86-64-elf || fail x86-64-elf "not an x86-64 object"
+nm "$T/x86.o" | grep -q " T mlp_forward$" && nm "$T/x86.o" | grep -q " [DR] mlp_param_table$" && ok exported-symbols || fail exported-symbols "$(nm "$T/x86.o" | head -5 | tr '\n' ' ')"
+
+# ---- the examples (built by `make examples`) --------------------------------------------------
+EX=$BUILD/examples
+acc=$("$EX/classify" 2>&1 | sed -n 's/^accuracy \([0-9.]*\).*/\1/p')
+if [ -n "$acc" ] && awk "BEGIN{exit !($acc >= 0.84)}"; then ok "example-classify (accuracy $acc)"
+else fail example-classify "accuracy '$acc'"; fi
+want=$("$DLC" eval models/mlp.dlm --weights "$EX/mlp.safetensors" | sed -n 's/.*accuracy \([0-9.]*\).*/\1/p')
+[ "$acc" = "$want" ] && ok "example-matches-dlc-eval ($want)" || fail example-matches-dlc-eval "classify $acc, dlc eval $want"
+"$EX/finetune" /usr/share/datasets/fashion-mnist 300 > "$T/ft.out" 2>&1
+first=$(grep '^step' "$T/ft.out" | head -1 | awk '{print $NF}'); last=$(grep '^step' "$T/ft.out" | tail -1 | awk '{print $NF}')
+if [ -n "$first" ] && awk "BEGIN{exit !($last < 0.8 * $first)}"; then ok "example-finetune-loss-falls ($first -> $last)"
+else fail example-finetune-loss-falls "$(tr '\n' ' ' < "$T/ft.out")"; fi
+
+# ---- errors leave nothing behind ---------------------------------------------------------------
+nothing_left() {   # NAME DIR: no outputs or temporaries in DIR
+    if [ -z "$(ls -A "$2" 2>/dev/null)" ]; then ok "$1-leaves-nothing"; else fail "$1-leaves-nothing" "$(ls "$2" | tr '\n' ' ')"; fi
+}
+mkdir "$T/e1" "$T/e2" "$T/e3" "$T/e4" "$T/e5"
+expect unwritable-path 1 "cannot write" "$DLC" build models/mlp.dlm -o "$T/no/such/dir/m.o"
+expect unknown-target 1 "unknown target 'nonesuch-unknown-linux'" "$DLC" build models/mlp.dlm --target nonesuch-unknown-linux -o "$T/e1/m.o"
+nothing_left unknown-target "$T/e1"
+expect bad-emit 1 "obj, c, llvm or asm" "$DLC" build models/mlp.dlm --emit=exe -o "$T/e1/m.o"
+$PY - "$T" <<'PYEOF'
+import json, struct, sys
+import numpy as np
+def write(path, tensors):
+    header, blobs, off = {}, [], 0
+    for name, arr in tensors.items():
+        b = arr.tobytes()
+        header[name] = {"dtype": {"float32": "F32", "int64": "I64"}[str(arr.dtype)], "shape": list(arr.shape),
+                        "data_offsets": [off, off + len(b)]}
+        blobs.append(b); off += len(b)
+    h = json.dumps(header).encode(); h += b" " * (-len(h) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+good = {"fc1.weight": np.zeros((256, 784), np.float32), "fc1.bias": np.zeros(256, np.float32),
+        "fc2.weight": np.zeros((128, 256), np.float32), "fc2.bias": np.zeros(128, np.float32),
+        "out.weight": np.zeros((10, 128), np.float32), "out.bias": np.zeros(10, np.float32)}
+t = sys.argv[1]
+write(t + "/wrong_name.safetensors", {("fc3.weight" if k == "fc2.weight" else k): v for k, v in good.items()})
+write(t + "/wrong_shape.safetensors", {k: (np.zeros((128, 255), np.float32) if k == "fc2.weight" else v) for k, v in good.items()})
+write(t + "/wrong_dtype.safetensors", {k: (v.astype(np.int64) if k == "out.bias" else v) for k, v in good.items()})
+PYEOF
+expect weights-wrong-name 1 "no tensor 'fc2.weight'" "$DLC" build models/mlp.dlm --weights "$T/wrong_name.safetensors" -o "$T/e2/m.o"
+nothing_left weights-wrong-name "$T/e2"
+expect weights-wrong-shape 1 "'fc2.weight' has shape \[128, 255\], the model needs \[128, 256\]" "$DLC" build models/mlp.dlm --weights "$T/wrong_shape.safetensors" --emit=c -o "$T/e3/m.c"
+nothing_left weights-wrong-shape "$T/e3"
+expect weights-wrong-dtype 1 "'out.bias' is i64" "$DLC" build models/mlp.dlm --weights "$T/wrong_dtype.safetensors" -o "$T/e4/m.o"
+nothing_left weights-wrong-dtype "$T/e4"
+expect bad-name 1 "C identifier" "$DLC" build models/mlp.dlm --name 9lives -o "$T/e5/m.o"
+nothing_left bad-name "$T/e5"

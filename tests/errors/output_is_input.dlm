@@ -1,0 +1,8 @@
+# expect: 7:12: error: the output is an input
+model m {
+    input  x: f32[N, 4]
+    target y: i32[N] classes 3
+    logits = x -> Dense(3)
+    loss = cross_entropy(logits, y)
+    output x
+}
