@@ -47,6 +47,31 @@ for model in models/*.dlm; do
     fi
 done
 
+# ---- the C source alone, linked with nothing but libm --------------------------------------------
+cat > "$T/main.c" <<'CEOF'
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "mlp.h"
+int main(void) {
+    static float image[MLP_IMAGE_SIZE], logits[MLP_OUTPUT_SIZE];
+    static int32_t label[1] = {3};
+    void *p = calloc(1, MLP_PARAM_BYTES), *g = calloc(1, MLP_PARAM_BYTES);
+    void *s = calloc(1, MLP_STATE_BYTES), *w = calloc(1, MLP_WORK_BYTES);
+    if (mlp_forward(p, image, logits, w, 1) != 0 || mlp_forward(p, image, logits, w, 0) != -1) return 1;
+    if (!isnan(mlp_train_step(p, g, s, image, label, w, MLP_MAX_BATCH + 1, 0.1f, 1))) return 2;
+    float loss = mlp_train_step(p, g, s, image, label, w, 1, 0.1f, 1);   /* zero weights: ln 10 */
+    printf("%.5f\n", loss);
+    return fabsf(loss - logf(10.0f)) < 1e-5f ? 0 : 3;
+}
+CEOF
+"$DLC" build models/mlp.dlm --emit=c -o "$T/mlp.c" > /dev/null
+if gcc -std=c99 -O2 -Wall -Wextra -Werror -I"$T" "$T/main.c" "$T/mlp.c" -lm -o "$T/alone" 2> "$T/cc.err" && "$T/alone" > /dev/null; then
+    ok c-links-with-only-libm
+else
+    fail c-links-with-only-libm "$(head -3 "$T/cc.err" | tr '\n' ' ') status $?"
+fi
+
 # ---- other outputs and targets ------------------------------------------------------------------
 expect emit-llvm 0 "wrote" "$DLC" build models/mlp.dlm --emit=llvm -o "$T/m.ll"
 grep -q "define.*@mlp_train_step" "$T/m.ll" && ok llvm-has-wrappers || fail llvm-has-wrappers "no mlp_train_step in IR"
