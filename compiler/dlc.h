@@ -142,7 +142,7 @@ struct Node {
     Shape shape;
     Node *in[MAX_IN];
     int nin;
-    int64_t iattr[4];
+    int64_t iattr[8];
     double fattr[4];
     const char *name;    /* parameter/input name; user's name for an intermediate */
     Loc loc;
@@ -213,6 +213,9 @@ extern const int op_flags[OP_COUNT];
 
 Graph *new_graph(void);
 Node *new_node(Graph *g, Op op, Loc loc, int nin, Node **in);
+/* An op whose shape the caller gives (no shape rule), with integer attributes ia[8]. */
+Node *new_node_attr(Graph *g, Op op, Loc loc, int nin, Node **in, const int64_t *ia, Shape s);
+Node *new_broadcast(Graph *g, Loc loc, Node *x, Shape s);
 Node *node1(Graph *g, Op op, Loc loc, Node *a);
 Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b);
 Node *node3(Graph *g, Op op, Loc loc, Node *a, Node *b, Node *c);
@@ -308,8 +311,9 @@ typedef enum {
     K_FCONST, K_ICONST, K_VAR, K_SYM, K_HP, K_LOAD,
     K_ADD, K_SUB, K_MUL, K_DIV, K_REM, K_MAX, K_MIN, K_POW,
     K_NEG, K_EXP, K_LOG, K_TANH, K_ERF, K_SQRT, K_ABS,
-    K_LT, K_LE, K_GT, K_GE, K_EQ, K_NE, K_AND,
+    K_LT, K_LE, K_GT, K_GE, K_EQ, K_NE, K_AND, K_OR,
     K_SELECT, K_CAST,
+    K_RAND,              /* uniform [0, 1) from (key a, counter b), both i64: a counter-based hash */
 } KOp;
 
 typedef struct KExpr KExpr;
@@ -360,6 +364,7 @@ KExpr *kbin(KOp op, KExpr *a, KExpr *b);     /* arithmetic, comparisons; folds i
 KExpr *kun(KOp op, KExpr *a);
 KExpr *kselect(KExpr *c, KExpr *a, KExpr *b);
 KExpr *kcast(KType t, KExpr *a);
+KExpr *krand(KType t, KExpr *key, KExpr *counter);
 KStmt *kfor(KBlock *b, int var, KExpr *lo, KExpr *hi);   /* appends; fill ->body */
 void kstore(KBlock *b, int buf, KExpr *idx, KExpr *val);
 void klet(KBlock *b, int var, KExpr *val);

@@ -18,7 +18,7 @@ static const char *mathfn(const char *name, KType t) { return t == KT_F32 ? fmt(
 static void expr(FILE *o, const KFunc *f, const KExpr *e) {
     static const char *const bin[] = {[K_ADD] = "+", [K_SUB] = "-", [K_MUL] = "*", [K_DIV] = "/",
                                       [K_LT] = "<", [K_LE] = "<=", [K_GT] = ">", [K_GE] = ">=",
-                                      [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&"};
+                                      [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&", [K_OR] = "||"};
     static const char *const un[] = {[K_EXP] = "exp", [K_LOG] = "log", [K_TANH] = "tanh", [K_ERF] = "erf",
                                      [K_SQRT] = "sqrt", [K_ABS] = "fabs"};
     switch (e->op) {
@@ -53,6 +53,9 @@ static void expr(FILE *o, const KFunc *f, const KExpr *e) {
         fprintf(o, " : "); expr(o, f, e->c); fprintf(o, ")");
         return;
     case K_CAST: fprintf(o, "((%s)", ctype[e->t]); expr(o, f, e->a); fprintf(o, ")"); return;
+    case K_RAND:
+        fprintf(o, "dlc_rand_%s(", ctype[e->t]); expr(o, f, e->a); fprintf(o, ", "); expr(o, f, e->b); fprintf(o, ")");
+        return;
     default:
         fprintf(o, "("); expr(o, f, e->a); fprintf(o, " %s ", bin[e->op]); expr(o, f, e->b); fprintf(o, ")");
         return;
@@ -107,6 +110,32 @@ static void function(FILE *o, const KFunc *f) {
     fprintf(o, "}\n");
 }
 
+static bool uses_rand_expr(const KExpr *e) {
+    return e && (e->op == K_RAND || uses_rand_expr(e->a) || uses_rand_expr(e->b) || uses_rand_expr(e->c));
+}
+static bool uses_rand(const KBlock *b) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        if (uses_rand_expr(s->lo) || uses_rand_expr(s->hi) || uses_rand_expr(s->idx) || uses_rand_expr(s->val) ||
+            uses_rand(&s->body))
+            return true;
+    }
+    return false;
+}
+
+/* The counter-based hash of emit_llvm.c:rand_u01, in unsigned (wrapping) arithmetic. */
+static void print_rand(FILE *o) {
+    fprintf(o, "\nstatic uint64_t dlc_hash(int64_t key, int64_t counter) {\n"
+               "    uint64_t z = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)counter;\n"
+               "    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);\n"
+               "    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);\n"
+               "    return z ^ (z >> 31);\n}\n"
+               "static float dlc_rand_float(int64_t key, int64_t counter) {\n"
+               "    return (float)(dlc_hash(key, counter) >> 40) * 0x1p-24f;\n}\n"
+               "static double dlc_rand_double(int64_t key, int64_t counter) {\n"
+               "    return (double)(dlc_hash(key, counter) >> 40) * 0x1p-24;\n}\n");
+}
+
 void emit_c(FILE *o, const Export *e, const char *header_name) {
     const Compiled *c = e->c;
     const dlrt_model *m = &c->rt;
@@ -116,6 +145,9 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
                " * C99; link with -lm.  The public interface is %s. */\n",
             P, m->name, e->source, header_name);
     fprintf(o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n\n#include \"%s\"\n", header_name);
+    bool rand = false;
+    for (int k = 0; k < FN_COUNT; k++) rand |= uses_rand(&c->kfuncs[k]->body);
+    if (rand) print_rand(o);
     for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
 
     fprintf(o, "\nconst %s_param_info %s_param_table[%s_NUM_PARAMS] = {\n", P, P, U);

@@ -94,6 +94,22 @@ static LLVMValueRef cast(Emit *E, const KExpr *e) {
     return LLVMBuildIntCast2(E->b, a, tt, 1, "");
 }
 
+/* splitmix64's finalizer over key * golden + counter; the top 24 bits as a float in [0, 1),
+ * exact in f32 and f64.  emit_c.c prints the same function. */
+static LLVMValueRef rand_u01(Emit *E, const KExpr *e) {
+    LLVMTypeRef i64 = ty(E, KT_I64);
+    LLVMValueRef z = LLVMBuildAdd(E->b, LLVMBuildMul(E->b, expr(E, e->a), LLVMConstInt(i64, 0x9E3779B97F4A7C15ull, 0), ""),
+                                  expr(E, e->b), "");
+    static const unsigned long long mul[2] = {0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull};
+    static const unsigned shift[3] = {30, 27, 31};
+    for (int i = 0; i < 3; i++) {
+        z = LLVMBuildXor(E->b, z, LLVMBuildLShr(E->b, z, LLVMConstInt(i64, shift[i], 0), ""), "");
+        if (i < 2) z = LLVMBuildMul(E->b, z, LLVMConstInt(i64, mul[i], 0), "");
+    }
+    LLVMValueRef top = LLVMBuildUIToFP(E->b, LLVMBuildLShr(E->b, z, LLVMConstInt(i64, 40, 0), ""), ty(E, e->t), "");
+    return LLVMBuildFMul(E->b, top, LLVMConstReal(ty(E, e->t), 0x1p-24), "");
+}
+
 static LLVMValueRef expr(Emit *E, const KExpr *e) {
     bool fl = kt_is_float(e->t);
     LLVMValueRef a, b;
@@ -139,6 +155,7 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
     case K_ERF: return libm(E, "erf", e->t, expr(E, e->a));
     case K_LT: case K_LE: case K_GT: case K_GE: case K_EQ: case K_NE: return cmp(E, e);
     case K_AND: a = expr(E, e->a); b = expr(E, e->b); return LLVMBuildAnd(E->b, a, b, "");
+    case K_OR: a = expr(E, e->a); b = expr(E, e->b); return LLVMBuildOr(E->b, a, b, "");
     case K_SELECT: {
         LLVMValueRef c = expr(E, e->a);
         a = expr(E, e->b);
@@ -146,6 +163,7 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
         return LLVMBuildSelect(E->b, c, a, b, "");
     }
     case K_CAST: return cast(E, e);
+    case K_RAND: return rand_u01(E, e);
     }
     unreachable();
 }

@@ -45,6 +45,37 @@ static void grad_leaky(Graph *g, Node *n, Node *dy, Node **dx) {
 }
 
 static void grad_reshape(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = new_reshape(g, n->loc, dy, n->in[0]->shape); }
+static void grad_broadcast(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = new_sum_to(g, n->loc, dy, n->in[0]->shape); }
+static void grad_sum_to(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = new_broadcast(g, n->loc, dy, n->in[0]->shape); }
+
+/* The same attributes, another op, the shape of `like`. */
+static Node *sibling(Graph *g, Node *n, Op op, int nin, Node **in, Node *like) {
+    return new_node_attr(g, op, n->loc, nin, in, n->iattr, like->shape);
+}
+
+static void grad_pad2d(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_CROP2D, 1, &dy, n->in[0]); }
+static void grad_crop2d(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = sibling(g, n, OP_PAD2D, 1, &dy, n->in[0]);
+    dx[0]->fattr[0] = 0;
+}
+
+static void grad_conv2d(Graph *g, Node *n, Node *dy, Node **dx) {
+    Node *x = n->in[0], *w = n->in[1];
+    dx[0] = sibling(g, n, OP_CONV2D_BWD_X, 2, (Node *[]){dy, w}, x);
+    dx[1] = sibling(g, n, OP_CONV2D_BWD_W, 2, (Node *[]){dy, x}, w);
+}
+
+static void grad_maxpool2d(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = sibling(g, n, OP_MAXPOOL2D_BWD, 2, (Node *[]){dy, n->in[0]}, n->in[0]);
+}
+static void grad_avgpool2d(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_AVGPOOL2D_BWD, 1, &dy, n->in[0]); }
+
+/* the backward pass redraws the forward pass's mask from the same stream */
+static void grad_dropout(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = sibling(g, n, OP_DROPOUT_BWD, 1, &dy, n);
+    dx[0]->fattr[0] = n->fattr[0];
+}
+
 static void grad_transpose(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_TRANSPOSE, n->loc, dy); }
 static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
 

@@ -48,6 +48,13 @@ static Node *make_node(Graph *g, Op op, Loc loc, int nin, Node **in, const int64
 
 Node *new_node(Graph *g, Op op, Loc loc, int nin, Node **in) { return make_node(g, op, loc, nin, in, NULL); }
 
+Node *new_node_attr(Graph *g, Op op, Loc loc, int nin, Node **in, const int64_t *ia, Shape s) {
+    Node *n = make_node(g, op, loc, nin, in, ia);
+    n->shape = s;   /* ops without a shape rule take the constructor's */
+    check_size(g, n);
+    return n;
+}
+
 /* A transposed B is materialized (a TRANSPOSE node) so that the product's inner loop runs
  * over contiguous outputs in plain k order: it vectorizes without reassociating sums, and
  * every back end computes the same bits.  (The packed GEMM of the performance work will fold
@@ -59,7 +66,7 @@ Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb) {
         tb = 0;
     }
     Node *in[2] = {a, b};
-    int64_t ia[4] = {ta, tb, 0, 0};
+    int64_t ia[8] = {ta, tb};
     return make_node(g, OP_MATMUL, loc, 2, in, ia);
 }
 
@@ -86,6 +93,13 @@ Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s) {
         ICE("reshape %s -> %s changes the element count", shape_str(g, &x->shape), shape_str(g, &s));
     if (shape_eq(&x->shape, &s)) return x;
     Node *n = node1(g, OP_RESHAPE, loc, x);
+    n->shape = s;
+    return n;
+}
+
+Node *new_broadcast(Graph *g, Loc loc, Node *x, Shape s) {
+    if (shape_eq(&x->shape, &s)) return x;
+    Node *n = node1(g, OP_BROADCAST, loc, x);
     n->shape = s;
     return n;
 }

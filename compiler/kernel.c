@@ -108,7 +108,7 @@ KExpr *kbin(KOp op, KExpr *a, KExpr *b) {
         if (op == K_MUL && is_ic(a, 1)) return b;
         if ((op == K_MUL || op == K_DIV) && is_ic(b, 1)) return a;
     }
-    bool cmp = op >= K_LT && op <= K_AND;
+    bool cmp = op >= K_LT && op <= K_OR;
     KExpr *e = kx(op, cmp ? KT_BOOL : a->t);
     e->a = a;
     e->b = b;
@@ -127,6 +127,14 @@ KExpr *kselect(KExpr *c, KExpr *a, KExpr *b) {
     e->a = c;
     e->b = a;
     e->c = b;
+    return e;
+}
+
+KExpr *krand(KType t, KExpr *key, KExpr *counter) {
+    if (key->t != KT_I64 || counter->t != KT_I64) ICE("rand of non-i64");
+    KExpr *e = kx(K_RAND, t);
+    e->a = key;
+    e->b = counter;
     return e;
 }
 
@@ -190,7 +198,8 @@ static const char *const base_name[] = {"-", "P", "G", "S", "W", "out"};
 static void print_expr(FILE *out, const KFunc *f, const KExpr *e) {
     static const char *const bin[] = {[K_ADD] = "+", [K_SUB] = "-", [K_MUL] = "*", [K_DIV] = "/",
                                       [K_REM] = "%", [K_LT] = "<", [K_LE] = "<=", [K_GT] = ">",
-                                      [K_GE] = ">=", [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&"};
+                                      [K_GE] = ">=", [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&",
+                                      [K_OR] = "||"};
     static const char *const fn[] = {[K_MAX] = "max", [K_MIN] = "min", [K_POW] = "pow", [K_NEG] = "-",
                                      [K_EXP] = "exp", [K_LOG] = "log", [K_TANH] = "tanh", [K_ERF] = "erf",
                                      [K_SQRT] = "sqrt", [K_ABS] = "abs"};
@@ -207,6 +216,10 @@ static void print_expr(FILE *out, const KFunc *f, const KExpr *e) {
         fprintf(out, " : "); print_expr(out, f, e->c); fprintf(out, ")");
         return;
     case K_CAST: fprintf(out, "(%s)", ktype_name[e->t]); print_expr(out, f, e->a); return;
+    case K_RAND:
+        fprintf(out, "rand(");
+        print_expr(out, f, e->a); fprintf(out, ", "); print_expr(out, f, e->b); fprintf(out, ")");
+        return;
     case K_MAX: case K_MIN: case K_POW:
         fprintf(out, "%s(", fn[e->op]); print_expr(out, f, e->a); fprintf(out, ", ");
         print_expr(out, f, e->b); fprintf(out, ")");

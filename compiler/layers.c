@@ -14,10 +14,15 @@ struct Layer {
     const LayerKind *kind;
     const char *name;
     Loc loc;
-    int64_t units;
+    int64_t units;              /* Dense units; Conv filters */
+    int64_t k[2], s[2], d[2];   /* kernel, stride, dilation: (h, w); 1-D layers use [1] */
+    int64_t pad[2];             /* symmetric padding (h, w) */
+    bool same;                  /* padding = "same" */
+    int64_t groups;
+    double rate;                /* Dropout p */
     bool bias;
     bool applied;
-    Dim in_features;
+    Dim in_features;            /* Dense: K; Conv: input channels, at first use */
     Param *params[4];
     int nparams;
 };
@@ -94,6 +99,27 @@ double const_number(Ast *e, const char *what) {
     error_at(e->loc, "%s must be a number known at compile time", what);
 }
 
+static int64_t const_int(Ast *e, const char *what, int64_t lo, int64_t hi);
+
+/* An int, or for 2-D layers a list [h, w]; `out` gets (h, w), or for 1-D layers (the height
+ * axis's neutral value: 1 for sizes, 0 for padding, n). */
+static void pair_arg(Ast *call, int pos, const char *name, int64_t dflt, int64_t lo, int dims, int64_t out[2]) {
+    Ast *a = call_arg(call, pos, name);
+    const char *what = fmt("%s %s", call->lhs->name, name);
+    out[0] = dims == 1 ? (strcmp(name, "padding") == 0 ? 0 : 1) : dflt;
+    out[1] = dflt;
+    if (!a) return;
+    if (a->kind == A_LIST) {
+        if (dims != 2 || a->nargs != 2)
+            error_at(a->loc, "%s: give one number%s", what, dims == 2 ? " or a list [h, w]" : "");
+        out[0] = const_int(a->args[0].value, what, lo, 1 << 20);
+        out[1] = const_int(a->args[1].value, what, lo, 1 << 20);
+    } else {
+        out[1] = const_int(a, what, lo, 1 << 20);
+        if (dims == 2) out[0] = out[1];
+    }
+}
+
 static int64_t const_int(Ast *e, const char *what, int64_t lo, int64_t hi) {
     double v = const_number(e, what);
     if (v != floor(v) || v < (double)lo || v > (double)hi)
@@ -166,8 +192,206 @@ static Node *dense_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     return y;
 }
 
+/* ---- convolution: Conv2D(filters, kernel, stride = 1, padding = 0 | "same" | "valid",
+ *      dilation = 1, groups = 1, bias = true) on [N, C, H, W]; Conv1D likewise on [N, C, L] --- */
+static int dims_of(const Layer *l) { return l->kind->name[strlen(l->kind->name) - 2] == '1' ? 1 : 2; }
+
+static void padding_arg(Layer *l, Ast *call, int pos, int dims) {
+    Ast *a = call_arg(call, pos, "padding");
+    if (a && a->kind == A_STR) {
+        if (strcmp(a->str, "same") == 0) l->same = true;
+        else if (strcmp(a->str, "valid") != 0)
+            error_at(a->loc, "%s padding is a number, \"same\" or \"valid\", not \"%s\"", l->kind->name, a->str);
+        return;
+    }
+    pair_arg(call, pos, "padding", 0, 0, dims, l->pad);
+}
+
+static void conv_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", NULL};
+    const char *what = l->kind->name;
+    int dims = dims_of(l);
+    check_call_args(call, 7, kw, what);
+    Ast *f = call_arg(call, 0, "filters");
+    if (!f || !call_arg(call, 1, "kernel"))
+        error_at(call->loc, "%s needs filters and a kernel size, e.g. %s(16, 3)", what, what);
+    l->units = const_int(f, fmt("%s filters", what), 1, 1 << 20);
+    pair_arg(call, 1, "kernel", 1, 1, dims, l->k);
+    pair_arg(call, 2, "stride", 1, 1, dims, l->s);
+    padding_arg(l, call, 3, dims);
+    pair_arg(call, 4, "dilation", 1, 1, dims, l->d);
+    Ast *g = call_arg(call, 5, "groups");
+    l->groups = g ? const_int(g, fmt("%s groups", what), 1, 1 << 20) : 1;
+    Ast *b = call_arg(call, 6, "bias");
+    l->bias = b ? const_number(b, fmt("%s bias (true or false)", what)) != 0 : true;
+    if (l->units % l->groups)
+        error_at(call->loc, "%s: groups = %lld must divide filters = %lld", what, (long long)l->groups, (long long)l->units);
+    if (l->same && (l->s[0] != 1 || l->s[1] != 1))
+        error_at(call->loc, "%s: padding \"same\" needs stride 1 (as in PyTorch)", what);
+}
+
+/* Output size along one axis, or a located error naming the sizes. */
+static int64_t out_size(Layer *l, Loc loc, const char *axis, int64_t in, int64_t pad_total, int64_t k, int64_t s, int64_t d) {
+    int64_t span = d * (k - 1) + 1, padded = in + pad_total;
+    if (padded < span)
+        error_at(loc, "%s '%s': the kernel spans %lld along %s (kernel %lld, dilation %lld), more than the padded input's %lld",
+                 l->kind->name, l->name, (long long)span, axis, (long long)k, (long long)d, (long long)padded);
+    return (padded - span) / s + 1;
+}
+
+/* [N, C, H, W] of a 2-D layer's input, or of a 1-D layer's [N, C, L] seen as [N, C, 1, L]. */
+static Node *as_image(Graph *g, Layer *l, Node *x, Loc loc) {
+    int dims = dims_of(l);
+    if (x->shape.rank != dims + 2)
+        error_at(loc, "%s '%s' expects %s, got %s", l->kind->name, l->name, dims == 2 ? "[N, C, H, W]" : "[N, C, L]",
+                 shape_str(g, &x->shape));
+    if (!is_float(x->dtype)) error_at(loc, "%s '%s' needs a floating-point input", l->kind->name, l->name);
+    for (int i = 1; i < x->shape.rank; i++)
+        if (!dim_is_const(x->shape.d[i]))
+            error_at(loc, "%s '%s' needs fixed channel and spatial sizes, got %s", l->kind->name, l->name, shape_str(g, &x->shape));
+    if (dims == 2) return x;
+    Shape s = {4, {x->shape.d[0], x->shape.d[1], dim_const(1), x->shape.d[2]}};
+    return new_reshape(g, loc, x, s);
+}
+
+/* back to [N, C, L] for 1-D layers */
+static Node *from_image(Graph *g, Layer *l, Node *y, Loc loc) {
+    if (dims_of(l) == 2) return y;
+    Shape s = {3, {y->shape.d[0], y->shape.d[1], y->shape.d[3]}};
+    return new_reshape(g, loc, y, s);
+}
+
+/* pad (top, bottom, left, right) with v, when any is non-zero */
+static Node *pad_image(Graph *g, Node *x, const int64_t p[4], double v, Loc loc) {
+    if (!p[0] && !p[1] && !p[2] && !p[3]) return x;
+    Shape s = x->shape;
+    s.d[2] = dim_const(s.d[2].c + p[0] + p[1]);
+    s.d[3] = dim_const(s.d[3].c + p[2] + p[3]);
+    int64_t ia[8] = {p[0], p[1], p[2], p[3]};
+    Node *n = new_node_attr(g, OP_PAD2D, loc, 1, &x, ia, s);
+    n->fattr[0] = v;
+    return n;
+}
+
+static Node *conv_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    Node *img = as_image(g, l, x, loc);
+    int dims = dims_of(l);
+    int64_t C = img->shape.d[1].c, H = img->shape.d[2].c, W = img->shape.d[3].c, F = l->units;
+    if (C % l->groups)
+        error_at(loc, "%s '%s': groups = %lld must divide the input channels, %lld", l->kind->name, l->name,
+                 (long long)l->groups, (long long)C);
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = dim_const(C);
+        int64_t fan_in = C / l->groups * l->k[0] * l->k[1];
+        double bound = 1.0 / sqrt((double)fan_in);   /* torch.nn.ConvNd's kaiming_uniform(a=sqrt 5) */
+        Shape ws = dims == 2 ? shape_of(4, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[0]), dim_const(l->k[1])})
+                             : shape_of(3, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[1])});
+        l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name), ws, INIT_UNIFORM, bound, l->loc);
+        if (l->bias)
+            l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name), shape_of(1, (Dim[]){dim_const(F)}),
+                                                INIT_UNIFORM, bound, l->loc);
+    } else if (!dim_eq(l->in_features, dim_const(C))) {
+        error_at(loc, "%s '%s' expects %lld input channels (as at its first use), got %lld", l->kind->name, l->name,
+                 (long long)l->in_features.c, (long long)C);
+    }
+    /* padding: explicit (symmetric) or "same" (total d*(k-1), the extra one after, as PyTorch) */
+    int64_t p[4] = {l->pad[0], l->pad[0], l->pad[1], l->pad[1]};
+    if (l->same)
+        for (int a = 0; a < 2; a++) {
+            int64_t total = l->d[a] * (l->k[a] - 1);
+            p[2 * a] = total / 2;
+            p[2 * a + 1] = total - total / 2;
+        }
+    int64_t OH = out_size(l, loc, dims == 2 ? "height" : "length", H, p[0] + p[1], l->k[0], l->s[0], l->d[0]);
+    int64_t OW = out_size(l, loc, dims == 2 ? "width" : "length", W, p[2] + p[3], l->k[1], l->s[1], l->d[1]);
+    Node *xp = pad_image(g, img, p, 0.0, loc);
+    Node *w = l->params[0]->node;
+    if (dims == 1) w = new_reshape(g, loc, w, shape_of(4, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(1), dim_const(l->k[1])}));
+    int64_t ia[8] = {l->s[0], l->s[1], l->d[0], l->d[1], l->groups};
+    Shape ys = {4, {img->shape.d[0], dim_const(F), dim_const(OH), dim_const(OW)}};
+    Node *y = new_node_attr(g, OP_CONV2D, loc, 2, (Node *[]){xp, w}, ia, ys);
+    if (l->bias) y = node2(g, OP_ADD, loc, y, new_reshape(g, loc, l->params[1]->node, shape_of(3, (Dim[]){dim_const(F), dim_const(1), dim_const(1)})));
+    return from_image(g, l, y, loc);
+}
+
+/* ---- pooling: MaxPool2D / AvgPool2D(kernel, stride = kernel, padding = 0), 1-D likewise ------ */
+static void pool_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"kernel", "stride", "padding", NULL};
+    int dims = dims_of(l);
+    check_call_args(call, 3, kw, l->kind->name);
+    if (!call_arg(call, 0, "kernel")) error_at(call->loc, "%s needs a kernel size, e.g. %s(2)", l->kind->name, l->kind->name);
+    pair_arg(call, 0, "kernel", 1, 1, dims, l->k);
+    pair_arg(call, 1, "stride", 1, 1, dims, l->s);
+    if (!call_arg(call, 1, "stride")) {   /* stride defaults to the kernel, as in PyTorch */
+        l->s[0] = l->k[0];
+        l->s[1] = l->k[1];
+    }
+    pair_arg(call, 2, "padding", 0, 0, dims, l->pad);
+    for (int a = 0; a < 2; a++)
+        if (2 * l->pad[a] > l->k[a])
+            error_at(call->loc, "%s: padding %lld is more than half the kernel %lld (as PyTorch requires)", l->kind->name,
+                     (long long)l->pad[a], (long long)l->k[a]);
+    l->d[0] = l->d[1] = 1;
+}
+
+static Node *pool_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    Node *img = as_image(g, l, x, loc);
+    int dims = dims_of(l);
+    bool max = l->kind->name[0] == 'M';
+    int64_t p[4] = {l->pad[0], l->pad[0], l->pad[1], l->pad[1]};
+    int64_t OH = out_size(l, loc, dims == 2 ? "height" : "length", img->shape.d[2].c, 2 * l->pad[0], l->k[0], l->s[0], 1);
+    int64_t OW = out_size(l, loc, dims == 2 ? "width" : "length", img->shape.d[3].c, 2 * l->pad[1], l->k[1], l->s[1], 1);
+    Node *xp = pad_image(g, img, p, max ? -INFINITY : 0.0, loc);   /* avg counts the padding, as PyTorch */
+    int64_t ia[8] = {l->k[0], l->k[1], l->s[0], l->s[1]};
+    Shape ys = {4, {img->shape.d[0], img->shape.d[1], dim_const(OH), dim_const(OW)}};
+    return from_image(g, l, new_node_attr(g, max ? OP_MAXPOOL2D : OP_AVGPOOL2D, loc, 1, &xp, ia, ys), loc);
+}
+
+/* ---- GlobalAvgPool(): [N, C, spatial...] -> [N, C], the mean over the spatial axes ---------- */
+static void gap_make(Layer *l, Ast *call) { (void)l; check_call_args(call, 0, NULL, "GlobalAvgPool"); }
+
+static Node *gap_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (x->shape.rank < 3 || !is_float(x->dtype))
+        error_at(loc, "GlobalAvgPool '%s' expects [N, C, ...spatial], got %s", l->name, shape_str(g, &x->shape));
+    Shape kept = x->shape;
+    int64_t count = 1;
+    for (int i = 2; i < x->shape.rank; i++) {
+        if (!dim_is_const(x->shape.d[i])) error_at(loc, "GlobalAvgPool '%s' needs fixed spatial sizes", l->name);
+        count *= x->shape.d[i].c;
+        kept.d[i] = dim_const(1);
+    }
+    Node *sum = new_reshape(g, loc, new_sum_to(g, loc, x, kept), shape_of(2, x->shape.d));
+    return node2(g, OP_MUL, loc, sum, new_const(g, loc, 1.0 / (double)count, x->dtype));
+}
+
+/* ---- Dropout(p): zeroes elements with probability p while training, scales the rest -------- */
+static void dropout_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"p", NULL};
+    check_call_args(call, 1, kw, "Dropout");
+    Ast *p = call_arg(call, 0, "p");
+    l->rate = p ? const_number(p, "Dropout p") : 0.5;
+    if (!(l->rate >= 0 && l->rate < 1)) error_at(p->loc, "Dropout p must be in [0, 1), got %g", l->rate);
+}
+
+static Node *dropout_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (!is_float(x->dtype)) error_at(loc, "Dropout '%s' needs a floating-point input", l->name);
+    Node *y = node1(g, OP_DROPOUT, loc, x);
+    y->fattr[0] = l->rate;
+    y->iattr[0] = y->id;   /* each application draws its own mask */
+    return y;
+}
+
 static const LayerKind kinds[] = {
     {"Dense", dense_make, dense_apply},
+    {"Conv2D", conv_make, conv_apply},
+    {"Conv1D", conv_make, conv_apply},
+    {"MaxPool2D", pool_make, pool_apply},
+    {"AvgPool2D", pool_make, pool_apply},
+    {"MaxPool1D", pool_make, pool_apply},
+    {"AvgPool1D", pool_make, pool_apply},
+    {"GlobalAvgPool", gap_make, gap_apply},
+    {"Dropout", dropout_make, dropout_apply},
 };
 enum { NKINDS = sizeof kinds / sizeof kinds[0] };
 

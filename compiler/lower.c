@@ -11,6 +11,7 @@ typedef struct {
     Graph *g;
     KFunc *f;
     KBlock *b;           /* where statements go */
+    bool training;       /* train and grad functions: dropout is active */
 } Lower;
 
 typedef void LowerFn(Lower *L, Node *n);
@@ -58,6 +59,7 @@ static int local(Lower *L, const char *name, KExpr *init) {
 }
 
 /* ---- elementwise: one loop nest for every op with the E flag ------------------------------ */
+static KExpr *scalar_identity(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return a[0]; }
 static KExpr *scalar_const(Lower *L, Node *n, KExpr **a) { (void)L; (void)a; return c(n, n->fattr[0]); }
 static KExpr *scalar_add(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return add(a[0], a[1]); }
 static KExpr *scalar_sub(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return sub(a[0], a[1]); }
@@ -237,6 +239,220 @@ static void lower_matmul(Lower *L, Node *n) {
     }
 #undef A_AT
 #undef B_AT
+    L->b = outer;
+}
+
+/* ---- images [N, C, H, W] --------------------------------------------------------------------
+ * Every image op loops over the leading "planes" (N*C, or N and C) and the spatial axes; the
+ * index of (plane, h, w) in a tensor of spatial size H x W is (plane*H + h)*W + w. */
+static KExpr *at2d(KExpr *plane, KExpr *h, KExpr *w, KExpr *H, KExpr *W) { return add(mul(add(mul(plane, H), h), W), w); }
+static KExpr *planes(Node *n) {   /* product of all but the last two dims */
+    Dim d = dim_const(1);
+    for (int i = 0; i + 2 < n->shape.rank; i++) d = dim_mul(d, n->shape.d[i]);
+    return kdim(d);
+}
+static KExpr *dimr(Node *n, int from_end) { return kdim(n->shape.d[n->shape.rank - from_end]); }
+
+/* out = x surrounded by iattr (top, bottom, left, right) rows/columns of fattr0 */
+static void lower_pad2d(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *H = dimr(x, 2), *W = dimr(x, 1), *Ho = dimr(n, 2), *Wo = dimr(n, 1);
+    int p = loop(L, "p", planes(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
+    KExpr *ih = sub(var(L, h), ki(n->iattr[0])), *iw = sub(var(L, w), ki(n->iattr[2]));
+    KExpr *inside = kbin(K_AND, kbin(K_AND, kbin(K_GE, ih, ki(0)), kbin(K_LT, ih, H)),
+                         kbin(K_AND, kbin(K_GE, iw, ki(0)), kbin(K_LT, iw, W)));
+    /* the load reads a clamped (always valid) index; the select discards it outside */
+    KExpr *ch = kbin(K_MIN, kbin(K_MAX, ih, ki(0)), sub(H, ki(1)));
+    KExpr *cw = kbin(K_MIN, kbin(K_MAX, iw, ki(0)), sub(W, ki(1)));
+    kstore(L->b, buf_of(L, n), at2d(var(L, p), var(L, h), var(L, w), Ho, Wo),
+           kselect(inside, ld(L, x, at2d(var(L, p), ch, cw, H, W)), c(n, n->fattr[0])));
+    L->b = outer;
+}
+
+static void lower_crop2d(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *H = dimr(x, 2), *W = dimr(x, 1), *Ho = dimr(n, 2), *Wo = dimr(n, 1);
+    int p = loop(L, "p", planes(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
+    kstore(L->b, buf_of(L, n), at2d(var(L, p), var(L, h), var(L, w), Ho, Wo),
+           ld(L, x, at2d(var(L, p), add(var(L, h), ki(n->iattr[0])), add(var(L, w), ki(n->iattr[2])), H, W)));
+    L->b = outer;
+}
+
+/* Convolution over an already padded x[N, C, H, W] with w[CO, CG, KH, KW], CG = C / groups.
+ * iattr: stride h, w; dilation h, w; groups.  The three passes share one loop nest over
+ * (n, co, oh | ci, kh, kw | ow) so that the innermost loop runs along a row:
+ *   forward:  y[n, co, oh, ow]       += w[co, ci, kh, kw] * x[n, g*CG + ci, ih, iw]
+ *   dx:       dx[n, g*CG + ci, ih, iw] += w[co, ci, kh, kw] * dy[n, co, oh, ow]
+ *   dw:       dw[co, ci, kh, kw]     += dy[n, co, oh, ow] * x[n, g*CG + ci, ih, iw]
+ * with ih = oh*sh + kh*dh, iw = ow*sw + kw*dw and g = co / (CO / groups). */
+typedef enum { CONV_FWD, CONV_DX, CONV_DW } ConvPass;
+
+static void lower_conv_pass(Lower *L, Node *n, ConvPass pass, Node *x, Node *w, Node *y) {
+    KBlock *outer = L->b;
+    KExpr *N = kdim(x->shape.d[0]), *C = kdim(x->shape.d[1]), *H = dimr(x, 2), *W = dimr(x, 1);
+    KExpr *CO = kdim(w->shape.d[0]), *CG = kdim(w->shape.d[1]), *KH = dimr(w, 2), *KW = dimr(w, 1);
+    KExpr *OH = dimr(y, 2), *OW = dimr(y, 1);
+    int64_t sh = n->iattr[0], sw = n->iattr[1], dh = n->iattr[2], dw = n->iattr[3];
+    int64_t cog = w->shape.d[0].c / n->iattr[4];
+    Node *target = pass == CONV_FWD ? y : pass == CONV_DX ? x : w;   /* what this pass writes */
+    if (pass != CONV_FWD) zero(L, n, numel(target));
+    int bn = loop(L, "n", N), bco = loop(L, "co", CO), boh = loop(L, "oh", OH);
+    KExpr *ybase = mul(add(mul(add(mul(var(L, bn), CO), var(L, bco)), OH), var(L, boh)), OW);
+    if (pass == CONV_FWD) {
+        KBlock *rb = L->b;
+        int ow = loop(L, "ow", OW);
+        kstore(L->b, buf_of(L, y), add(ybase, var(L, ow)), c(y, 0));
+        L->b = rb;
+    }
+    KExpr *g = kbin(K_DIV, var(L, bco), ki(cog));
+    int ci = loop(L, "ci", CG), kh = loop(L, "kh", KH), kw = loop(L, "kw", KW);
+    KExpr *widx = add(mul(add(mul(add(mul(var(L, bco), CG), var(L, ci)), KH), var(L, kh)), KW), var(L, kw));
+    KExpr *xplane = add(mul(var(L, bn), C), add(mul(g, CG), var(L, ci)));
+    KExpr *xrow = mul(add(mul(xplane, H), add(mul(var(L, boh), ki(sh)), mul(var(L, kh), ki(dh)))), W);
+    KExpr *xcol0 = mul(var(L, kw), ki(dw));
+    if (pass == CONV_DW) {
+        int acc = local(L, "acc", ld(L, w, widx));   /* w here is dw's buffer: accumulate over n, oh */
+        KBlock *kb = L->b;
+        int ow = loop(L, "ow", OW);
+        KExpr *xi = add(xrow, add(xcol0, mul(var(L, ow), ki(sw))));
+        kset(L->b, acc, add(var(L, acc), mul(ld(L, y, add(ybase, var(L, ow))), ld(L, x, xi))));
+        L->b = kb;
+        kstore(L->b, buf_of(L, w), widx, var(L, acc));
+    } else {
+        int wv = local(L, "wv", ld(L, w, widx));
+        int ow = loop(L, "ow", OW);
+        KExpr *xi = add(xrow, add(xcol0, mul(var(L, ow), ki(sw))));
+        KExpr *yi = add(ybase, var(L, ow));
+        if (pass == CONV_FWD) {
+            int yb = buf_of(L, y);
+            kstore(L->b, yb, yi, add(kload(L->f, yb, yi), mul(var(L, wv), ld(L, x, xi))));
+        } else {
+            int xb = buf_of(L, x);
+            kstore(L->b, xb, xi, add(kload(L->f, xb, xi), mul(var(L, wv), ld(L, y, yi))));
+        }
+    }
+    L->b = outer;
+}
+
+static void lower_conv2d(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_FWD, n->in[0], n->in[1], n); }
+/* (dy, w) -> dx: the node plays x, its input dy plays y */
+static void lower_conv2d_bwd_x(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_DX, n, n->in[1], n->in[0]); }
+/* (dy, x) -> dw */
+static void lower_conv2d_bwd_w(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_DW, n->in[1], n, n->in[0]); }
+
+/* Pooling windows: iattr kernel h, w, stride h, w over an already padded x.  The window of
+ * output (p, oh, ow) starts at (oh*sh, ow*sw). */
+typedef struct { int p, oh, ow; } Window;
+
+/* Open the loops over the pooled output's planes and positions. */
+static Window window_loops(Lower *L, Node *pooled) {
+    Window w;
+    w.p = loop(L, "p", planes(pooled));
+    w.oh = loop(L, "oh", dimr(pooled, 2));
+    w.ow = loop(L, "ow", dimr(pooled, 1));
+    return w;
+}
+
+/* Index in x (spatial H x W) of window element (kh, kw). */
+static KExpr *window_in(Lower *L, Node *pooled, Window *w, KExpr *kh, KExpr *kw, Node *x) {
+    return at2d(var(L, w->p), add(mul(var(L, w->oh), ki(pooled->iattr[2])), kh),
+                add(mul(var(L, w->ow), ki(pooled->iattr[3])), kw), dimr(x, 2), dimr(x, 1));
+}
+
+static KExpr *window_out(Lower *L, Window *w, Node *pooled) {
+    return at2d(var(L, w->p), var(L, w->oh), var(L, w->ow), dimr(pooled, 2), dimr(pooled, 1));
+}
+
+/* Emit, in the current (output) loop, best = the first maximal x of the window (NaN wins, as
+ * in PyTorch) and arg = its index in x. */
+static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best, int *arg) {
+    KExpr *first = window_in(L, pooled, w, ki(0), ki(0), x);
+    *best = local(L, "best", ld(L, x, first));
+    *arg = local(L, "arg", first);
+    KBlock *ob = L->b;
+    int kh = loop(L, "kh", ki(pooled->iattr[0])), kw = loop(L, "kw", ki(pooled->iattr[1]));
+    KExpr *xi = window_in(L, pooled, w, var(L, kh), var(L, kw), x);
+    KExpr *v = ld(L, x, xi);
+    /* take v when best is not NaN and (v is NaN or v > best) */
+    KExpr *take_it = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
+                          kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
+    KStmt *take = kif(L->b, take_it);
+    kset(&take->body, *best, ld(L, x, xi));
+    kset(&take->body, *arg, xi);
+    L->b = ob;
+}
+
+static void lower_maxpool2d(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    Window w = window_loops(L, n);
+    int best, arg;
+    window_argmax(L, n, x, &w, &best, &arg);
+    kstore(L->b, buf_of(L, n), window_out(L, &w, n), var(L, best));
+    L->b = outer;
+}
+
+/* (dy, x): each window's dy goes to its first maximal x */
+static void lower_maxpool2d_bwd(Lower *L, Node *n) {
+    Node *dy = n->in[0], *x = n->in[1];
+    KBlock *outer = L->b;
+    zero(L, n, numel(n));
+    Window w = window_loops(L, dy);
+    int best, arg;
+    window_argmax(L, n, x, &w, &best, &arg);
+    int db = buf_of(L, n);
+    kstore(L->b, db, var(L, arg), add(kload(L->f, db, var(L, arg)), ld(L, dy, window_out(L, &w, dy))));
+    L->b = outer;
+}
+
+static void lower_avgpool2d(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    Window w = window_loops(L, n);
+    KBlock *ob = L->b;
+    int acc = local(L, "acc", c(n, 0));
+    int kh = loop(L, "kh", ki(n->iattr[0])), kw = loop(L, "kw", ki(n->iattr[1]));
+    kset(L->b, acc, add(var(L, acc), ld(L, x, window_in(L, n, &w, var(L, kh), var(L, kw), x))));
+    L->b = ob;
+    kstore(L->b, buf_of(L, n), window_out(L, &w, n), dvd(var(L, acc), c(n, (double)(n->iattr[0] * n->iattr[1]))));
+    L->b = outer;
+}
+
+/* (dy): dx[window] += dy / (kh kw) */
+static void lower_avgpool2d_bwd(Lower *L, Node *n) {
+    Node *dy = n->in[0];
+    KBlock *outer = L->b;
+    zero(L, n, numel(n));
+    Window w = window_loops(L, dy);
+    int share = local(L, "share", dvd(ld(L, dy, window_out(L, &w, dy)), c(n, (double)(n->iattr[0] * n->iattr[1]))));
+    int kh = loop(L, "kh", ki(n->iattr[0])), kw = loop(L, "kw", ki(n->iattr[1]));
+    KExpr *xi = window_in(L, n, &w, var(L, kh), var(L, kw), n);   /* n carries the pool attributes */
+    int db = buf_of(L, n);
+    kstore(L->b, db, xi, add(kload(L->f, db, xi), var(L, share)));
+    L->b = outer;
+}
+
+/* ---- dropout ------------------------------------------------------------------------------------
+ * keep element i when rand(key, i) >= p, scaling by 1 / (1 - p); the key mixes the run's seed
+ * (hp[2]), the optimizer step (hp[1]) and the op's stream (iattr0), so the backward pass, which
+ * shares the stream, redraws the same mask.  Outside training: identity. */
+static void lower_dropout(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    double p = n->fattr[0];
+    if (!L->training || p == 0) {
+        int i = loop(L, "i", numel(n));
+        kstore(L->b, buf_of(L, n), var(L, i), ld(L, x, var(L, i)));
+        L->b = outer;
+        return;
+    }
+    KExpr *key = add(mul(kcast(KT_I64, khp(2)), ki(1000003)), add(mul(kcast(KT_I64, khp(1)), ki(65537)), ki(n->iattr[0])));
+    int k = local(L, "key", key);
+    int i = loop(L, "i", numel(n));
+    KExpr *keep = kbin(K_GE, krand(T(n), var(L, k), var(L, i)), c(n, p));
+    kstore(L->b, buf_of(L, n), var(L, i), kselect(keep, mul(ld(L, x, var(L, i)), c(n, 1.0 / (1.0 - p))), c(n, 0)));
     L->b = outer;
 }
 
@@ -456,7 +672,7 @@ static LowerFn *const lower_rule[OP_COUNT] = {DLC_OPS(X)};
 #undef X
 
 KFunc *lower_function(Graph *g, Plan *p, const char *name) {
-    Lower L = {g, new_kfunc(name), NULL};
+    Lower L = {g, new_kfunc(name), NULL, p->kind == FN_TRAIN || p->kind == FN_GRAD};
     L.b = &L.f->body;
     for (int i = 0; i < p->sched.n; i++) {
         Node *n = p->sched.v[i];

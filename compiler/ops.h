@@ -37,10 +37,24 @@
     OP(GELU_GRAD,      "gelu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_gelu_grad)    /* (dy, x): dy * (Phi(x) + x phi(x)) */ \
     /* ---- structure ------------------------------------------------------------------- */ \
     OP(RESHAPE,        "reshape",          1, OPF_V,  NULL,            grad_reshape,   NULL,             NULL)          /* same elements, node's shape */ \
+    OP(BROADCAST,      "broadcast",        1, OPF_E,  NULL,            grad_broadcast, NULL,             scalar_identity) /* x repeated numpy-style to node's shape */ \
     OP(COPY,           "copy",             1, 0,      shape_same,      grad_copy,      lower_copy,       NULL)          /* x, in a buffer of its own */ \
     OP(TRANSPOSE,      "transpose",        1, 0,      shape_transpose, grad_transpose, lower_transpose,  NULL)          /* swap the last two axes */ \
-    OP(SUM_TO,         "sum_to",           1, 0,      NULL,            NULL,           lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
+    OP(SUM_TO,         "sum_to",           1, 0,      NULL,            grad_sum_to,    lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
     OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb; operands seen as [rows, last] */ \
+    /* ---- images [N, C, H, W]: padding is an op of its own, so conv/pool loops never bounds-check */ \
+    OP(PAD2D,          "pad2d",            1, 0,      NULL,            grad_pad2d,     lower_pad2d,      NULL)          /* pad H, W by iattr top, bottom, left, right with fattr0 */ \
+    OP(CROP2D,         "crop2d",           1, 0,      NULL,            grad_crop2d,    lower_crop2d,     NULL)          /* remove iattr top, bottom, left, right from H, W */ \
+    OP(CONV2D,         "conv2d",           2, 0,      NULL,            grad_conv2d,    lower_conv2d,     NULL)          /* (x, w[CO, C/g, KH, KW]); iattr stride h, w, dilation h, w, groups */ \
+    OP(CONV2D_BWD_X,   "conv2d_bwd_x",     2, 0,      NULL,            NULL,           lower_conv2d_bwd_x, NULL)        /* (dy, w): dx, node's shape; conv2d's iattr */ \
+    OP(CONV2D_BWD_W,   "conv2d_bwd_w",     2, 0,      NULL,            NULL,           lower_conv2d_bwd_w, NULL)        /* (dy, x): dw, node's shape; conv2d's iattr */ \
+    OP(MAXPOOL2D,      "maxpool2d",        1, 0,      NULL,            grad_maxpool2d, lower_maxpool2d,  NULL)          /* max over iattr kernel h, w windows, stride h, w */ \
+    OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, x): dy to each window's first max */ \
+    OP(AVGPOOL2D,      "avgpool2d",        1, 0,      NULL,            grad_avgpool2d, lower_avgpool2d,  NULL)          /* mean over iattr kernel h, w windows, stride h, w */ \
+    OP(AVGPOOL2D_BWD,  "avgpool2d_bwd",    1, 0,      NULL,            NULL,           lower_avgpool2d_bwd, NULL)       /* (dy): dy / (kh kw) spread over each window */ \
+    /* ---- randomness (train mode only; identity otherwise) ------------------------------ */ \
+    OP(DROPOUT,        "dropout",          1, 0,      shape_same,      grad_dropout,   lower_dropout,    NULL)          /* x * keep / (1 - p); keep ~ Bernoulli(1 - p), p = fattr0, stream iattr0 */ \
+    OP(DROPOUT_BWD,    "dropout_bwd",      1, 0,      shape_same,      NULL,           lower_dropout,    NULL)          /* dy through the same mask as its dropout */ \
     /* ---- last-axis normalizers --------------------------------------------------------- */ \
     OP(SOFTMAX,        "softmax",          1, 0,      shape_same,      grad_softmax,   lower_softmax,    NULL)          /* e^x / sum e^x over the last axis */ \
     OP(LOG_SOFTMAX,    "log_softmax",      1, 0,      shape_same,      grad_log_softmax, lower_log_softmax, NULL)       /* x - logsumexp(x) over the last axis */ \
