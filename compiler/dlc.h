@@ -163,7 +163,8 @@ typedef struct {
     InitKind init;
     double init_a;       /* uniform bound or normal std */
     int64_t offset;      /* bytes into P (and G) */
-    Node *grad;          /* set by grad.c */
+    bool trainable;      /* false for buffers such as BatchNorm's running statistics */
+    Node *grad;          /* set by grad.c (trainable parameters only) */
 } Param;
 
 typedef struct {
@@ -202,6 +203,7 @@ typedef struct {
     Node *out_node;             /* OUTPUT effect writing the prediction */
     Node *res_nodes[8];         /* RESULT effects, one per results[] */
     Vec updates;                /* optimizer effect nodes */
+    Vec stat_updates;           /* running-statistics effects, train step only */
     dlrt_dtype fdtype;          /* float dtype of the compilation (f32 or f64) */
     Vec summary;                /* SummaryRow* */
     int64_t param_bytes, state_bytes;
@@ -289,6 +291,8 @@ const char *layer_name(const Layer *l);
 const char *layer_kind_name(const Layer *l);
 int layer_params(const Layer *l, Param **out);     /* after being applied */
 Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, Loc loc);
+/* A non-trainable parameter ("buffer": running statistics, counters), saved with the weights. */
+Param *add_buffer(Graph *g, const char *name, Shape s, dlrt_dtype t, InitKind init, Loc loc);
 /* Evaluate an argument that must be a compile-time number. */
 double const_number(Ast *e, const char *what);
 /* Look up keyword/positional arg `i`/`name` of a call; NULL when absent. */

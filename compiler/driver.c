@@ -25,8 +25,8 @@ static void describe(Compiled *c) {
     dlrt_param *ps = xcalloc((size_t)g->nparams, sizeof *ps);
     for (int i = 0; i < g->nparams; i++) {
         Param *p = g->params[i];
-        ps[i] = (dlrt_param){p->name, g->fdtype, p->node->shape.rank, {0}, (size_t)p->offset,
-                             (dlrt_init)p->init, p->init_a};
+        ps[i] = (dlrt_param){p->name, p->node->dtype, p->node->shape.rank, {0}, (size_t)p->offset,
+                             (dlrt_init)p->init, p->init_a, p->trainable};
         for (int k = 0; k < p->node->shape.rank; k++) ps[i].shape[k] = dim_eval(g, p->node->shape.d[k], NULL);
     }
     rt->params = ps;

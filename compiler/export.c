@@ -90,7 +90,8 @@ void print_header(FILE *out, const Export *e) {
     fprintf(out, "\n/* Parameters: name, shape, byte offset in the parameter block (%s). */\n", dlrt_dtype_name(m->fdtype));
     for (int i = 0; i < m->n_params; i++) {
         const dlrt_param *p = &m->params[i];
-        fprintf(out, "/*   %-24s %-14s %8zu */\n", p->name, shape_text("", p->rank, p->shape), p->offset);
+        fprintf(out, "/*   %-28s %-14s %8zu%s */\n", p->name, shape_text("", p->rank, p->shape), p->offset,
+                p->dtype != m->fdtype ? fmt("  %s", dlrt_dtype_name(p->dtype)) : !p->trainable ? "  (buffer)" : "");
     }
     fprintf(out, "typedef struct {\n    const char *name;\n    int rank;\n    int64_t shape[8];\n    size_t offset;\n} %s_param_info;\n", P);
     fprintf(out, "extern const %s_param_info %s_param_table[%s_NUM_PARAMS];\n", P, P, U);

@@ -76,6 +76,17 @@ static void grad_dropout(Graph *g, Node *n, Node *dy, Node **dx) {
     dx[0]->fattr[0] = n->fattr[0];
 }
 
+/* y = sqrt x: dx = dy / (2 y) */
+static void grad_sqrt(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node2(g, OP_DIV, n->loc, dy, node2(g, OP_MUL, n->loc, n, new_const(g, n->loc, 2.0, n->dtype)));
+}
+static void grad_mean_to(Graph *g, Node *n, Node *dy, Node **dx) {
+    Shape s = n->in[0]->shape;
+    dx[0] = new_node_attr(g, OP_MEAN_TO_BWD, n->loc, 1, &dy, NULL, s);
+}
+/* gradients are taken in training functions, where train_eval is its first input */
+static void grad_train_eval(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
+
 static void grad_transpose(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_TRANSPOSE, n->loc, dy); }
 static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
 
@@ -138,6 +149,7 @@ void build_gradients(Graph *g) {
     bool *taken = xcalloc((size_t)g->nodes.n + (size_t)g->nparams * 2 + 1, sizeof(bool));
     for (int i = 0; i < g->nparams; i++) {
         Param *p = g->params[i];
+        if (!p->trainable) continue;
         Node *d = adj[p->node->id];
         if (!d) {       /* the loss does not depend on it */
             d = new_const(g, p->node->loc, 0.0, p->node->dtype);

@@ -19,12 +19,15 @@ struct Layer {
     int64_t pad[2];             /* symmetric padding (h, w) */
     bool same;                  /* padding = "same" */
     int64_t groups;
-    double rate;                /* Dropout p */
+    double rate;                /* Dropout p; BatchNorm momentum */
+    double eps;                 /* normalization epsilon */
+    bool affine;                /* normalization: learnable scale and shift */
+    int64_t norm_dims;          /* LayerNorm: how many trailing axes */
     bool bias;
     bool applied;
     Dim in_features;            /* Dense: K; Conv: input channels, at first use */
-    Param *params[4];
-    int nparams;
+    Param *params[6];           /* trainable first (layer_params lists those), then buffers */
+    int nparams;                /* trainable ones */
 };
 
 typedef void MakeFn(Layer *l, Ast *call);
@@ -128,13 +131,14 @@ static int64_t const_int(Ast *e, const char *what, int64_t lo, int64_t hi) {
     return (int64_t)v;
 }
 
-Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, Loc loc) {
+static Param *add_tensor(Graph *g, const char *name, Shape s, dlrt_dtype t, InitKind init, double a, bool trainable,
+                         Loc loc) {
     for (int i = 0; i < g->nparams; i++)
         if (strcmp(g->params[i]->name, name) == 0) error_at(loc, "parameter '%s' defined twice", name);
     g->params = xrealloc(g->params, sizeof(Param *) * (size_t)(g->nparams + 1));
     Param *p = g->params[g->nparams] = xcalloc(1, sizeof *p);
     Node *n = new_node(g, OP_PARAM, loc, 0, NULL);
-    n->dtype = g->fdtype;
+    n->dtype = t;
     n->shape = s;
     n->name = name;
     check_size(g, n);
@@ -143,10 +147,19 @@ Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, L
     p->name = name;
     p->init = init;
     p->init_a = a;
-    int64_t bytes = shape_numel_max(g, &s) * (int64_t)dlrt_dtype_size(g->fdtype);
+    p->trainable = trainable;
+    int64_t bytes = shape_numel_max(g, &s) * (int64_t)dlrt_dtype_size(t);
     p->offset = g->param_bytes;
     g->param_bytes += (bytes + 63) / 64 * 64;
     return p;
+}
+
+Param *add_param(Graph *g, const char *name, Shape s, InitKind init, double a, Loc loc) {
+    return add_tensor(g, name, s, g->fdtype, init, a, true, loc);
+}
+
+Param *add_buffer(Graph *g, const char *name, Shape s, dlrt_dtype t, InitKind init, Loc loc) {
+    return add_tensor(g, name, s, t, init, 0, false, loc);
 }
 
 /* ---- Dense(units, bias = true): y = x W^T + b over the last axis ------------------------- */
@@ -382,7 +395,169 @@ static Node *dropout_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     return y;
 }
 
+/* ---- normalization --------------------------------------------------------------------------
+ * Built from primitives (mean over axes, sqrt, broadcasting arithmetic) so autodiff derives the
+ * gradients:  xhat = (x - mean) / sqrt(var + eps), var biased, as PyTorch normalizes. */
+static Node *cnst(Graph *g, Loc loc, double v, Node *like) { return new_const(g, loc, v, like->dtype); }
+
+static Node *mean_to(Graph *g, Loc loc, Node *x, Shape s) {
+    return shape_eq(&x->shape, &s) ? x : new_node_attr(g, OP_MEAN_TO, loc, 1, &x, NULL, s);
+}
+
+/* batch statistics of x over the axes where `s` is 1 */
+static void moments(Graph *g, Loc loc, Node *x, Shape s, Node **mean, Node **var) {
+    *mean = mean_to(g, loc, x, s);
+    Node *xc = node2(g, OP_SUB, loc, x, *mean);
+    *var = mean_to(g, loc, node2(g, OP_MUL, loc, xc, xc), s);
+}
+
+static Node *standardize(Graph *g, Loc loc, Node *x, Node *mean, Node *var, double eps) {
+    Node *sd = node1(g, OP_SQRT, loc, node2(g, OP_ADD, loc, var, cnst(g, loc, eps, x)));
+    return node2(g, OP_DIV, loc, node2(g, OP_SUB, loc, x, mean), sd);
+}
+
+/* y = xhat * weight + bias, weight and bias seen with shape `s` */
+static Node *affine(Graph *g, Layer *l, Node *xhat, Shape s, Loc loc) {
+    if (!l->affine) return xhat;
+    Node *w = new_reshape(g, loc, l->params[0]->node, s), *b = new_reshape(g, loc, l->params[1]->node, s);
+    return node2(g, OP_ADD, loc, node2(g, OP_MUL, loc, xhat, w), b);
+}
+
+static void affine_params(Graph *g, Layer *l, Shape s) {
+    if (!l->affine) return;
+    l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name), s, INIT_ONES, 0, l->loc);
+    l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name), s, INIT_ZEROS, 0, l->loc);
+}
+
+static void norm_make(Layer *l, Ast *call) {
+    static const char *const bn_kw[] = {"momentum", "eps", "affine", NULL};
+    static const char *const ln_kw[] = {"dims", "eps", "affine", NULL};
+    static const char *const gn_kw[] = {"groups", "eps", "affine", NULL};
+    static const char *const in_kw[] = {"eps", "affine", NULL};
+    const char *k = l->kind->name;
+    const char *const *kw = k[0] == 'B' ? bn_kw : k[0] == 'L' ? ln_kw : k[0] == 'G' ? gn_kw : in_kw;
+    int npos = k[0] == 'G' ? 1 : 0;
+    check_call_args(call, npos, kw, k);
+    Ast *a;
+    l->rate = (a = call_arg(call, 99, "momentum")) ? const_number(a, "BatchNorm momentum") : 0.1;
+    if (!(l->rate >= 0 && l->rate <= 1)) error_at(a->loc, "BatchNorm momentum must be in [0, 1]");
+    l->eps = (a = call_arg(call, 99, "eps")) ? const_number(a, fmt("%s eps", k)) : 1e-5;
+    if (!(l->eps > 0)) error_at(a->loc, "%s eps must be positive", k);
+    l->affine = (a = call_arg(call, 99, "affine")) ? const_number(a, fmt("%s affine (true or false)", k)) != 0 : k[0] != 'I';
+    l->norm_dims = (a = call_arg(call, 99, "dims")) ? const_int(a, "LayerNorm dims", 1, DLRT_MAX_RANK - 1) : 1;
+    if (k[0] == 'G') {
+        if (!(a = call_arg(call, 0, "groups"))) error_at(call->loc, "GroupNorm needs the number of groups, e.g. GroupNorm(4)");
+        l->groups = const_int(a, "GroupNorm groups", 1, 1 << 20);
+    }
+}
+
+static void need_fixed(Graph *g, Layer *l, Node *x, int from, Loc loc) {
+    if (!is_float(x->dtype)) error_at(loc, "%s '%s' needs a floating-point input", l->kind->name, l->name);
+    for (int i = from; i < x->shape.rank; i++)
+        if (!dim_is_const(x->shape.d[i]))
+            error_at(loc, "%s '%s' needs fixed sizes after the batch, got %s", l->kind->name, l->name, shape_str(g, &x->shape));
+}
+
+/* BatchNorm over axis 1 of [N, C, ...]: batch statistics in training (and the running ones
+ * updated, with momentum; the variance unbiased), running statistics otherwise. */
+static Node *batchnorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (x->shape.rank < 2) error_at(loc, "BatchNorm '%s' expects [N, C, ...], got %s", l->name, shape_str(g, &x->shape));
+    need_fixed(g, l, x, 1, loc);
+    Dim C = x->shape.d[1];
+    Shape cs = shape_of(1, &C);
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = C;
+        affine_params(g, l, cs);
+        l->params[2] = add_buffer(g, fmt("%s.running_mean", l->name), cs, g->fdtype, INIT_ZEROS, l->loc);
+        l->params[3] = add_buffer(g, fmt("%s.running_var", l->name), cs, g->fdtype, INIT_ONES, l->loc);
+        l->params[4] = add_buffer(g, fmt("%s.num_batches_tracked", l->name), (Shape){0}, DLRT_I64, INIT_ZEROS, l->loc);
+    } else if (!dim_eq(C, l->in_features)) {
+        error_at(loc, "BatchNorm '%s' expects %s channels (as at its first use), got %s", l->name,
+                 dim_str(g, l->in_features), dim_str(g, C));
+    }
+    Shape s = x->shape;      /* [1, C, 1, ...] */
+    Shape chan = x->shape;   /* [C, 1, ...]: weights against [N, C, ...] */
+    chan.rank = x->shape.rank - 1;
+    for (int i = 0; i < s.rank; i++) s.d[i] = i == 1 ? C : dim_const(1);
+    for (int i = 0; i < chan.rank; i++) chan.d[i] = i == 0 ? C : dim_const(1);
+    Node *mb, *vb;
+    moments(g, loc, x, s, &mb, &vb);
+    Node *mean = node2(g, OP_TRAIN_EVAL, loc, mb, new_reshape(g, loc, l->params[2]->node, s));
+    Node *var = node2(g, OP_TRAIN_EVAL, loc, vb, new_reshape(g, loc, l->params[3]->node, s));
+    /* running statistics, in the train step only */
+    Dim count;
+    if (!dim_div(shape_numel(&x->shape), C, &count)) unreachable();
+    Node *stats[2] = {mb, vb};
+    for (int k = 0; k < 2; k++) {
+        Node *u = node2(g, OP_EMA_UPDATE, loc, l->params[2 + k]->node, new_reshape(g, loc, stats[k], cs));
+        u->fattr[0] = l->rate;
+        u->fattr[1] = k == 1;   /* the running variance is unbiased */
+        u->iattr[0] = count.c;
+        u->iattr[1] = count.e[0];
+        vec_push(&g->stat_updates, u);
+    }
+    vec_push(&g->stat_updates, node1(g, OP_COUNT_UPDATE, loc, l->params[4]->node));
+    return affine(g, l, standardize(g, loc, x, mean, var, l->eps), chan, loc);
+}
+
+/* LayerNorm over the last `dims` axes (weight and bias of their shape) */
+static Node *layernorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (x->shape.rank <= l->norm_dims)
+        error_at(loc, "LayerNorm '%s' normalizes the last %lld axes of a tensor with a batch axis, got %s", l->name,
+                 (long long)l->norm_dims, shape_str(g, &x->shape));
+    need_fixed(g, l, x, x->shape.rank - (int)l->norm_dims, loc);
+    Shape ns = {(int)l->norm_dims, {{0, {0}}}};
+    for (int i = 0; i < ns.rank; i++) ns.d[i] = x->shape.d[x->shape.rank - ns.rank + i];
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = shape_numel(&ns);
+        affine_params(g, l, ns);
+    } else if (!shape_eq(&ns, &l->params[0]->node->shape) && l->affine) {
+        error_at(loc, "LayerNorm '%s' expects trailing axes %s (as at its first use), got %s", l->name,
+                 shape_str(g, &l->params[0]->node->shape), shape_str(g, &x->shape));
+    }
+    Shape s = x->shape;
+    for (int i = s.rank - ns.rank; i < s.rank; i++) s.d[i] = dim_const(1);
+    Node *mean, *var;
+    moments(g, loc, x, s, &mean, &var);
+    return affine(g, l, standardize(g, loc, x, mean, var, l->eps), ns, loc);
+}
+
+/* GroupNorm(groups) over [N, C, ...]: statistics per sample and group of C / groups channels;
+ * InstanceNorm is GroupNorm with one channel per group (no affine by default, as PyTorch). */
+static Node *groupnorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (x->shape.rank < 3) error_at(loc, "%s '%s' expects [N, C, ...spatial], got %s", l->kind->name, l->name, shape_str(g, &x->shape));
+    need_fixed(g, l, x, 1, loc);
+    int64_t C = x->shape.d[1].c, G = l->kind->name[0] == 'I' ? C : l->groups;
+    if (C % G) error_at(loc, "GroupNorm '%s': groups = %lld must divide the channels, %lld", l->name, (long long)G, (long long)C);
+    Shape cs = shape_of(1, (Dim[]){dim_const(C)});
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = dim_const(C);
+        affine_params(g, l, cs);
+    } else if (!dim_eq(l->in_features, dim_const(C))) {
+        error_at(loc, "%s '%s' expects %lld channels (as at its first use), got %lld", l->kind->name, l->name,
+                 (long long)l->in_features.c, (long long)C);
+    }
+    Dim per = dim_const(1);
+    for (int i = 2; i < x->shape.rank; i++) per = dim_mul(per, x->shape.d[i]);
+    Shape grouped = {3, {x->shape.d[0], dim_const(G), dim_mul(dim_const(C / G), per)}};
+    Shape s = {3, {x->shape.d[0], dim_const(G), dim_const(1)}};
+    Node *xg = new_reshape(g, loc, x, grouped), *mean, *var;
+    moments(g, loc, xg, s, &mean, &var);
+    Node *y = new_reshape(g, loc, standardize(g, loc, xg, mean, var, l->eps), x->shape);
+    Shape chan = x->shape;
+    chan.rank = x->shape.rank - 1;
+    for (int i = 0; i < chan.rank; i++) chan.d[i] = i == 0 ? dim_const(C) : dim_const(1);
+    return affine(g, l, y, chan, loc);
+}
+
 static const LayerKind kinds[] = {
+    {"BatchNorm", norm_make, batchnorm_apply},
+    {"LayerNorm", norm_make, layernorm_apply},
+    {"GroupNorm", norm_make, groupnorm_apply},
+    {"InstanceNorm", norm_make, groupnorm_apply},
     {"Dense", dense_make, dense_apply},
     {"Conv2D", conv_make, conv_apply},
     {"Conv1D", conv_make, conv_apply},

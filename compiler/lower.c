@@ -69,6 +69,7 @@ static KExpr *scalar_neg(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; retur
 static KExpr *scalar_exp(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_EXP, a[0]); }
 static KExpr *scalar_log(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_LOG, a[0]); }
 static KExpr *scalar_tanh(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_TANH, a[0]); }
+static KExpr *scalar_sqrt(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_SQRT, a[0]); }
 
 static KExpr *scalar_relu(Lower *L, Node *n, KExpr **a) {
     (void)L;
@@ -199,6 +200,52 @@ static void lower_sum_to(Lower *L, Node *n) {
     }
     int ob = buf_of(L, n);
     kstore(L->b, ob, oi, add(kload(L->f, ob, oi), ld(L, x, xi)));
+    L->b = outer;
+}
+
+/* The number of elements of `big` that each element of `small` stands for (a runtime value). */
+static KExpr *fan(Node *big, Node *small) {
+    Dim d;
+    if (!dim_div(shape_numel(&big->shape), shape_numel(&small->shape), &d)) ICE("mean over a non-divisible shape");
+    return kdim(d);
+}
+
+static void lower_mean_to(Lower *L, Node *n) {
+    lower_sum_to(L, n);
+    KBlock *outer = L->b;
+    int inv = local(L, "inv", dvd(c(n, 1), kcast(T(n), fan(n->in[0], n))));
+    int i = loop(L, "i", numel(n));
+    int b = buf_of(L, n);
+    kstore(L->b, b, var(L, i), mul(kload(L->f, b, var(L, i)), var(L, inv)));
+    L->b = outer;
+}
+
+/* (dy) -> dy / count, broadcast to the node's shape */
+static void lower_mean_to_bwd(Lower *L, Node *n) {
+    Node *dy = n->in[0];
+    KBlock *outer = L->b;
+    int inv = local(L, "inv", dvd(c(n, 1), kcast(T(n), fan(n, dy))));
+    const Shape *s = &n->shape;
+    int iv[DLRT_MAX_RANK];
+    for (int d = 0; d < s->rank; d++) iv[d] = loop(L, "i", kdim(s->d[d]));
+    KExpr *oi = ki(0), *di = ki(0);
+    for (int d = 0; d < s->rank; d++) {
+        oi = add(mul(oi, kdim(s->d[d])), var(L, iv[d]));
+        int dd = d - (s->rank - dy->shape.rank);
+        if (dd >= 0) {
+            bool kept = !dim_eq(dy->shape.d[dd], dim_const(1));
+            di = add(mul(di, kdim(dy->shape.d[dd])), kept ? var(L, iv[d]) : ki(0));
+        }
+    }
+    kstore(L->b, buf_of(L, n), oi, mul(ld(L, dy, di), var(L, inv)));
+    L->b = outer;
+}
+
+static void lower_train_eval(Lower *L, Node *n) {
+    Node *x = n->in[L->training ? 0 : 1];
+    KBlock *outer = L->b;
+    int i = loop(L, "i", numel(n));
+    kstore(L->b, buf_of(L, n), var(L, i), ld(L, x, var(L, i)));
     L->b = outer;
 }
 
@@ -366,11 +413,11 @@ static KExpr *window_out(Lower *L, Window *w, Node *pooled) {
 }
 
 /* Emit, in the current (output) loop, best = the first maximal x of the window (NaN wins, as
- * in PyTorch) and arg = its index in x. */
+ * in PyTorch) and, when arg is not NULL, *arg = its index in x. */
 static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best, int *arg) {
     KExpr *first = window_in(L, pooled, w, ki(0), ki(0), x);
     *best = local(L, "best", ld(L, x, first));
-    *arg = local(L, "arg", first);
+    if (arg) *arg = local(L, "arg", first);
     KBlock *ob = L->b;
     int kh = loop(L, "kh", ki(pooled->iattr[0])), kw = loop(L, "kw", ki(pooled->iattr[1]));
     KExpr *xi = window_in(L, pooled, w, var(L, kh), var(L, kw), x);
@@ -380,7 +427,7 @@ static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best,
                           kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
     KStmt *take = kif(L->b, take_it);
     kset(&take->body, *best, ld(L, x, xi));
-    kset(&take->body, *arg, xi);
+    if (arg) kset(&take->body, *arg, xi);
     L->b = ob;
 }
 
@@ -388,8 +435,8 @@ static void lower_maxpool2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
     Window w = window_loops(L, n);
-    int best, arg;
-    window_argmax(L, n, x, &w, &best, &arg);
+    int best;
+    window_argmax(L, n, x, &w, &best, NULL);
     kstore(L->b, buf_of(L, n), window_out(L, &w, n), var(L, best));
     L->b = outer;
 }
@@ -611,6 +658,28 @@ static void lower_output(Lower *L, Node *n) {
     int i = loop(L, "i", numel(x));
     kstore(L->b, o, var(L, i), ld(L, x, var(L, i)));
     L->b = outer;
+}
+
+/* running statistic s = (1 - m) s + m v, with v scaled by n / (n - 1) (Bessel) when asked;
+ * n = iattr0 * batch^iattr1 is the number of values each statistic averaged */
+static void lower_ema(Lower *L, Node *u) {
+    Node *s = u->in[0], *v = u->in[1];
+    KBlock *outer = L->b;
+    double m = u->fattr[0];
+    Dim nd = dim_const(u->iattr[0]);
+    for (int k = 0; k < u->iattr[1]; k++) nd = dim_mul(nd, dim_sym(0));
+    KExpr *n = kcast(T(s), kdim(nd));
+    int scale = local(L, "scale", u->fattr[1] != 0 ? dvd(n, sub(n, c(s, 1))) : c(s, 1));
+    int i = loop(L, "i", numel(s));
+    int sb = buf_of(L, s);
+    kstore(L->b, sb, var(L, i), add(mul(c(s, 1 - m), kload(L->f, sb, var(L, i))),
+                                    mul(c(s, m), mul(ld(L, v, var(L, i)), var(L, scale)))));
+    L->b = outer;
+}
+
+static void lower_count(Lower *L, Node *u) {
+    int b = buf_of(L, u->in[0]);
+    kstore(L->b, b, ki(0), add(kload(L->f, b, ki(0)), ki(1)));
 }
 
 /* hp[0] is the learning rate, hp[1] the 1-based step (as torch.optim counts). */

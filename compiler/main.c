@@ -301,6 +301,7 @@ static int cmd_gradcheck(void) {
            (long long)batch, eps, loss0);
     for (int i = 0; i < m->n_params; i++) {
         const dlrt_param *p = &m->params[i];
+        if (!p->trainable) continue;
         int64_t n = 1;
         for (int j = 0; j < p->rank; j++) n *= p->shape[j];
         double *w = (double *)(s.P + p->offset), *gr = (double *)(analytic + p->offset);

@@ -28,6 +28,7 @@
     OP(LEAKY_RELU,     "leaky_relu",       1, OPF_E,  shape_same,      grad_leaky,     NULL,             scalar_leaky)  /* x > 0 ? x : fattr[0]*x */ \
     OP(SIGMOID,        "sigmoid",          1, OPF_E,  shape_same,      grad_sigmoid,   NULL,             scalar_sigmoid)/* 1 / (1 + e^-x) */ \
     OP(TANH,           "tanh",             1, OPF_E,  shape_same,      grad_tanh,      NULL,             scalar_tanh)   /* tanh x */ \
+    OP(SQRT,           "sqrt",             1, OPF_E,  shape_same,      grad_sqrt,      NULL,             scalar_sqrt)   /* sqrt x */ \
     OP(GELU,           "gelu",             1, OPF_E,  shape_same,      grad_gelu,      NULL,             scalar_gelu)   /* x * Phi(x), exact erf form */ \
     /* ---- elementwise gradients (same shapes) ----------------------------------------- */ \
     OP(RELU_GRAD,      "relu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_relu_grad)    /* (dy, x): x > 0 ? dy : 0 */ \
@@ -41,6 +42,9 @@
     OP(COPY,           "copy",             1, 0,      shape_same,      grad_copy,      lower_copy,       NULL)          /* x, in a buffer of its own */ \
     OP(TRANSPOSE,      "transpose",        1, 0,      shape_transpose, grad_transpose, lower_transpose,  NULL)          /* swap the last two axes */ \
     OP(SUM_TO,         "sum_to",           1, 0,      NULL,            grad_sum_to,    lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
+    OP(MEAN_TO,        "mean_to",          1, 0,      NULL,            grad_mean_to,   lower_mean_to,    NULL)          /* sum_to, divided by the number of elements summed */ \
+    OP(MEAN_TO_BWD,    "mean_to_bwd",      1, 0,      NULL,            NULL,           lower_mean_to_bwd, NULL)         /* (dy): dy broadcast to node's shape, divided likewise */ \
+    OP(TRAIN_EVAL,     "train_eval",       2, 0,      shape_same,      grad_train_eval, lower_train_eval, NULL)         /* (t, e): t in train and grad functions, e in infer and eval */ \
     OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb; operands seen as [rows, last] */ \
     /* ---- images [N, C, H, W]: padding is an op of its own, so conv/pool loops never bounds-check */ \
     OP(PAD2D,          "pad2d",            1, 0,      NULL,            grad_pad2d,     lower_pad2d,      NULL)          /* pad H, W by iattr top, bottom, left, right with fattr0 */ \
@@ -69,6 +73,8 @@
     /* ---- effects ----------------------------------------------------------------------- */ \
     OP(RESULT,         "result",           1, OPF_X,  NULL,            NULL,           lower_result,     NULL)          /* out[iattr0] = x (a scalar) */ \
     OP(OUTPUT,         "output",           1, OPF_X,  NULL,            NULL,           lower_output,     NULL)          /* io[iattr0] = x */ \
+    OP(EMA_UPDATE,     "ema_update",       2, OPF_X,  NULL,            NULL,           lower_ema,        NULL)          /* (s, v): s = (1-m) s + m v c; m = fattr0, c = n/(n-1) if fattr1 (n: iattr0 * batch^iattr1) */ \
+    OP(COUNT_UPDATE,   "count_update",     1, OPF_X,  NULL,            NULL,           lower_count,      NULL)          /* (k): k += 1, an i64 counter */ \
     OP(SGD_UPDATE,     "sgd_update",       2, OPF_X,  NULL,            NULL,           lower_sgd,        NULL)          /* (p, g): p -= lr * (g + wd p) */ \
     OP(MOMENTUM_UPDATE, "momentum_update", 3, OPF_X,  NULL,            NULL,           lower_momentum,   NULL)          /* (p, g, b): b = mu b + g'; p -= lr b (torch SGD momentum) */ \
     OP(ADAM_UPDATE,    "adam_update",      4, OPF_X,  NULL,            NULL,           lower_adam,       NULL)          /* (p, g, m, v): torch.optim.Adam step */

@@ -21,6 +21,7 @@ static Node *new_state(Graph *g, Param *p, const char *suffix) {
 void build_optimizer(Graph *g, const TrainCfg *c) {
     for (int i = 0; i < g->nparams; i++) {
         Param *p = g->params[i];
+        if (!p->trainable) continue;
         Node *u;
         switch (c->opt) {
         case OPT_SGD:

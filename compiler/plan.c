@@ -10,10 +10,15 @@
 
 const char *const fn_names[FN_COUNT] = {"infer", "eval", "train", "grad"};
 
-static void mark(Node *n) {
+/* Mark what the roots need; train_eval needs only the input its function's mode picks. */
+static void mark(Node *n, bool training) {
     if (n->live) return;
     n->live = 1;
-    for (int i = 0; i < n->nin; i++) mark(n->in[i]);
+    if (n->op == OP_TRAIN_EVAL) {
+        mark(n->in[training ? 0 : 1], training);
+        return;
+    }
+    for (int i = 0; i < n->nin; i++) mark(n->in[i], training);
 }
 
 static Node *root_of(Node *n) {
@@ -87,18 +92,21 @@ Plan *plan_function(Graph *g, FnKind kind) {
         n->offset = 0;
     }
     /* roots */
+    bool tr = kind == FN_TRAIN || kind == FN_GRAD;
     switch (kind) {
-    case FN_INFER: mark(g->out_node); break;
+    case FN_INFER: mark(g->out_node, tr); break;
     case FN_EVAL:
-        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i]);
+        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i], tr);
         break;
     case FN_GRAD:
-        mark(g->res_nodes[0]);
-        for (int i = 0; i < g->nparams; i++) mark(g->params[i]->grad);
+        mark(g->res_nodes[0], tr);
+        for (int i = 0; i < g->nparams; i++)
+            if (g->params[i]->grad) mark(g->params[i]->grad, tr);
         break;
     case FN_TRAIN:
-        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i]);
-        for (int i = 0; i < g->updates.n; i++) mark(g->updates.v[i]);
+        for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i], tr);
+        for (int i = 0; i < g->updates.n; i++) mark(g->updates.v[i], tr);
+        for (int i = 0; i < g->stat_updates.n; i++) mark(g->stat_updates.v[i], tr);
         break;
     default: unreachable();
     }
@@ -110,7 +118,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
         Param *pr = g->params[i];
         pr->node->base = B_P;
         pr->node->offset = pr->offset;
-        if (pr->grad->live && (kind == FN_GRAD || kind == FN_TRAIN)) {
+        if (pr->grad && pr->grad->live && (kind == FN_GRAD || kind == FN_TRAIN)) {
             pr->grad->base = B_G;
             pr->grad->offset = pr->offset;
         }

@@ -113,6 +113,7 @@ typedef struct {
     size_t offset;                     /* bytes into the parameter block */
     dlrt_init init;
     double init_a;                     /* uniform bound or normal std */
+    int trainable;                     /* 0 for buffers (BatchNorm running statistics, counters) */
 } dlrt_param;
 
 typedef struct {

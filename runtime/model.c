@@ -98,8 +98,11 @@ int dlrt_load_params(dlrt_session *s, const dlrt_tensor_set *set) {
             return dlrt_fail("tensor '%s' has shape %s, the model needs %s", p->name,
                              shape_text(a->rank, a->shape, got, sizeof got), shape_text(p->rank, p->shape, want, sizeof want));
         }
-        if (a->dtype != DLRT_F32 && a->dtype != DLRT_F64)
-            return dlrt_fail("tensor '%s' is %s, the model needs floating point", p->name, dlrt_dtype_name(a->dtype));
+        int want_float = p->dtype == DLRT_F32 || p->dtype == DLRT_F64;
+        int is_float = a->dtype == DLRT_F32 || a->dtype == DLRT_F64;
+        if (want_float != is_float)
+            return dlrt_fail("tensor '%s' is %s, the model needs %s", p->name, dlrt_dtype_name(a->dtype),
+                             want_float ? "floating point" : "integers");
     }
     for (int j = 0; j < set->count; j++) {
         int known = 0;

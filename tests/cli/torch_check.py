@@ -4,6 +4,7 @@
   torch_check.py compare CKPT X.npy Y.npy  load a dlc checkpoint into the equivalent
                                            nn.Sequential with load_state_dict(strict=True),
                                            run X and compare with dlc's output Y
+  torch_check.py compare-lenet CKPT X.npy Y.npy  the same for models/lenet.dlm (Conv2d, MaxPool2d)
   torch_check.py regression DIR           a small y = 2x - 1 (+ noise) NPY dataset in DIR
 Exit status 0 on success; messages on stderr."""
 import gzip, json, struct, sys
@@ -34,6 +35,19 @@ def read_safetensors(path):
         out[name] = torch.tensor(arr.copy())
     return out
 
+def compare(model, ckpt, x_path, y_path):
+    """Load the dlc checkpoint into `model` (strict), run X through it, compare with dlc's Y."""
+    import torch
+    model.load_state_dict(read_safetensors(ckpt), strict=True)
+    x = torch.tensor(np.load(x_path))
+    with torch.no_grad():
+        want = model(x).numpy()
+    got = np.load(y_path)
+    err = np.abs(want - got).max() / max(np.abs(want).max(), 1e-12)
+    agree = (want.argmax(1) == got.argmax(1)).mean()
+    print(f"torch vs dlc: rel. error {err:.3g}, argmax agreement {agree:.4f}", file=sys.stderr)
+    sys.exit(0 if err <= 1e-5 and agree == 1.0 else 1)
+
 def main():
     cmd = sys.argv[1]
     if cmd == "images":
@@ -42,21 +56,21 @@ def main():
         np.save(sys.argv[2], x.reshape(n, 1, 28, 28))
     elif cmd == "compare":
         import torch
-        state = read_safetensors(sys.argv[2])
-        model = torch.nn.Sequential(OrderedDict([
+        compare(torch.nn.Sequential(OrderedDict([
             ("flatten", torch.nn.Flatten()),
             ("fc1", torch.nn.Linear(784, 256)), ("relu1", torch.nn.ReLU()),
             ("fc2", torch.nn.Linear(256, 128)), ("relu2", torch.nn.ReLU()),
-            ("out", torch.nn.Linear(128, 10))]))
-        model.load_state_dict(state, strict=True)
-        x = torch.tensor(np.load(sys.argv[3]))
-        with torch.no_grad():
-            want = model(x).numpy()
-        got = np.load(sys.argv[4])
-        err = np.abs(want - got).max() / max(np.abs(want).max(), 1e-12)
-        agree = (want.argmax(1) == got.argmax(1)).mean()
-        print(f"torch vs dlc: rel. error {err:.3g}, argmax agreement {agree:.4f}", file=sys.stderr)
-        sys.exit(0 if err <= 1e-5 and agree == 1.0 else 1)
+            ("out", torch.nn.Linear(128, 10))])), *sys.argv[2:5])
+    elif cmd == "compare-lenet":
+        import torch
+        nn = torch.nn
+        compare(nn.Sequential(OrderedDict([
+            ("c1", nn.Conv2d(1, 6, 5, padding=2)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("c2", nn.Conv2d(6, 16, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("f1", nn.Linear(400, 120)), ("relu3", nn.ReLU()),
+            ("f2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
+            ("out", nn.Linear(84, 10))])), *sys.argv[2:5])
     elif cmd == "regression":
         rng = np.random.default_rng(0)
         x = rng.normal(size=(512, 3)).astype(np.float32)

@@ -83,6 +83,83 @@ class TinySgd(nn.Module):
         return self.out(torch.tanh(self.hidden(x)))
 
 
+class Conv2dConfigs(nn.Module):
+    """conv2d_configs.dlm: stride 2 + padding 1, "same" with an even kernel, depthwise "same" with
+    dilation 2, a [2, 3] kernel with dilation [1, 2] and "same", a grouped [3, 2] convolution
+    without bias, max- and average-pooling with padding, two branches added, GlobalAvgPool."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv2d(4, 8, 3, stride=2, padding=1)
+        self.same4 = nn.Conv2d(4, 8, 4, padding="same")      # torch pads 1 before, 2 after
+        self.dw = nn.Conv2d(8, 8, 3, dilation=2, padding="same", groups=8)
+        self.rect = nn.Conv2d(8, 8, (2, 3), dilation=(1, 2), padding="same")
+        self.grp = nn.Conv2d(8, 6, (3, 2), stride=(1, 2), padding=(1, 0), groups=2, bias=False)
+        self.head = nn.Linear(6, 5)
+
+    def forward(self, x):                                     # x [N, 4, 11, 9]
+        a = self.down(x)                                      # [N, 8, 6, 5]
+        b = F.max_pool2d(F.relu(self.same4(x)), 3, stride=2, padding=1)
+        h = torch.sigmoid(self.rect(F.relu(self.dw(torch.tanh(a + b)))))
+        p = F.avg_pool2d(self.grp(h), 2, padding=1)           # count_include_pad=True (default)
+        return self.head(p.mean(dim=(2, 3)))                  # GlobalAvgPool -> [N, 5]
+
+
+class Conv1dConfigs(nn.Module):
+    """conv1d_configs.dlm: Conv1d with stride/padding, dilation + "same" + groups, an even
+    kernel with "same", groups and no bias, a kernel-1 "valid" convolution; max/avg pools with
+    padding, an avg pool that drops the tail, a residual add and a broadcast side branch."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv1d(6, 8, 4, stride=2, padding=3)
+        self.c2 = nn.Conv1d(8, 8, 3, dilation=2, padding="same", groups=4)
+        self.c3 = nn.Conv1d(8, 6, 2, padding="same", groups=2, bias=False)   # pads 0 before, 1 after
+        self.c4 = nn.Conv1d(6, 3, 1, padding="valid")
+        self.side = nn.Linear(6, 3)
+
+    def forward(self, x):                                     # x [N, 6, 23]
+        h = F.max_pool1d(F.gelu(self.c1(x)), 3, stride=2, padding=1)   # [N, 8, 7]
+        r = h + torch.tanh(self.c2(h))
+        u = self.c3(r)                                        # [N, 6, 7]
+        main = self.c4(F.avg_pool1d(u, 2, padding=1))         # [N, 3, 4]
+        s = self.side(F.avg_pool1d(u, 3).mean(dim=2))         # [N, 6, 2] -> [N, 6] -> [N, 3]
+        return main + s.reshape(-1, 3, 1)
+
+
+class LeNet(nn.Module):
+    """lenet.dlm (models/lenet.dlm's architecture): conv 5x5 pad 2, pool 2, conv 5x5, pool 2,
+    400-120-84-10, ReLU throughout."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.c2 = nn.Conv2d(6, 16, 5)
+        self.f1 = nn.Linear(400, 120)
+        self.f2 = nn.Linear(120, 84)
+        self.out = nn.Linear(84, 10)
+
+    def forward(self, image):
+        h = F.max_pool2d(F.relu(self.c1(image)), 2)
+        h = F.max_pool2d(F.relu(self.c2(h)), 2)
+        h = F.relu(self.f1(h.flatten(1)))
+        return self.out(F.relu(self.f2(h)))
+
+
+class DropoutZero(nn.Module):
+    """dropout_zero.dlm without its Dropout(0) layers, which must be the identity everywhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 5, 3)
+        self.fc = nn.Linear(45, 12)
+        self.out = nn.Linear(12, 4)
+
+    def forward(self, x):
+        h = F.avg_pool2d(F.relu(self.conv(x)), 2).flatten(1)
+        return self.out(torch.tanh(self.fc(h)))
+
+
 def accuracy(logits, labels):
     """Count of argmax == label, as dlc's accuracy metric returns it."""
     return (logits.argmax(dim=-1) == labels.long()).sum().to(torch.float32)
@@ -116,6 +193,38 @@ SPECS = {
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
         dlm_optimizer="SGD(lr = 0.1)"),
+    "conv2d_configs": dict(
+        module=Conv2dConfigs, batch=1, input="x", target="y",
+        make_x=lambda n: torch.randn(n, 4, 11, 9),
+        make_y=lambda n: torch.randint(0, 5, (n,), dtype=torch.int32),
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "conv1d_configs": dict(
+        module=Conv1dConfigs, batch=4, input="x", target="t",
+        make_x=lambda n: torch.randn(n, 6, 23),
+        make_y=lambda n: torch.randn(n, 3, 4) * 0.5,
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.05, weight_decay=0.01),
+        dlm_optimizer="SGD(lr = 0.05, weight_decay = 0.01)"),
+    "lenet": dict(
+        module=LeNet, batch=16, input="image", target="label",
+        make_x=lambda n: torch.rand(n, 1, 28, 28),
+        make_y=lambda n: torch.randint(0, 10, (n,), dtype=torch.int32),
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
+    "dropout_zero": dict(
+        module=DropoutZero, batch=6, input="x", target="y",
+        make_x=lambda n: torch.randn(n, 3, 8, 8),
+        make_y=lambda n: torch.randint(0, 4, (n,), dtype=torch.int32),
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.5),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.5)"),
 }
 
 
