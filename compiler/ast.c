@@ -16,6 +16,7 @@ static void dump_expr(FILE *out, const Ast *e) {
     case A_NUM: fprintf(out, "%.17g", e->num); return;
     case A_STR: fprintf(out, "\"%s\"", e->str); return;
     case A_NEG: fprintf(out, "(neg "); dump_expr(out, e->lhs); fprintf(out, ")"); return;
+    case A_REPEAT: fprintf(out, "(repeat %g ", e->num); dump_expr(out, e->lhs); fprintf(out, ")"); return;
     case A_BIN:
         fprintf(out, "(%c ", e->binop);
         dump_expr(out, e->lhs); fprintf(out, " "); dump_expr(out, e->rhs);
@@ -65,7 +66,25 @@ static void dump_stmt(FILE *out, const Stmt *s) {
     fprintf(out, "\n");
 }
 
+static void dump_block(FILE *out, const BlockAst *b) {
+    fprintf(out, "block %s(", b->name);
+    for (int i = 0; i < b->nparams; i++) {
+        fprintf(out, "%s%s", i ? ", " : "", b->params[i].name);
+        if (b->params[i].value) { fprintf(out, " = "); dump_expr(out, b->params[i].value); }
+    }
+    fprintf(out, ")\n");
+    for (int i = 0; i < b->ndecls; i++) dump_stmt(out, &b->decls[i]);
+    fprintf(out, "  forward(");
+    for (int i = 0; i < b->ninputs; i++) fprintf(out, "%s%s", i ? ", " : "", b->inputs[i].name);
+    fprintf(out, ")\n");
+    for (int i = 0; i < b->nbody; i++) dump_stmt(out, &b->body[i]);
+    fprintf(out, "  return ");
+    dump_expr(out, b->ret);
+    fprintf(out, "\n");
+}
+
 void dump_ast(FILE *out, const FileAst *f) {
+    for (int i = 0; i < f->nblocks; i++) dump_block(out, f->blocks[i]);
     fprintf(out, "model %s\n", f->model->name);
     for (int i = 0; i < f->model->nstmts; i++) dump_stmt(out, &f->model->stmts[i]);
     if (f->has_train) {

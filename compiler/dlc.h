@@ -61,6 +61,7 @@ typedef enum {
     A_BIN,     /* lhs binop rhs; binop in '+', '-', '*', '/' */
     A_NEG,     /* -lhs */
     A_LIST,    /* [args] */
+    A_REPEAT,  /* repeat num lhs: num instances of the block call lhs */
 } AstKind;
 
 typedef struct Ast Ast;
@@ -99,8 +100,25 @@ typedef struct {
     int nstmts;
 } ModelAst;
 
+/* block NAME(params) { declarations  forward(inputs) { statements  return expr } } */
+typedef struct {
+    const char *name;
+    Loc loc;
+    Arg *params;         /* name, and a default value or NULL */
+    int nparams;
+    Stmt *decls;
+    int ndecls;
+    Arg *inputs;         /* names only */
+    int ninputs;
+    Stmt *body;
+    int nbody;
+    Ast *ret;
+} BlockAst;
+
 typedef struct {
     ModelAst *model;     /* exactly one model per file */
+    BlockAst **blocks;
+    int nblocks;
     Stmt *train;         /* settings of the train section */
     int ntrain;
     Loc train_loc;

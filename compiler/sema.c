@@ -10,10 +10,22 @@
 
 #include "dlc.h"
 
-typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST, V_SYM } ValKind;
+typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST, V_SYM, V_BLOCK } ValKind;
 
 typedef struct Builtin Builtin;
 typedef struct Value Value;
+typedef struct Binding Binding;
+
+/* An instance of a block: its parameters and declarations, evaluated once; `repeat` makes a
+ * chain of them (next). */
+typedef struct BlockInst BlockInst;
+struct BlockInst {
+    const BlockAst *b;
+    const char *name;    /* "b1", "layers.0": the prefix of its layers' names */
+    Binding *scope;
+    int nscope;
+    BlockInst *next;
+};
 struct Value {
     ValKind k;
     Loc loc;
@@ -24,19 +36,24 @@ struct Value {
     const char *str;
     Value *items;
     int nitems;
+    BlockInst *block;
 };
 
-typedef struct {
+struct Binding {
     const char *name;
     Value v;
     Loc loc;
-} Binding;
+};
 
 typedef struct {
     Model *m;
     Graph *g;
     Binding *env;
     int nenv, capenv;
+    int scope;           /* lookups see env[scope..nenv): a block body sees only its own names */
+    bool rebind;         /* inside a block body, `x = ...` may rebind x */
+    const char *prefix;  /* name prefix of layers made inside a block instance */
+    int in_block;        /* summary rows are one per block application */
     int anon;            /* counter for names of inline layers */
 } Sema;
 
@@ -54,19 +71,24 @@ struct Builtin {
 static Value eval(Sema *s, Ast *e);
 
 static const char *kind_name(ValKind k) {
-    static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list", "a dimension"};
+    static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list",
+                                    "a dimension", "a block"};
     return n[k];
 }
 
 /* ---- environment -------------------------------------------------------------------------- */
 static Binding *lookup(Sema *s, const char *name) {
-    for (int i = s->nenv - 1; i >= 0; i--)
+    for (int i = s->nenv - 1; i >= s->scope; i--)
         if (strcmp(s->env[i].name, name) == 0) return &s->env[i];
     return NULL;
 }
 
 static void bind(Sema *s, const char *name, Value v, Loc loc) {
     Binding *old = lookup(s, name);
+    if (old && s->rebind && old->v.k == V_TENSOR && v.k == V_TENSOR) {   /* x = x + ... in a block body */
+        old->v = v;
+        return;
+    }
     if (old) {
         error_at_noexit(loc, "'%s' is already defined", name);
         note_at(old->loc, "'%s' was defined here", name);
@@ -207,14 +229,18 @@ static void check_classes(Sema *s, Node *n, Loc loc) {
 }
 
 static void summary_row(Sema *s, const char *name, const char *kind, Node *n, int first_param) {
+    if (s->in_block) return;
     SummaryRow *r = xcalloc(1, sizeof *r);
     *r = (SummaryRow){name, kind, n, 0};
     for (int i = first_param; i < s->g->nparams; i++) r->params += shape_numel_max(s->g, &s->g->params[i]->node->shape);
     vec_push(&s->g->summary, r);
 }
 
+static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc loc);
+
 static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, const char *bind_name) {
     int first_param = s->g->nparams;
+    if (callee.k == V_BLOCK) return apply_block(s, callee.block, piped, call, loc);
     if (callee.k == V_LAYER) {
         if (call) error_at(call->loc, "layer '%s' is applied as %s(x) or x -> %s; give hyperparameters where it is declared",
                            layer_name(callee.layer), layer_name(callee.layer), layer_name(callee.layer));
@@ -250,6 +276,114 @@ static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, cons
     return tensor(n, loc);
 }
 
+/* ---- blocks ------------------------------------------------------------------------------------ */
+static const BlockAst *find_block(Sema *s, const char *name) {
+    for (int i = 0; i < s->m->ast->nblocks; i++)
+        if (strcmp(s->m->ast->blocks[i]->name, name) == 0) return s->m->ast->blocks[i];
+    return NULL;
+}
+
+static Value eval_named(Sema *s, Ast *e, const char *bind_name);
+
+/* Evaluate a block's parameters (in the caller's scope) and declarations (in the block's),
+ * naming its layers "<name>.<declared name>". */
+static BlockInst *instantiate(Sema *s, const BlockAst *b, Ast *call, const char *name) {
+    const char *what = fmt("block %s", b->name);
+    const char **names = xcalloc((size_t)b->nparams + 1, sizeof *names);
+    for (int i = 0; i < b->nparams; i++) names[i] = b->params[i].name;
+    check_call_args(call, b->nparams, names, what);
+    Value *vals = xcalloc((size_t)b->nparams + 1, sizeof *vals);
+    bool *given = xcalloc((size_t)b->nparams + 1, sizeof *given);
+    for (int i = 0, p = 0; i < call->nargs; i++) {
+        int k = p;
+        if (call->args[i].name)
+            for (k = 0; strcmp(names[k], call->args[i].name) != 0; k++) {}
+        else p++;
+        vals[k] = eval(s, call->args[i].value);
+        given[k] = true;
+        if (vals[k].k != V_NUM && vals[k].k != V_STR && vals[k].k != V_LIST)
+            error_at(call->args[i].value->loc, "block parameters are numbers, strings or lists, not %s", kind_name(vals[k].k));
+    }
+    BlockInst *inst = xcalloc(1, sizeof *inst);
+    inst->b = b;
+    inst->name = name;
+    int saved_scope = s->scope, saved_n = s->nenv;
+    const char *saved_prefix = s->prefix;
+    s->scope = s->nenv;
+    s->prefix = name;
+    for (int i = 0; i < b->nparams; i++) {
+        if (!given[i] && !b->params[i].value)
+            error_at(call->loc, "%s needs a value for '%s'", what, b->params[i].name);
+        Value v = given[i] ? vals[i] : eval(s, b->params[i].value);
+        bind(s, b->params[i].name, v, b->params[i].name_loc);
+    }
+    for (int i = 0; i < b->ndecls; i++) {
+        Stmt *st = &b->decls[i];
+        bind(s, st->name, eval_named(s, st->expr, fmt("%s.%s", name, st->name)), st->name_loc);
+    }
+    inst->nscope = s->nenv - s->scope;
+    inst->scope = xcalloc((size_t)inst->nscope + 1, sizeof(Binding));
+    memcpy(inst->scope, s->env + s->scope, sizeof(Binding) * (size_t)inst->nscope);
+    s->nenv = saved_n;
+    s->scope = saved_scope;
+    s->prefix = saved_prefix;
+    return inst;
+}
+
+/* Run the forward body of each instance in the chain: inputs by position (a piped value
+ * first) or by name; the first input of each next instance is the previous one's result. */
+static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc loc) {
+    const BlockAst *b = inst->b;
+    Value args[16];
+    bool given[16] = {0};
+    if (b->ninputs > 16) error_at(b->loc, "a block takes at most 16 inputs");
+    int p = 0;
+    if (piped) { args[p] = *piped; given[p++] = true; }
+    for (int i = 0; call && i < call->nargs; i++) {
+        Arg *a = &call->args[i];
+        int k = p;
+        if (a->name) {
+            for (k = 0; k < b->ninputs && strcmp(b->inputs[k].name, a->name) != 0; k++) {}
+            if (k == b->ninputs) error_at(a->name_loc, "block %s has no input '%s'", b->name, a->name);
+            if (given[k]) error_at(a->name_loc, "input '%s' given twice", a->name);
+        } else if (p++ >= b->ninputs) {
+            error_at(a->value->loc, "block %s takes %d input%s", b->name, b->ninputs, b->ninputs == 1 ? "" : "s");
+        }
+        args[k] = eval(s, a->value);
+        given[k] = true;
+    }
+    int first_param = s->g->nparams;
+    Value result = {0};
+    for (BlockInst *in = inst; in; in = in->next) {
+        for (int k = 0; k < b->ninputs; k++)
+            if (!given[k]) error_at(loc, "block %s needs its input '%s'", b->name, b->inputs[k].name);
+        int saved_scope = s->scope, saved_n = s->nenv;
+        bool saved_rebind = s->rebind;
+        const char *saved_prefix = s->prefix;
+        s->scope = s->nenv;
+        s->prefix = in->name;
+        s->in_block++;
+        for (int i = 0; i < in->nscope; i++) bind(s, in->scope[i].name, in->scope[i].v, in->scope[i].loc);
+        for (int k = 0; k < b->ninputs; k++) bind(s, b->inputs[k].name, args[k], b->inputs[k].name_loc);
+        s->rebind = true;
+        for (int i = 0; i < b->nbody; i++) {
+            Stmt *st = &b->body[i];
+            bind(s, st->name, eval_named(s, st->expr, NULL), st->name_loc);
+        }
+        result = eval(s, b->ret);
+        if (result.k != V_TENSOR) error_at(b->ret->loc, "block %s must return a tensor, got %s", b->name, kind_name(result.k));
+        s->rebind = saved_rebind;
+        s->in_block--;
+        s->nenv = saved_n;
+        s->scope = saved_scope;
+        s->prefix = saved_prefix;
+        args[0] = result;   /* the next instance of a repeat takes this one's result */
+    }
+    summary_row(s, inst->next ? fmt("%.*s", (int)(strrchr(inst->name, '.') - inst->name), inst->name) : inst->name,
+                inst->next ? fmt("repeat %s", b->name) : b->name, result.t, first_param);
+    return result;
+}
+
 /* Whether `name` is assigned anywhere in the model (it may not be bound yet). */
 static bool name_in_model(Sema *s, const char *name) {
     ModelAst *m = s->m->ast->model;
@@ -258,17 +392,48 @@ static bool name_in_model(Sema *s, const char *name) {
     return false;
 }
 
+/* "<prefix.>residual_3": a fresh name for an anonymous layer or block instance */
+static const char *anon_name(Sema *s, const char *kind) {
+    char *lower = xstrdup(kind);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    const char *name;
+    do name = fmt("%s%s%s_%d", s->prefix ? s->prefix : "", s->prefix ? "." : "", lower, ++s->anon);
+    while (lookup(s, name) || name_in_model(s, name));   /* skip names the model already uses */
+    return name;
+}
+
+/* A copy of `e` in which names bound to numbers or strings (block parameters) are literals,
+ * so that layers read their hyperparameters as constants. */
+static Ast *with_constants(Sema *s, Ast *e) {
+    if (!e) return NULL;
+    if (e->kind == A_NAME) {
+        Binding *b = lookup(s, e->name);
+        if (b && (b->v.k == V_NUM || b->v.k == V_STR)) {
+            Ast *lit = new_ast(b->v.k == V_NUM ? A_NUM : A_STR, e->loc);
+            lit->num = b->v.num;
+            lit->str = b->v.str;
+            lit->is_int = b->v.num == floor(b->v.num);
+            return lit;
+        }
+        return e;
+    }
+    Ast *c = new_ast(e->kind, e->loc);
+    *c = *e;
+    c->lhs = e->kind == A_CALL ? e->lhs : with_constants(s, e->lhs);   /* keep the callee's name */
+    c->rhs = with_constants(s, e->rhs);
+    c->args = xcalloc((size_t)e->nargs + 1, sizeof(Arg));
+    for (int i = 0; i < e->nargs; i++) {
+        c->args[i] = e->args[i];
+        c->args[i].value = with_constants(s, e->args[i].value);
+    }
+    return c;
+}
+
 /* A call whose callee names a layer kind makes a layer (named `name` or anonymously). */
 static Value make_layer(Sema *s, const LayerKind *k, Ast *call, const char *name) {
-    if (!name) {
-        const char *kn = call->lhs->name;
-        char *lower = xstrdup(kn);
-        for (char *p = lower; *p; p++)
-            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-        do name = fmt("%s_%d", lower, ++s->anon);   /* skip names the model already uses */
-        while (lookup(s, name) || name_in_model(s, name));
-    }
-    return (Value){.k = V_LAYER, .layer = new_layer(k, name, call->loc, call), .loc = call->loc};
+    if (!name) name = anon_name(s, call->lhs->name);
+    return (Value){.k = V_LAYER, .layer = new_layer(k, name, call->loc, with_constants(s, call)), .loc = call->loc};
 }
 
 static Value eval_callable(Sema *s, Ast *e, bool called) {
@@ -280,8 +445,9 @@ static Value eval_callable(Sema *s, Ast *e, bool called) {
         Binding *bd = lookup(s, e->name);
         if (bd) return bd->v;
         if (b) return (Value){.k = V_FUNC, .fn = b, .loc = e->loc};
-        if (find_layer_kind(e->name))
-            error_at(e->loc, "'%s' is a layer type; write %s(...) with its hyperparameters", e->name, e->name);
+        if (find_layer_kind(e->name) || find_block(s, e->name))
+            error_at(e->loc, "'%s' is a %s; write %s(...) with its parameters", e->name,
+                     find_block(s, e->name) ? "block" : "layer type", e->name);
         unknown_name(s, e->name, e->loc, called);
     }
     return eval(s, e);
@@ -295,8 +461,17 @@ static Value eval_call(Sema *s, Ast *e, Value *piped, const char *bind_name) {
             if (!piped) return layer;
             return apply(s, layer, piped, NULL, e->loc, NULL);
         }
+        const BlockAst *b = find_block(s, e->lhs->name);
+        if (b) {
+            if (!piped && bind_name)
+                return (Value){.k = V_BLOCK, .block = instantiate(s, b, e, bind_name), .loc = e->loc};
+            BlockInst *inst = instantiate(s, b, e, anon_name(s, b->name));
+            return piped ? apply_block(s, inst, piped, NULL, e->loc)
+                         : (Value){.k = V_BLOCK, .block = inst, .loc = e->loc};
+        }
     }
     Value callee = eval_callable(s, e->lhs, true);
+    if (callee.k == V_BLOCK) return apply_block(s, callee.block, piped, e, e->loc);
     if (callee.k == V_LAYER && !piped && e->nargs == 1 && !e->args[0].name) {
         Value x = eval(s, e->args[0].value);     /* fc1(x) */
         return apply(s, callee, &x, NULL, e->loc, NULL);
@@ -317,8 +492,23 @@ static Value arith(Sema *s, int op, Value a, Value b, Loc loc) {
     return tensor(node2(s->g, o, loc, x, y), loc);
 }
 
+/* repeat k Block(args): k instances named <name>.0 .. <name>.k-1, applied in turn */
+static Value eval_repeat(Sema *s, Ast *e, const char *bind_name) {
+    Ast *call = e->lhs;
+    const BlockAst *b = find_block(s, call->lhs->name);
+    if (!b) error_at(call->loc, "repeat needs a block, and '%s' is not one", call->lhs->name);
+    const char *name = bind_name ? bind_name : anon_name(s, b->name);
+    BlockInst *first = NULL, **tail = &first;
+    for (int i = 0; i < (int)e->num; i++) {
+        *tail = instantiate(s, b, call, fmt("%s.%d", name, i));
+        tail = &(*tail)->next;
+    }
+    return (Value){.k = V_BLOCK, .block = first, .loc = e->loc};
+}
+
 static Value eval_named(Sema *s, Ast *e, const char *bind_name) {
     if (e->kind == A_CALL) return eval_call(s, e, NULL, bind_name);
+    if (e->kind == A_REPEAT) return eval_repeat(s, e, bind_name);
     return eval(s, e);
 }
 
@@ -354,6 +544,7 @@ static Value eval(Sema *s, Ast *e) {
         return arith(s, e->binop, l, r, e->loc);
     }
     case A_CALL: return eval_call(s, e, NULL, NULL);
+    case A_REPEAT: return eval_repeat(s, e, NULL);
     case A_PIPE: {
         Value x = eval(s, e->lhs);
         if (x.k != V_TENSOR) error_at(e->lhs->loc, "the left side of '->' must be a tensor, got %s", kind_name(x.k));
@@ -608,6 +799,17 @@ Model *sema_model(FileAst *f, const char *path, bool f64) {
     train_section(m, f);
     m->g->max[0] = m->train.batch;
     Sema s = {.m = m, .g = m->g};
+    for (int i = 0; i < f->nblocks; i++) {
+        const BlockAst *b = f->blocks[i];
+        if (find_builtin(b->name) || find_layer_kind(b->name))
+            error_at(b->loc, "'%s' is a built-in name and cannot name a block", b->name);
+        for (int j = 0; j < i; j++)
+            if (strcmp(f->blocks[j]->name, b->name) == 0) {
+                error_at_noexit(b->loc, "block '%s' is already defined", b->name);
+                note_at(f->blocks[j]->loc, "'%s' was defined here", b->name);
+                exit(1);
+            }
+    }
     model_stmts(&s, f->model);
     if (m->g->nparams == 0) error_at(f->model->loc, "model '%s' has no parameters to train", f->model->name);
     return m;

@@ -1,7 +1,9 @@
 /* parser.y — the grammar of .dlm files.
  *
- *   file    = (model | train)*
+ *   file    = (model | block | train)*
  *   model   = "model" IDENT "{" mstmt* "}"
+ *   block   = "block" IDENT "(" (IDENT ("=" expr)?),* ")" "{" (IDENT "=" expr)*
+ *             "forward" "(" IDENT,* ")" "{" (IDENT "=" expr)* "return" expr "}" "}"
  *   mstmt   = "input" IDENT ":" type | "target" IDENT ":" type ("classes" NUMBER)?
  *           | IDENT "=" expr | "metric" IDENT "(" args ")" | "output" IDENT
  *   train   = "train" "{" (IDENT expr)* "}"
@@ -11,7 +13,7 @@
  *   term    = unary (("*" | "/") unary)*
  *   unary   = "-" unary | postfix
  *   postfix = primary ("(" args? ")")*
- *   primary = IDENT | NUMBER | STRING | "(" expr ")" | "[" args? "]"
+ *   primary = IDENT | NUMBER | STRING | "(" expr ")" | "[" args? "]" | "repeat" NUMBER IDENT "(" args? ")"
  *   arg     = expr | IDENT "=" expr
  *
  * Statements need no separators (';' is allowed); every node keeps its location. */
@@ -74,6 +76,18 @@ static Stmt *io_stmt(StmtKind k, char *name, YYLTYPE name_loc, int dtype, Vec *d
     for (int i = 0; i < dims->n; i++) s->type.dims[i] = *(AstDim *)dims->v[i];
     return s;
 }
+static Stmt *stmts_of(Vec *v, int *n) {
+    *n = v ? v->n : 0;
+    Stmt *s = xcalloc((size_t)*n + 1, sizeof(Stmt));
+    for (int i = 0; i < *n; i++) s[i] = *(Stmt *)v->v[i];
+    return s;
+}
+static Arg *args_of(Vec *v, int *n) {
+    *n = v ? v->n : 0;
+    Arg *a = xcalloc((size_t)*n + 1, sizeof(Arg));
+    for (int i = 0; i < *n; i++) a[i] = *(Arg *)v->v[i];
+    return a;
+}
 static void set_args(Ast *n, Vec *args) {
     n->nargs = args ? args->n : 0;
     n->args = xcalloc((size_t)n->nargs + 1, sizeof(Arg));
@@ -106,9 +120,10 @@ static void yyerror(const char *s);
 %token <dtype> DTYPE "type"
 %token ARROW "'->'" MODEL "'model'" TRAIN "'train'" INPUT "'input'" TARGET "'target'"
 %token CLASSES "'classes'" METRIC "'metric'" OUTPUT "'output'"
+%token BLOCK "'block'" FORWARD "'forward'" RETURN "'return'" REPEAT "'repeat'"
 
 %type <ast> expr sum term unary postfix primary
-%type <vec> args args_opt mstmts tstmts dims
+%type <vec> args args_opt mstmts tstmts dims assigns names names_opt
 %type <arg> arg
 %type <stmt> mstmt tstmt
 %type <dim> dim
@@ -126,6 +141,24 @@ item
         m->stmts = xcalloc((size_t)m->nstmts + 1, sizeof(Stmt));
         for (int i = 0; i < m->nstmts; i++) m->stmts[i] = *(Stmt *)$4->v[i];
         result->model = m;
+      }
+    | BLOCK IDENT '(' args_opt ')' '{' assigns FORWARD '(' names_opt ')' '{' assigns RETURN expr '}' '}' {
+        BlockAst *b = xcalloc(1, sizeof *b);
+        b->name = $2; b->loc = L(@2);
+        b->params = args_of($4, &b->nparams);
+        for (int i = 0; i < b->nparams; i++) {   /* a parameter is NAME or NAME = default */
+            Arg *a = &b->params[i];
+            if (!a->name) {
+                if (a->value->kind != A_NAME) error_at(a->value->loc, "a block parameter is a name, or name = default");
+                a->name = a->value->name; a->name_loc = a->value->loc; a->value = NULL;
+            }
+        }
+        b->decls = stmts_of($7, &b->ndecls);
+        b->inputs = args_of($10, &b->ninputs);
+        b->body = stmts_of($13, &b->nbody);
+        b->ret = $15;
+        result->blocks = xrealloc(result->blocks, sizeof(BlockAst *) * (size_t)(result->nblocks + 1));
+        result->blocks[result->nblocks++] = b;
       }
     | TRAIN '{' tstmts '}' {
         if (result->has_train) error_at(L(@1), "a file holds one train section");
@@ -154,6 +187,20 @@ mstmt
       }
     | OUTPUT IDENT { $$ = stmt(S_OUTPUT, L(@2)); $$->name = $2; $$->name_loc = L(@2); }
     | ';' { $$ = NULL; }
+    ;
+
+assigns: %empty { $$ = NULL; }
+    | assigns IDENT '=' expr {
+        Stmt *s = stmt(S_ASSIGN, L(@2)); s->name = $2; s->name_loc = L(@2); s->expr = $4;
+        $$ = push($1, s);
+      }
+    | assigns ';' { $$ = $1; }
+    ;
+
+names_opt: %empty { $$ = NULL; } | names ;
+names
+    : IDENT { Arg *a = xcalloc(1, sizeof *a); a->name = $1; a->name_loc = L(@1); $$ = push(NULL, a); }
+    | names ',' IDENT { Arg *a = xcalloc(1, sizeof *a); a->name = $3; a->name_loc = L(@3); $$ = push($1, a); }
     ;
 
 dims: dim { $$ = push(NULL, $1); } | dims ',' dim { $$ = push($1, $3); } ;
@@ -206,6 +253,12 @@ primary
     | STRING { $$ = new_ast(A_STR, L(@1)); $$->str = $1; }
     | '(' expr ')' { $$ = $2; }
     | '[' args_opt ']' { $$ = new_ast(A_LIST, L(@1)); set_args($$, $2); deep($$); }
+    | REPEAT NUMBER IDENT '(' args_opt ')' {
+        if (!$2.is_int || $2.v < 1 || $2.v > 1000) error_at(L(@2), "repeat wants a count from 1 to 1000");
+        Ast *callee = new_ast(A_NAME, L(@3)); callee->name = $3;
+        Ast *call = new_ast(A_CALL, L(@3)); call->lhs = callee; set_args(call, $5);
+        $$ = new_ast(A_REPEAT, L(@1)); $$->num = $2.v; $$->lhs = call; deep($$);
+      }
     ;
 
 args_opt: %empty { $$ = NULL; } | args ;

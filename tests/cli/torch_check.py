@@ -6,6 +6,9 @@
                                            run X and compare with dlc's output Y
   torch_check.py compare-lenet CKPT X.npy Y.npy  the same for models/lenet.dlm (Conv2d, MaxPool2d)
   torch_check.py regression DIR           a small y = 2x - 1 (+ noise) NPY dataset in DIR
+  torch_check.py dropout DIR              NPY data for dropout.sh: dx/dy (32 samples twice, so
+                                          val_split 0.5 holds out a copy of the training half),
+                                          sx/sy (one sample 64 times), ones/zeros [256, 64]
 Exit status 0 on success; messages on stderr."""
 import gzip, json, struct, sys
 from collections import OrderedDict
@@ -80,6 +83,16 @@ def main():
         bad = rng.integers(0, 3, size=(512,)).astype(np.int32)
         bad[100] = 7
         np.save(sys.argv[2] + "/bad_labels.npy", bad)
+    elif cmd == "dropout":
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=(32, 16)).astype(np.float32)
+        y = rng.integers(0, 4, size=(32,)).astype(np.int32)
+        np.save(sys.argv[2] + "/dx.npy", np.concatenate([x, x]))
+        np.save(sys.argv[2] + "/dy.npy", np.concatenate([y, y]))
+        np.save(sys.argv[2] + "/sx.npy", np.repeat(x[:1], 64, axis=0))
+        np.save(sys.argv[2] + "/sy.npy", np.repeat(y[:1], 64))
+        np.save(sys.argv[2] + "/ones.npy", np.ones((256, 64), np.float32))
+        np.save(sys.argv[2] + "/zeros.npy", np.zeros((256, 64), np.float32))
     else:
         sys.exit("unknown command " + cmd)
 
