@@ -87,6 +87,21 @@ static void grad_mean_to(Graph *g, Node *n, Node *dy, Node **dx) {
 /* gradients are taken in training functions, where train_eval is its first input */
 static void grad_train_eval(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
 
+static void grad_permute(Graph *g, Node *n, Node *dy, Node **dx) {
+    int64_t inv[8] = {0};
+    for (int i = 0; i < n->shape.rank; i++) inv[n->iattr[i]] = i;
+    dx[0] = new_node_attr(g, OP_PERMUTE, n->loc, 1, &dy, inv, n->in[0]->shape);
+}
+
+/* concat's inputs get their slices of dy back; slice and unslice are each other's adjoints */
+static void grad_concat(Graph *g, Node *n, Node *dy, Node **dx) {
+    int64_t axis = n->iattr[0], first = n->in[0]->shape.d[axis].c;
+    dx[0] = new_node_attr(g, OP_SLICE, n->loc, 1, &dy, (int64_t[8]){axis, 0}, n->in[0]->shape);
+    dx[1] = new_node_attr(g, OP_SLICE, n->loc, 1, &dy, (int64_t[8]){axis, first}, n->in[1]->shape);
+}
+static void grad_slice(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_UNSLICE, 1, &dy, n->in[0]); }
+static void grad_unslice(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_SLICE, 1, &dy, n->in[0]); }
+
 static void grad_transpose(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_TRANSPOSE, n->loc, dy); }
 static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; dx[0] = dy; }
 

@@ -166,6 +166,56 @@ static void zero(Lower *L, Node *n, KExpr *count) {
     L->b = outer;
 }
 
+/* Open one loop per axis of `s`; returns the loop vars in iv and the flat index. */
+static KExpr *loop_nest(Lower *L, const Shape *s, int *iv) {
+    KExpr *flat = ki(0);
+    for (int d = 0; d < s->rank; d++) {
+        iv[d] = loop(L, "i", kdim(s->d[d]));
+        flat = add(mul(flat, kdim(s->d[d])), var(L, iv[d]));
+    }
+    return flat;
+}
+
+/* flat index into shape s of the multi-index idx[] */
+static KExpr *flat_of(const Shape *s, KExpr **idx) {
+    KExpr *f = ki(0);
+    for (int d = 0; d < s->rank; d++) f = add(mul(f, kdim(s->d[d])), idx[d]);
+    return f;
+}
+
+/* out[i0, i1, ...] = x[...] with x's axis perm[k] indexed by out's axis k */
+static void lower_permute(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    int iv[DLRT_MAX_RANK];
+    KExpr *oi = loop_nest(L, &n->shape, iv), *xi[DLRT_MAX_RANK];
+    for (int k = 0; k < n->shape.rank; k++) xi[n->iattr[k]] = var(L, iv[k]);
+    kstore(L->b, buf_of(L, n), oi, ld(L, x, flat_of(&x->shape, xi)));
+    L->b = outer;
+}
+
+/* Copy x into the window of `big` that starts at `start` along `axis`; x's own loop nest. */
+static void copy_into(Lower *L, Node *big, Node *x, int axis, int64_t start, bool x_is_dst) {
+    KBlock *outer = L->b;
+    int iv[DLRT_MAX_RANK];
+    KExpr *xi = loop_nest(L, &x->shape, iv), *bi[DLRT_MAX_RANK];
+    for (int d = 0; d < x->shape.rank; d++) bi[d] = d == axis ? add(var(L, iv[d]), ki(start)) : var(L, iv[d]);
+    KExpr *bflat = flat_of(&big->shape, bi);
+    if (x_is_dst) kstore(L->b, buf_of(L, x), xi, ld(L, big, bflat));
+    else kstore(L->b, buf_of(L, big), bflat, ld(L, x, xi));
+    L->b = outer;
+}
+
+static void lower_concat(Lower *L, Node *n) {
+    copy_into(L, n, n->in[0], (int)n->iattr[0], 0, false);
+    copy_into(L, n, n->in[1], (int)n->iattr[0], n->in[0]->shape.d[n->iattr[0]].c, false);
+}
+static void lower_slice(Lower *L, Node *n) { copy_into(L, n->in[0], n, (int)n->iattr[0], n->iattr[1], true); }
+static void lower_unslice(Lower *L, Node *n) {
+    zero(L, n, numel(n));
+    copy_into(L, n, n->in[0], (int)n->iattr[0], n->iattr[1], false);
+}
+
 /* out[..., j, i] = x[..., i, j] */
 static void lower_transpose(Lower *L, Node *n) {
     Node *x = n->in[0];

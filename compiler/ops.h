@@ -41,6 +41,10 @@
     OP(BROADCAST,      "broadcast",        1, OPF_E,  NULL,            grad_broadcast, NULL,             scalar_identity) /* x repeated numpy-style to node's shape */ \
     OP(COPY,           "copy",             1, 0,      shape_same,      grad_copy,      lower_copy,       NULL)          /* x, in a buffer of its own */ \
     OP(TRANSPOSE,      "transpose",        1, 0,      shape_transpose, grad_transpose, lower_transpose,  NULL)          /* swap the last two axes */ \
+    OP(PERMUTE,        "permute",          1, 0,      NULL,            grad_permute,   lower_permute,    NULL)          /* out axis i = x axis iattr[i] */ \
+    OP(CONCAT,         "concat",           2, 0,      NULL,            grad_concat,    lower_concat,     NULL)          /* (a, b) joined along axis iattr0 */ \
+    OP(SLICE,          "slice",            1, 0,      NULL,            grad_slice,     lower_slice,      NULL)          /* x[..., iattr1 : iattr1 + len, ...] along axis iattr0 */ \
+    OP(UNSLICE,        "unslice",          1, 0,      NULL,            grad_unslice,   lower_unslice,    NULL)          /* zeros of node's shape with x at iattr1 along axis iattr0 */ \
     OP(SUM_TO,         "sum_to",           1, 0,      NULL,            grad_sum_to,    lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
     OP(MEAN_TO,        "mean_to",          1, 0,      NULL,            grad_mean_to,   lower_mean_to,    NULL)          /* sum_to, divided by the number of elements summed */ \
     OP(MEAN_TO_BWD,    "mean_to_bwd",      1, 0,      NULL,            NULL,           lower_mean_to_bwd, NULL)         /* (dy): dy broadcast to node's shape, divided likewise */ \

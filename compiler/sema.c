@@ -174,7 +174,108 @@ static Node *bi_binary(Sema *s, const Builtin *b, Value *pos, int npos, Ast *cal
     return node2(s->g, b->op, loc, x, y);
 }
 
+/* An axis argument: a number (negative counts from the end) or, when `many`, a list. */
+static int axes_arg(Graph *g, Value *v, Node *x, bool many, bool *mask) {
+    int n = 0;
+    Value *items = v->k == V_LIST ? v->items : v;
+    int count = v->k == V_LIST ? v->nitems : 1;
+    if (v->k == V_LIST && !many) error_at(v->loc, "give one axis here");
+    for (int i = 0; i < count; i++) {
+        if (items[i].k != V_NUM || items[i].num != floor(items[i].num))
+            error_at(items[i].loc, "an axis is a whole number");
+        int a = (int)items[i].num;
+        if (a < -x->shape.rank || a >= x->shape.rank)
+            error_at(items[i].loc, "axis %d is out of range for %s", a, shape_str(g, &x->shape));
+        if (a < 0) a += x->shape.rank;
+        if (mask[a]) error_at(items[i].loc, "axis %d given twice", a);
+        mask[a] = true;
+        n++;
+    }
+    return n;
+}
+
+/* sum / mean over the given axes (all of them by default); the reduced axes are dropped */
+static Node *bi_reduce(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    Node *x = want_tensor(s, pos[0], b->name);
+    bool mask[DLRT_MAX_RANK] = {0};
+    Ast *kw = call ? call_arg(call, 99, "axis") : NULL;
+    Value ax = kw ? eval(s, kw) : npos > 1 ? pos[1] : (Value){0};
+    if (kw || npos > 1) axes_arg(s->g, &ax, x, true, mask);
+    else
+        for (int i = 0; i < x->shape.rank; i++) mask[i] = true;
+    Shape kept = x->shape, dropped = {0, {{0, {0}}}};
+    for (int i = 0; i < x->shape.rank; i++) {
+        if (mask[i]) kept.d[i] = dim_const(1);
+        else dropped.d[dropped.rank++] = x->shape.d[i];
+    }
+    Node *r = b->op == OP_MEAN_TO ? (shape_eq(&kept, &x->shape) ? x : new_node_attr(s->g, OP_MEAN_TO, loc, 1, &x, NULL, kept))
+                                  : new_sum_to(s->g, loc, x, kept);
+    return new_reshape(s->g, loc, r, dropped);
+}
+
+/* permute(x, [axes]): output axis i is input axis axes[i] */
+static Node *bi_permute(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)b; (void)npos; (void)call;
+    Node *x = want_tensor(s, pos[0], "permute's input");
+    if (pos[1].k != V_LIST || pos[1].nitems != x->shape.rank)
+        error_at(pos[1].loc, "permute wants a list of all %d axes of %s", x->shape.rank, shape_str(s->g, &x->shape));
+    bool mask[DLRT_MAX_RANK] = {0};
+    int64_t perm[8] = {0};
+    Shape out = x->shape;
+    for (int i = 0; i < x->shape.rank; i++) {
+        bool one[DLRT_MAX_RANK] = {0};
+        axes_arg(s->g, &pos[1].items[i], x, false, one);
+        for (int a = 0; a < x->shape.rank; a++)
+            if (one[a]) {
+                if (mask[a]) error_at(pos[1].items[i].loc, "axis %d appears twice in the permutation", a);
+                mask[a] = true;
+                perm[i] = a;
+                out.d[i] = x->shape.d[a];
+            }
+    }
+    if (!dim_eq(out.d[0], dim_sym(0)) && dim_eq(x->shape.d[0], dim_sym(0)))
+        error_at(loc, "permute must keep the batch axis first");
+    return new_node_attr(s->g, OP_PERMUTE, loc, 1, &x, perm, out);
+}
+
+/* transpose(x): swap the last two axes */
+static Node *bi_transpose(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)b; (void)npos; (void)call;
+    Node *x = want_tensor(s, pos[0], "transpose's input");
+    if (x->shape.rank < 3 && x->shape.rank >= 1 && dim_eq(x->shape.d[0], dim_sym(0)))
+        error_at(loc, "transpose swaps the last two axes and would move the batch axis of %s", shape_str(s->g, &x->shape));
+    return node1(s->g, OP_TRANSPOSE, loc, x);
+}
+
+/* concat(a, b, ..., axis = 1): equal shapes but along the axis, which has a fixed size */
+static Node *bi_concat(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)b;
+    Node *acc = want_tensor(s, pos[0], "concat's first input");
+    Ast *kw = call ? call_arg(call, 99, "axis") : NULL;
+    bool mask[DLRT_MAX_RANK] = {0};
+    Value ax = kw ? eval(s, kw) : (Value){.k = V_NUM, .num = -1, .loc = loc};
+    axes_arg(s->g, &ax, acc, false, mask);
+    int axis = 0;
+    while (!mask[axis]) axis++;
+    for (int i = 1; i < npos; i++) {
+        Node *x = want_tensor(s, pos[i], "concat's input");
+        bool ok = x->shape.rank == acc->shape.rank && x->dtype == acc->dtype;
+        for (int d = 0; ok && d < x->shape.rank; d++) ok = d == axis || dim_eq(x->shape.d[d], acc->shape.d[d]);
+        if (!ok)
+            error_at(pos[i].loc, "concat along axis %d: %s and %s differ elsewhere", axis, shape_str(s->g, &acc->shape),
+                     shape_str(s->g, &x->shape));
+        if (!dim_is_const(x->shape.d[axis]) || !dim_is_const(acc->shape.d[axis]))
+            error_at(loc, "concat joins axes of fixed size, and axis %d of %s is not", axis, shape_str(s->g, &x->shape));
+        Shape out = acc->shape;
+        out.d[axis] = dim_const(acc->shape.d[axis].c + x->shape.d[axis].c);
+        acc = new_node_attr(s->g, OP_CONCAT, loc, 2, (Node *[]){acc, x}, (int64_t[8]){axis}, out);
+    }
+    return acc;
+}
+
 static const char *const kw_slope[] = {"", "slope", NULL};   /* aligned with positions */
+static const char *const kw_axis[] = {"", "axis", NULL};
+static const char *const kw_concat[] = {"", "", "", "", "", "", "", "", "axis", NULL};
 static const Builtin builtins[] = {
     {"relu", 1, 1, NULL, bi_unary, OP_RELU},
     {"sigmoid", 1, 1, NULL, bi_unary, OP_SIGMOID},
@@ -186,6 +287,11 @@ static const Builtin builtins[] = {
     {"log_softmax", 1, 1, NULL, bi_unary, OP_LOG_SOFTMAX},
     {"leaky_relu", 1, 2, kw_slope, bi_leaky, OP_LEAKY_RELU},
     {"flatten", 1, 1, NULL, bi_flatten, OP_RESHAPE},
+    {"sum", 1, 2, kw_axis, bi_reduce, OP_SUM_TO},
+    {"mean", 1, 2, kw_axis, bi_reduce, OP_MEAN_TO},
+    {"permute", 2, 2, NULL, bi_permute, OP_PERMUTE},
+    {"transpose", 1, 1, NULL, bi_transpose, OP_TRANSPOSE},
+    {"concat", 2, 8, kw_concat, bi_concat, OP_CONCAT},
     {"reshape", 2, 2, NULL, bi_reshape, OP_RESHAPE},
     {"cross_entropy", 2, 2, NULL, bi_binary, OP_CROSS_ENTROPY},
     {"mse", 2, 2, NULL, bi_binary, OP_MSE},
