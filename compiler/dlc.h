@@ -165,6 +165,7 @@ struct Node {
     const char *name;    /* parameter/input name; user's name for an intermediate */
     Loc loc;
     int index;           /* INPUT: io slot; PARAM/STATE: index into graph params/states */
+    double *data;        /* CONST with one value per element (else fattr[0] everywhere) */
     /* plan.c scratch, per compiled function */
     int live, last_use, uses;
     int base;            /* B_* below */
@@ -182,6 +183,7 @@ typedef struct {
     double init_a;       /* uniform bound or normal std */
     int64_t offset;      /* bytes into P (and G) */
     bool trainable;      /* false for buffers such as BatchNorm's running statistics */
+    bool decay;          /* a Dense/Conv weight: the l1/l2 penalties apply */
     Node *grad;          /* set by grad.c (trainable parameters only) */
 } Param;
 
@@ -240,6 +242,7 @@ Node *node1(Graph *g, Op op, Loc loc, Node *a);
 Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b);
 Node *node3(Graph *g, Op op, Loc loc, Node *a, Node *b, Node *c);
 Node *new_const(Graph *g, Loc loc, double v, dlrt_dtype t);
+Node *new_const_vector(Graph *g, Loc loc, const double *v, int n, dlrt_dtype t);
 /* op(a) . op(b), op = transpose when ta / tb (see OP_MATMUL) */
 Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb);
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
@@ -283,6 +286,7 @@ typedef struct {
     Loc data_loc;
     OptKind opt;
     double lr, momentum, beta1, beta2, eps, weight_decay;
+    double l1, l2;                /* penalties on Dense/Conv weights, added to the loss */
     int64_t batch, epochs, steps, seed;
     double val_split;             /* fraction held out when there is no test set */
 } TrainCfg;

@@ -126,7 +126,18 @@ static void grad_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2
 static void grad_log_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_LOG_SOFTMAX_GRAD, n->loc, dy, n); }
 
 static void grad_cross_entropy(Graph *g, Node *n, Node *dy, Node **dx) {
-    dx[0] = node3(g, OP_CE_GRAD, n->loc, dy, n->in[0], n->in[1]);
+    Node *in[4] = {dy, n->in[0], n->in[1], n->nin == 3 ? n->in[2] : NULL};
+    dx[0] = new_node(g, OP_CE_GRAD, n->loc, n->nin + 1, in);
+    dx[0]->fattr[0] = n->fattr[0];
+}
+
+static void grad_nll(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node3(g, OP_NLL_GRAD, n->loc, dy, n->in[0], n->in[1]); }
+
+static void grad_abs(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_MUL, n->loc, dy, node1(g, OP_SIGN, n->loc, n->in[0])); }
+static void grad_zero(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n; (void)dy; dx[0] = NULL; }
+static void grad_clamp_min(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node2(g, OP_CLAMP_MIN_GRAD, n->loc, dy, n->in[0]);
+    dx[0]->fattr[0] = n->fattr[0];
 }
 
 static void grad_mse(Graph *g, Node *n, Node *dy, Node **dx) {

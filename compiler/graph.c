@@ -88,6 +88,14 @@ Node *new_const(Graph *g, Loc loc, double v, dlrt_dtype t) {
     return n;
 }
 
+Node *new_const_vector(Graph *g, Loc loc, const double *v, int n, dlrt_dtype t) {
+    Node *c = new_const(g, loc, 0, t);
+    c->shape = shape_of(1, (Dim[]){dim_const(n)});
+    c->data = xcalloc((size_t)n, sizeof(double));
+    memcpy(c->data, v, sizeof(double) * (size_t)n);
+    return c;
+}
+
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s) {
     if (!dim_eq(shape_numel(&x->shape), shape_numel(&s)))
         ICE("reshape %s -> %s changes the element count", shape_str(g, &x->shape), shape_str(g, &s));

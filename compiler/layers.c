@@ -190,6 +190,7 @@ static Node *dense_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name),
                                             shape_of(2, (Dim[]){dim_const(l->units), k}),
                                             INIT_UNIFORM, bound, l->loc);
+        l->params[0]->decay = true;
         if (l->bias)
             l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name),
                                                 shape_of(1, (Dim[]){dim_const(l->units)}),
@@ -301,6 +302,7 @@ static Node *conv_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         Shape ws = dims == 2 ? shape_of(4, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[0]), dim_const(l->k[1])})
                              : shape_of(3, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[1])});
         l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name), ws, INIT_UNIFORM, bound, l->loc);
+        l->params[0]->decay = true;
         if (l->bias)
             l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name), shape_of(1, (Dim[]){dim_const(F)}),
                                                 INIT_UNIFORM, bound, l->loc);

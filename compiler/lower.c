@@ -69,6 +69,19 @@ static KExpr *scalar_neg(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; retur
 static KExpr *scalar_exp(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_EXP, a[0]); }
 static KExpr *scalar_log(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_LOG, a[0]); }
 static KExpr *scalar_tanh(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_TANH, a[0]); }
+static KExpr *scalar_abs(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_ABS, a[0]); }
+static KExpr *scalar_sign(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[0], c(n, 0)), c(n, 1), kselect(kbin(K_LT, a[0], c(n, 0)), c(n, -1), c(n, 0)));
+}
+static KExpr *scalar_clamp_min(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[0], c(n, n->fattr[0])), a[0], c(n, n->fattr[0]));
+}
+static KExpr *scalar_clamp_min_grad(Lower *L, Node *n, KExpr **a) {
+    (void)L;
+    return kselect(kbin(K_GT, a[1], c(n, n->fattr[0])), a[0], c(n, 0));
+}
 static KExpr *scalar_sqrt(Lower *L, Node *n, KExpr **a) { (void)L; (void)n; return kun(K_SQRT, a[0]); }
 
 static KExpr *scalar_relu(Lower *L, Node *n, KExpr **a) {
@@ -616,38 +629,103 @@ static KExpr *label_at(Lower *L, Node *lab, KExpr *r, KExpr *C) {
     return kbin(K_MIN, kbin(K_MAX, l, ki(0)), sub(C, ki(1)));
 }
 
-/* mean over rows of logsumexp(x_r) - x_r[label_r] */
+/* PyTorch's cross entropy: with class weights w (1 without) and label smoothing e,
+ *   loss = (1 - e) sum_r w[y_r] (lse_r - x_r[y_r]) / W  +  e sum_r sum_c w_c (lse_r - x_rc) / (W C)
+ * where W = sum_r w[y_r] (the number of rows without weights). */
 static void lower_cross_entropy(Lower *L, Node *n) {
-    Node *x = n->in[0], *lab = n->in[1];
+    Node *x = n->in[0], *lab = n->in[1], *w = n->nin == 3 ? n->in[2] : NULL;
+    double e = n->fattr[0];
     KBlock *outer = L->b;
     KExpr *C = last_dim(x);
     int acc = local(L, "loss", c(n, 0));
+    int wsum = local(L, "wsum", c(n, 0));
+    int smooth = e != 0 ? local(L, "smooth", c(n, 0)) : -1;
     int r = loop(L, "r", rows(x));
+    KBlock *rb = L->b;
     KExpr *base = mul(var(L, r), C);
     int m, s;
     row_max_sumexp(L, x, base, C, &m, &s);
-    KExpr *xl = ld(L, x, add(base, label_at(L, lab, var(L, r), C)));
-    kset(L->b, acc, add(var(L, acc), sub(add(var(L, m), kun(K_LOG, var(L, s))), xl)));
+    int lse = local(L, "lse", add(var(L, m), kun(K_LOG, var(L, s))));
+    int l = local(L, "l", label_at(L, lab, var(L, r), C));
+    KExpr *wl = w ? ld(L, w, var(L, l)) : c(n, 1);
+    kset(L->b, acc, add(var(L, acc), mul(wl, sub(var(L, lse), ld(L, x, add(base, var(L, l)))))));
+    kset(L->b, wsum, add(var(L, wsum), w ? ld(L, w, var(L, l)) : c(n, 1)));
+    if (e != 0) {
+        int j = loop(L, "c", C);
+        KExpr *term = sub(var(L, lse), ld(L, x, add(base, var(L, j))));
+        kset(L->b, smooth, add(var(L, smooth), w ? mul(ld(L, w, var(L, j)), term) : term));
+        L->b = rb;
+    }
     L->b = outer;
-    kstore(L->b, buf_of(L, n), ki(0), dvd(var(L, acc), kcast(T(n), rows(x))));
+    KExpr *loss = dvd(var(L, acc), var(L, wsum));
+    if (e != 0)
+        loss = add(mul(c(n, 1 - e), loss), mul(c(n, e), dvd(var(L, smooth), mul(var(L, wsum), kcast(T(n), C)))));
+    kstore(L->b, buf_of(L, n), ki(0), loss);
 }
 
-/* dx = dl * (softmax(x) - onehot(label)) / rows */
+/* The gradient of lower_cross_entropy's loss, with p = softmax(x_r):
+ *   dx_rc = dl [ (1 - e) w[y_r] (p_c - [c = y_r]) / W  +  e (p_c sum_k w_k - w_c) / (W C) ]
+ * which is dl (p - onehot) / rows without weights or smoothing. */
 static void lower_ce_grad(Lower *L, Node *n) {
-    Node *dl = n->in[0], *x = n->in[1], *lab = n->in[2];
+    Node *dl = n->in[0], *x = n->in[1], *lab = n->in[2], *w = n->nin == 4 ? n->in[3] : NULL;
+    double e = n->fattr[0];
     KBlock *outer = L->b;
     KExpr *C = last_dim(x);
-    int scale = local(L, "scale", dvd(ld(L, dl, ki(0)), kcast(T(n), rows(x))));
+    KExpr *W = kcast(T(n), rows(x));
+    if (w) {   /* W = sum of the labels' weights, in a pass of its own */
+        int ws = local(L, "wsum", c(n, 0));
+        int r0 = loop(L, "r", rows(x));
+        kset(L->b, ws, add(var(L, ws), ld(L, w, label_at(L, lab, var(L, r0), C))));
+        L->b = outer;
+        W = var(L, ws);
+    }
+    int wtot = -1;
+    if (w && e != 0) {
+        wtot = local(L, "wtot", c(n, 0));
+        int k = loop(L, "c", C);
+        kset(L->b, wtot, add(var(L, wtot), ld(L, w, var(L, k))));
+        L->b = outer;
+    }
+    int scale = local(L, "scale", dvd(ld(L, dl, ki(0)), W));
     int r = loop(L, "r", rows(x));
     KExpr *base = mul(var(L, r), C);
     int m, s;
     row_max_sumexp(L, x, base, C, &m, &s);
     int inv = local(L, "inv", dvd(c(n, 1), var(L, s)));
     int l = local(L, "l", label_at(L, lab, var(L, r), C));
+    KExpr *wl = w ? ld(L, w, var(L, l)) : c(n, 1);
     int j = loop(L, "c", C);
     KExpr *p = mul(kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, m))), var(L, inv));
     KExpr *hot = kselect(kbin(K_EQ, var(L, j), var(L, l)), c(n, 1), c(n, 0));
-    kstore(L->b, buf_of(L, n), add(base, var(L, j)), mul(var(L, scale), sub(p, hot)));
+    KExpr *g = w ? mul(wl, sub(p, hot)) : sub(p, hot);
+    if (e != 0) {
+        KExpr *sm = w ? sub(mul(p, var(L, wtot)), ld(L, w, var(L, j))) : sub(mul(p, kcast(T(n), C)), c(n, 1));
+        g = add(mul(c(n, 1 - e), g), mul(c(n, e), dvd(sm, kcast(T(n), C))));
+    }
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)), mul(var(L, scale), g));
+    L->b = outer;
+}
+
+/* mean over rows of -logp[label] */
+static void lower_nll(Lower *L, Node *n) {
+    Node *x = n->in[0], *lab = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(x);
+    int acc = local(L, "loss", c(n, 0));
+    int r = loop(L, "r", rows(x));
+    kset(L->b, acc, sub(var(L, acc), ld(L, x, add(mul(var(L, r), C), label_at(L, lab, var(L, r), C)))));
+    L->b = outer;
+    kstore(L->b, buf_of(L, n), ki(0), dvd(var(L, acc), kcast(T(n), rows(x))));
+}
+
+static void lower_nll_grad(Lower *L, Node *n) {
+    Node *dl = n->in[0], *x = n->in[1], *lab = n->in[2];
+    KBlock *outer = L->b;
+    KExpr *C = last_dim(x);
+    zero(L, n, numel(n));
+    int scale = local(L, "scale", dvd(kun(K_NEG, ld(L, dl, ki(0))), kcast(T(n), rows(x))));
+    int r = loop(L, "r", rows(x));
+    kstore(L->b, buf_of(L, n), add(mul(var(L, r), C), label_at(L, lab, var(L, r), C)), var(L, scale));
     L->b = outer;
 }
 
@@ -796,6 +874,10 @@ KFunc *lower_function(Graph *g, Plan *p, const char *name) {
     for (int i = 0; i < p->sched.n; i++) {
         Node *n = p->sched.v[i];
         if (op_flags[n->op] & (OPF_L | OPF_V) && n->op != OP_CONST) continue;
+        if (n->op == OP_CONST && n->data) {
+            for (int64_t k = 0; k < n->shape.d[0].c; k++) kstore(L.b, buf_of(&L, n), ki(k), c(n, n->data[k]));
+            continue;
+        }
         if (op_flags[n->op] & OPF_E) lower_elementwise(&L, n);
         else if (lower_rule[n->op]) lower_rule[n->op](&L, n);
         else ICE("op %s has no lowering", op_text[n->op]);

@@ -28,6 +28,10 @@
     OP(LEAKY_RELU,     "leaky_relu",       1, OPF_E,  shape_same,      grad_leaky,     NULL,             scalar_leaky)  /* x > 0 ? x : fattr[0]*x */ \
     OP(SIGMOID,        "sigmoid",          1, OPF_E,  shape_same,      grad_sigmoid,   NULL,             scalar_sigmoid)/* 1 / (1 + e^-x) */ \
     OP(TANH,           "tanh",             1, OPF_E,  shape_same,      grad_tanh,      NULL,             scalar_tanh)   /* tanh x */ \
+    OP(ABS,            "abs",              1, OPF_E,  shape_same,      grad_abs,       NULL,             scalar_abs)    /* |x| */ \
+    OP(SIGN,           "sign",             1, OPF_E,  shape_same,      grad_zero,      NULL,             scalar_sign)   /* -1, 0 or 1 (gradient 0) */ \
+    OP(CLAMP_MIN,      "clamp_min",        1, OPF_E,  shape_same,      grad_clamp_min, NULL,             scalar_clamp_min) /* x > fattr0 ? x : fattr0 */ \
+    OP(CLAMP_MIN_GRAD, "clamp_min_grad",   2, OPF_E,  shape_same,      NULL,           NULL,             scalar_clamp_min_grad) /* (dy, x): x > fattr0 ? dy : 0 */ \
     OP(SQRT,           "sqrt",             1, OPF_E,  shape_same,      grad_sqrt,      NULL,             scalar_sqrt)   /* sqrt x */ \
     OP(GELU,           "gelu",             1, OPF_E,  shape_same,      grad_gelu,      NULL,             scalar_gelu)   /* x * Phi(x), exact erf form */ \
     /* ---- elementwise gradients (same shapes) ----------------------------------------- */ \
@@ -69,8 +73,10 @@
     OP(SOFTMAX_GRAD,   "softmax_grad",     2, 0,      shape_same,      NULL,           lower_softmax_grad, NULL)        /* (dy, y): y * (dy - sum(dy*y)) */ \
     OP(LOG_SOFTMAX_GRAD, "log_softmax_grad", 2, 0,    shape_same,      NULL,           lower_log_softmax_grad, NULL)    /* (dy, y): dy - e^y * sum(dy) */ \
     /* ---- losses and metrics (scalar results; means over the batch) --------------------- */ \
-    OP(CROSS_ENTROPY,  "cross_entropy",    2, 0,      shape_loss_ce,   grad_cross_entropy, lower_cross_entropy, NULL)   /* (logits[M,C], label[M]): mean(lse - x[label]) */ \
-    OP(CE_GRAD,        "cross_entropy_grad", 3, 0,    shape_like1,           NULL,           lower_ce_grad,    NULL)          /* (dl, logits, label): dl * (softmax - onehot) / M */ \
+    OP(CROSS_ENTROPY,  "cross_entropy",   -1, 0,      shape_loss_ce,   grad_cross_entropy, lower_cross_entropy, NULL)   /* (logits[M,C], label[M] [, w[C]]): weighted mean of lse - x[label], label smoothing fattr0 (PyTorch's) */ \
+    OP(CE_GRAD,        "cross_entropy_grad", -1, 0,   shape_like1,     NULL,           lower_ce_grad,    NULL)          /* (dl, logits, label [, w]): its gradient */ \
+    OP(NLL,            "nll",              2, 0,      shape_loss_ce,   grad_nll,       lower_nll,        NULL)          /* (logp[M,C], label[M]): mean(-logp[label]) */ \
+    OP(NLL_GRAD,       "nll_grad",         3, 0,      shape_like1,     NULL,           lower_nll_grad,   NULL)          /* (dl, logp, label): -dl / M at the labels */ \
     OP(MSE,            "mse",              2, 0,      shape_loss_mse,  grad_mse,       lower_mse,        NULL)          /* (a, b): mean((a - b)^2) */ \
     OP(MSE_GRAD,       "mse_grad",         3, 0,      shape_like1,     NULL,           lower_mse_grad,   NULL)          /* (dl, a, b): dl * 2 (a - b) / numel */ \
     OP(ACCURACY,       "accuracy",         2, 0,      shape_metric_acc, NULL,          lower_accuracy,   NULL)          /* (logits[M,C], label[M]): count of argmax == label */ \

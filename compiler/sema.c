@@ -273,7 +273,62 @@ static Node *bi_concat(Sema *s, const Builtin *b, Value *pos, int npos, Ast *cal
     return acc;
 }
 
+/* cross_entropy(logits, labels, weight = [w_0, ...], label_smoothing = e), as PyTorch's */
+static Node *bi_cross_entropy(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)b; (void)npos;
+    Node *x = want_tensor(s, pos[0], "cross_entropy's logits");
+    Node *y = want_tensor(s, pos[1], "cross_entropy's labels");
+    Ast *wa = call ? call_arg(call, 99, "weight") : NULL, *ea = call ? call_arg(call, 99, "label_smoothing") : NULL;
+    Node *in[3] = {x, y, NULL};
+    if (wa) {
+        Value wv = eval(s, wa);
+        if (wv.k != V_LIST || wv.nitems < 1) error_at(wa->loc, "cross_entropy weight is a list with one weight per class");
+        double *w = xcalloc((size_t)wv.nitems, sizeof(double));
+        for (int i = 0; i < wv.nitems; i++) {
+            if (wv.items[i].k != V_NUM || !(wv.items[i].num >= 0)) error_at(wv.items[i].loc, "a class weight is a number >= 0");
+            w[i] = wv.items[i].num;
+        }
+        in[2] = new_const_vector(s->g, wa->loc, w, wv.nitems, x->dtype);
+    }
+    Node *n = new_node(s->g, OP_CROSS_ENTROPY, loc, wa ? 3 : 2, in);
+    n->fattr[0] = ea ? const_number(ea, "label_smoothing") : 0;
+    if (!(n->fattr[0] >= 0 && n->fattr[0] <= 1)) error_at(ea->loc, "label_smoothing must be in [0, 1]");
+    return n;
+}
+
+/* binary_cross_entropy(p, t) = mean(-(t log p + (1 - t) log(1 - p))), logs clamped at -100 as
+ * PyTorch does; built from primitives, so autodiff derives (p - t) / (p (1 - p)) */
+static Node *clamped_log(Sema *s, Node *x, Loc loc) {
+    Node *l = node1(s->g, OP_CLAMP_MIN, loc, node1(s->g, OP_LOG, loc, x));
+    l->fattr[0] = -100;
+    return l;
+}
+
+static Node *mean_all(Sema *s, Node *x, Loc loc) {
+    return new_node_attr(s->g, OP_MEAN_TO, loc, 1, &x, NULL, (Shape){0, {{0, {0}}}});
+}
+
+static Node *bi_bce(Sema *s, const Builtin *b, Value *pos, int npos, Ast *call, Loc loc) {
+    (void)npos; (void)call;
+    Graph *g = s->g;
+    Node *p = want_tensor(s, pos[0], fmt("%s's prediction", b->name)), *t = want_tensor(s, pos[1], fmt("%s's target", b->name));
+    if (!shape_eq(&p->shape, &t->shape) || p->dtype != t->dtype || !is_float(p->dtype))
+        error_at(loc, "%s: prediction %s%s and target %s%s must be float tensors of one shape", b->name,
+                 dtype_keyword(p->dtype), shape_str(g, &p->shape), dtype_keyword(t->dtype), shape_str(g, &t->shape));
+    Node *one = new_const(g, loc, 1, p->dtype), *terms;
+    if (b->op == OP_LOG) {   /* probabilities */
+        Node *pos_term = node2(g, OP_MUL, loc, t, clamped_log(s, p, loc));
+        Node *neg_term = node2(g, OP_MUL, loc, node2(g, OP_SUB, loc, one, t), clamped_log(s, node2(g, OP_SUB, loc, one, p), loc));
+        terms = node1(g, OP_NEG, loc, node2(g, OP_ADD, loc, pos_term, neg_term));
+    } else {                 /* logits z: max(z, 0) - z t + log(1 + e^-|z|), the stable form */
+        Node *soft = node1(g, OP_LOG, loc, node2(g, OP_ADD, loc, one, node1(g, OP_EXP, loc, node1(g, OP_NEG, loc, node1(g, OP_ABS, loc, p)))));
+        terms = node2(g, OP_ADD, loc, node2(g, OP_SUB, loc, node1(g, OP_RELU, loc, p), node2(g, OP_MUL, loc, p, t)), soft);
+    }
+    return mean_all(s, terms, loc);
+}
+
 static const char *const kw_slope[] = {"", "slope", NULL};   /* aligned with positions */
+static const char *const kw_ce[] = {"", "", "weight", "label_smoothing", NULL};
 static const char *const kw_axis[] = {"", "axis", NULL};
 static const char *const kw_concat[] = {"", "", "", "", "", "", "", "", "axis", NULL};
 static const Builtin builtins[] = {
@@ -293,7 +348,11 @@ static const Builtin builtins[] = {
     {"transpose", 1, 1, NULL, bi_transpose, OP_TRANSPOSE},
     {"concat", 2, 8, kw_concat, bi_concat, OP_CONCAT},
     {"reshape", 2, 2, NULL, bi_reshape, OP_RESHAPE},
-    {"cross_entropy", 2, 2, NULL, bi_binary, OP_CROSS_ENTROPY},
+    {"cross_entropy", 2, 2, kw_ce, bi_cross_entropy, OP_CROSS_ENTROPY},
+    {"nll", 2, 2, NULL, bi_binary, OP_NLL},
+    {"binary_cross_entropy", 2, 2, NULL, bi_bce, OP_LOG},
+    {"bce_with_logits", 2, 2, NULL, bi_bce, OP_EXP},
+    {"abs", 1, 1, NULL, bi_unary, OP_ABS},
     {"mse", 2, 2, NULL, bi_binary, OP_MSE},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
@@ -378,7 +437,7 @@ static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, cons
     first_param = s->g->nparams;   /* parameters made while evaluating arguments are not this call's */
     Node *n = b->fn(s, b, pos, npos, call, loc);
     summary_row(s, bind_name ? bind_name : "", b->name, n, first_param);
-    if (n->op == OP_CROSS_ENTROPY) check_classes(s, n, loc);
+    if (n->op == OP_CROSS_ENTROPY || n->op == OP_NLL) check_classes(s, n, loc);
     return tensor(n, loc);
 }
 
@@ -552,8 +611,8 @@ static Value eval_callable(Sema *s, Ast *e, bool called) {
         if (bd) return bd->v;
         if (b) return (Value){.k = V_FUNC, .fn = b, .loc = e->loc};
         if (find_layer_kind(e->name) || find_block(s, e->name))
-            error_at(e->loc, "'%s' is a %s; write %s(...) with its parameters", e->name,
-                     find_block(s, e->name) ? "block" : "layer type", e->name);
+            error_at(e->loc, "'%s' is a %s; write %s(...) with its %sparameters", e->name,
+                     find_block(s, e->name) ? "block" : "layer type", e->name, find_block(s, e->name) ? "" : "hyper");
         unknown_name(s, e->name, e->loc, called);
     }
     return eval(s, e);
@@ -779,7 +838,7 @@ static void model_stmts(Sema *s, ModelAst *m) {
         if (!b) unknown_name(s, output_name, output_loc, false);
         if (b->v.k != V_TENSOR) error_at(output_loc, "the output must be a tensor, got %s", kind_name(b->v.k));
         g->output = b->v.t;
-    } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE) {
+    } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE || g->loss->op == OP_NLL) {
         g->output = g->loss->in[0];
         output_loc = g->output->loc;
     } else {
@@ -794,7 +853,8 @@ static void model_stmts(Sema *s, ModelAst *m) {
 }
 
 /* ---- train section ------------------------------------------------------------------------- */
-static const char *const train_keys[] = {"data", "optimizer", "batch", "epochs", "steps", "seed", "val_split", NULL};
+static const char *const train_keys[] = {"data", "optimizer", "batch", "epochs", "steps", "seed", "val_split",
+                                         "l1", "l2", NULL};
 
 static const char *str_arg(Ast *call, int i, const char *what) {
     Ast *a = call_arg(call, i, NULL);
@@ -886,6 +946,11 @@ static void train_section(Model *m, FileAst *f) {
             else if (k[0] == 'e') c->epochs = iv;
             else if (k[1] == 't') c->steps = iv;
             else c->seed = iv;
+        } else if (strcmp(k, "l1") == 0 || strcmp(k, "l2") == 0) {
+            double v = const_number(e, k);
+            if (!(v >= 0 && v < 1e3)) error_at(e->loc, "%s must be a penalty weight >= 0", k);
+            if (k[1] == '1') c->l1 = v;
+            else c->l2 = v;
         } else if (strcmp(k, "val_split") == 0) {
             c->val_split = const_number(e, k);
             if (!(c->val_split >= 0 && c->val_split < 1)) error_at(e->loc, "val_split must be in [0, 1)");
@@ -894,6 +959,27 @@ static void train_section(Model *m, FileAst *f) {
             error_at(st->name_loc, "unknown train setting '%s'%s", k, near ? fmt("; did you mean '%s'?", near) : "");
         }
     }
+}
+
+/* `l1 a` / `l2 b` in the train section: loss + a sum|w| + b sum w^2 over the weight matrices
+ * and kernels of Dense and Conv layers (not biases, not normalization); the logged loss
+ * includes the penalty, as in Keras. */
+static void add_penalties(Graph *g, const TrainCfg *c, Loc loc) {
+    if (c->l1 == 0 && c->l2 == 0) return;
+    Node *total = g->loss;
+    for (int i = 0; i < g->nparams; i++) {
+        Param *p = g->params[i];
+        if (!p->decay) continue;
+        Node *w = p->node;
+        double k[2] = {c->l1, c->l2};
+        for (int j = 0; j < 2; j++) {
+            if (k[j] == 0) continue;
+            Node *t = j == 0 ? node1(g, OP_ABS, loc, w) : node2(g, OP_MUL, loc, w, w);
+            Node *sum = new_sum_to(g, loc, t, (Shape){0, {{0, {0}}}});
+            total = node2(g, OP_ADD, loc, total, node2(g, OP_MUL, loc, sum, new_const(g, loc, k[j], w->dtype)));
+        }
+    }
+    g->loss = g->results[0].node = total;
 }
 
 Model *sema_model(FileAst *f, const char *path, bool f64) {
@@ -918,5 +1004,6 @@ Model *sema_model(FileAst *f, const char *path, bool f64) {
     }
     model_stmts(&s, f->model);
     if (m->g->nparams == 0) error_at(f->model->loc, "model '%s' has no parameters to train", f->model->name);
+    add_penalties(m->g, &m->train, f->train_loc);
     return m;
 }

@@ -19,7 +19,7 @@ static void shape_same(Graph *g, Node *n) {
     n->shape = n->in[0]->shape;
 }
 
-static void shape_like1(Graph *g, Node *n) {
+static void shape_like1(Graph *g, Node *n) {   /* gradients shaped like their input 1 */
     (void)g;
     n->shape = n->in[1]->shape;
     n->dtype = n->in[1]->dtype;
@@ -107,7 +107,15 @@ static void check_class_pair(Graph *g, Node *n) {
     n->shape.rank = 0;
 }
 
-static void shape_loss_ce(Graph *g, Node *n) { check_class_pair(g, n); }
+static void shape_loss_ce(Graph *g, Node *n) {
+    check_class_pair(g, n);
+    if (n->nin == 3) {   /* class weights, one per class */
+        Node *x = n->in[0], *w = n->in[2];
+        if (w->shape.rank != 1 || !dim_eq(w->shape.d[0], x->shape.d[x->shape.rank - 1]))
+            error_at(n->loc, "%s: %s class weights for logits %s", op_text[n->op], shape_str(g, &w->shape), shape_str(g, &x->shape));
+    }
+    n->dtype = n->in[0]->dtype;
+}
 static void shape_metric_acc(Graph *g, Node *n) { check_class_pair(g, n); }
 
 static void shape_loss_mse(Graph *g, Node *n) {

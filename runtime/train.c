@@ -132,7 +132,7 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
             int64_t n = train->n - start < o->batch ? train->n - start : o->batch;
             gather(&b, m, train, idx + start, n, m->n_inputs);
             int64_t sym[4] = {n, 1, 1, 1};
-            double hp[4] = {o->lr, (double)(s->step + 1), 0, 0}, out[8] = {0};
+            double hp[4] = {o->lr, (double)(s->step + 1), (double)(o->seed % 1000000007u), 0}, out[8] = {0};
             m->fn[DLRT_FN_TRAIN](s->P, s->G, s->S, s->W, b.buf, sym, hp, out);
             s->step++;
             if (!isfinite(out[0])) {

@@ -65,6 +65,12 @@ $PY tests/cli/torch_check.py images "$T/x.npy" 500
 expect run-npy 0 "500 outputs" "$DLC" run models/mlp.dlm --weights "$T/mlp.safetensors" --input "$T/x.npy" --output "$T/y.npy"
 expect torch-load-state-dict 0 "argmax agreement 1.0000" $PY tests/cli/torch_check.py compare "$T/mlp.safetensors" "$T/x.npy" "$T/y.npy"
 
+# the LeNet checkpoint (convolutions, pools) loads into torch.nn.Sequential and predicts what dlc run predicts
+if "$DLC" train models/lenet.dlm --quiet --steps 200 --save "$T/lenet.safetensors" > "$T/lenet.out" 2>&1; then ok train-lenet
+else fail train-lenet "$(tail -3 "$T/lenet.out" | tr '\n' ' ')"; fi
+expect run-npy-lenet 0 "500 outputs" "$DLC" run models/lenet.dlm --weights "$T/lenet.safetensors" --input "$T/x.npy" --output "$T/ylenet.npy"
+expect torch-load-state-dict-lenet 0 "argmax agreement 1.0000" $PY tests/cli/torch_check.py compare-lenet "$T/lenet.safetensors" "$T/x.npy" "$T/ylenet.npy"
+
 # ---- bad weights ------------------------------------------------------------------------------
 head -c 3000 "$T/mlp.safetensors" > "$T/trunc.safetensors"
 expect truncated-weights 1 "trunc.safetensors" "$DLC" eval models/mlp.dlm --weights "$T/trunc.safetensors"
@@ -82,3 +88,6 @@ cp "$T/reg.safetensors" "$T/keep.safetensors"
 expect nan-loss 1 "loss became NaN" "$DLC" train "$T/nan.dlm" --quiet --save "$T/reg.safetensors" --weights "$T/keep.safetensors"
 cmp -s "$T/reg.safetensors" "$T/keep.safetensors" && ok nan-keeps-checkpoint || fail nan-keeps-checkpoint "checkpoint changed"
 expect label-range 1 "label 7 of sample 100 is outside \[0, 3)" "$DLC" train "$T/labels.dlm" --quiet
+
+# ---- dropout: active and reproducible in training, off in eval and run (its own script) ---------
+DLC="$DLC" sh tests/cli/dropout.sh
