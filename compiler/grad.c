@@ -65,6 +65,8 @@ static void grad_conv2d(Graph *g, Node *n, Node *dy, Node **dx) {
     dx[1] = sibling(g, n, OP_CONV2D_BWD_W, 2, (Node *[]){dy, x}, w);
 }
 
+static void grad_im2col(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_COL2IM, 1, &dy, n->in[0]); }
+
 static void grad_maxpool2d(Graph *g, Node *n, Node *dy, Node **dx) {
     dx[0] = sibling(g, n, OP_MAXPOOL2D_BWD, 2, (Node *[]){dy, n->in[0]}, n->in[0]);
 }

@@ -323,9 +323,21 @@ static Node *conv_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     Node *xp = pad_image(g, img, p, 0.0, loc);
     Node *w = l->params[0]->node;
     if (dims == 1) w = new_reshape(g, loc, w, shape_of(4, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(1), dim_const(l->k[1])}));
-    int64_t ia[8] = {l->s[0], l->s[1], l->d[0], l->d[1], l->groups};
     Shape ys = {4, {img->shape.d[0], dim_const(F), dim_const(OH), dim_const(OW)}};
-    Node *y = new_node_attr(g, OP_CONV2D, loc, 2, (Node *[]){xp, w}, ia, ys);
+    Node *y;
+    if (l->groups == 1) {
+        /* as a matrix product: the windows of x as rows (im2col) times the kernels as columns,
+         * [N, OH, OW, C*KH*KW] . [C*KH*KW, F], then channels first */
+        int64_t K = C * l->k[0] * l->k[1];
+        int64_t ia[8] = {l->k[0], l->k[1], l->s[0], l->s[1], l->d[0], l->d[1]};
+        Shape cs = {4, {img->shape.d[0], dim_const(OH), dim_const(OW), dim_const(K)}};
+        Node *cols = new_node_attr(g, OP_IM2COL, loc, 1, &xp, ia, cs);
+        Node *prod = new_matmul(g, loc, cols, new_reshape(g, loc, w, shape_of(2, (Dim[]){dim_const(F), dim_const(K)})), 0, 1);
+        y = new_node_attr(g, OP_PERMUTE, loc, 1, &prod, (int64_t[8]){0, 3, 1, 2}, ys);
+    } else {   /* grouped (e.g. depthwise): direct loops */
+        int64_t ia[8] = {l->s[0], l->s[1], l->d[0], l->d[1], l->groups};
+        y = new_node_attr(g, OP_CONV2D, loc, 2, (Node *[]){xp, w}, ia, ys);
+    }
     if (l->bias) y = node2(g, OP_ADD, loc, y, new_reshape(g, loc, l->params[1]->node, shape_of(3, (Dim[]){dim_const(F), dim_const(1), dim_const(1)})));
     return from_image(g, l, y, loc);
 }

@@ -446,6 +446,30 @@ static void lower_conv_pass(Lower *L, Node *n, ConvPass pass, Node *x, Node *w, 
     L->b = outer;
 }
 
+/* The windows of x as rows: cols[((n*OH + oh)*OW + ow)*K + (c*KH + kh)*KW + kw] =
+ * x[n, c, oh*sh + kh*dh, ow*sw + kw*dw], K = C*KH*KW.  COL2IM (scatter = true) adds them back. */
+static void im2col_pass(Lower *L, Node *img, Node *cols, const int64_t *a, bool scatter) {
+    KBlock *outer = L->b;
+    KExpr *C = kdim(img->shape.d[1]), *H = dimr(img, 2), *W = dimr(img, 1);
+    KExpr *OH = kdim(cols->shape.d[1]), *OW = kdim(cols->shape.d[2]), *K = dimr(cols, 1);
+    if (scatter) zero(L, img, numel(img));
+    int n = loop(L, "n", kdim(img->shape.d[0])), oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
+    KExpr *row = mul(add(mul(add(mul(var(L, n), OH), var(L, oh)), OW), var(L, ow)), K);
+    int ch = loop(L, "c", C), kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
+    KExpr *ci = add(row, add(mul(add(mul(var(L, ch), ki(a[0])), var(L, kh)), ki(a[1])), var(L, kw)));
+    KExpr *xi = at2d(add(mul(var(L, n), C), var(L, ch)), add(mul(var(L, oh), ki(a[2])), mul(var(L, kh), ki(a[4]))),
+                     add(mul(var(L, ow), ki(a[3])), mul(var(L, kw), ki(a[5]))), H, W);
+    if (scatter) {
+        int xb = buf_of(L, img);
+        kstore(L->b, xb, xi, add(kload(L->f, xb, xi), ld(L, cols, ci)));
+    } else {
+        kstore(L->b, buf_of(L, cols), ci, ld(L, img, xi));
+    }
+    L->b = outer;
+}
+static void lower_im2col(Lower *L, Node *n) { im2col_pass(L, n->in[0], n, n->iattr, false); }
+static void lower_col2im(Lower *L, Node *n) { im2col_pass(L, n, n->in[0], n->iattr, true); }
+
 static void lower_conv2d(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_FWD, n->in[0], n->in[1], n); }
 /* (dy, w) -> dx: the node plays x, its input dy plays y */
 static void lower_conv2d_bwd_x(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_DX, n, n->in[1], n->in[0]); }
