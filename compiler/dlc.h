@@ -427,7 +427,7 @@ struct Export;
 typedef enum { OUT_OBJ, OUT_ASM, OUT_LLVM } ObjKind;
 /* Write the model's functions, public wrappers, parameter table and embedded weights for
  * `triple`/`cpu` (NULL: the host) to `path`.  An unknown target is a user error. */
-void emit_object(const struct Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu);
+void emit_object(const struct Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu, int opt_level);
 
 /* ---- driver.c: the pipeline --------------------------------------------------------------- */
 typedef struct {
@@ -446,6 +446,7 @@ typedef struct {
     const char *dump;    /* ast|ir|grad|plan|kernels|llvm, or NULL */
     int opt_level;
     bool no_jit;         /* stop after lowering (check, build) */
+    unsigned fns;        /* which functions to JIT-compile (bit FN_*); 0: all */
     const char *prefix;  /* names of generated functions: <prefix>_infer, ...; default the model's */
     void (*adjust_train)(TrainCfg *);   /* command-line overrides of the train section */
 } CompileOpts;

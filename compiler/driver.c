@@ -103,9 +103,15 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
         return c;
     }
 
-    EmitOpts eo = {o->opt_level ? o->opt_level : 3, dumping(o, "llvm"), stdout};
-    c->jit = jit_compile(c->kfuncs, FN_COUNT, &eo);                /* emit_llvm.c */
-    for (int k = 0; k < FN_COUNT; k++) c->fns[k] = jit_lookup(c->jit, c->kfuncs[k]->name);
+    /* only the functions the caller needs: optimization dominates compile time */
+    KFunc *wanted[FN_COUNT];
+    int nwanted = 0;
+    for (int k = 0; k < FN_COUNT; k++)
+        if (!o->fns || (o->fns >> k & 1)) wanted[nwanted++] = c->kfuncs[k];
+    EmitOpts eo = {o->opt_level ? o->opt_level : 2, dumping(o, "llvm"), stdout};
+    c->jit = jit_compile(wanted, nwanted, &eo);                    /* emit_llvm.c */
+    for (int k = 0; k < FN_COUNT; k++)
+        if (!o->fns || (o->fns >> k & 1)) c->fns[k] = jit_lookup(c->jit, c->kfuncs[k]->name);
     describe(c);
     return c;
 }

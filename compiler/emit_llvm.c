@@ -14,6 +14,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -303,6 +304,7 @@ static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMPassBuilderOptionsSetLoopVectorization(pbo, 1);
     LLVMPassBuilderOptionsSetSLPVectorization(pbo, 1);
+    LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 1);
     check(LLVMRunPasses(E->mod, level >= 3 ? "default<O3>" : level == 2 ? "default<O2>" : "default<O1>", tm, pbo),
           "LLVM optimization");
     LLVMDisposePassBuilderOptions(pbo);
@@ -462,7 +464,7 @@ static void wrappers(Emit *E, const Export *e) {
     LLVMBuildRet(E->b, LLVMBuildFPTrunc(E->b, loss, f32, ""));
 }
 
-void emit_object(const Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu) {
+void emit_object(const Export *e, ObjKind kind, const char *path, const char *triple, const char *cpu, int opt_level) {
     LLVMInitializeAllTargetInfos();
     LLVMInitializeAllTargets();
     LLVMInitializeAllTargetMCs();
@@ -477,7 +479,7 @@ void emit_object(const Export *e, ObjKind kind, const char *path, const char *tr
     if (e->weights)
         const_bytes(&E, fmt("%s_weights", e->prefix), e->weights, e->c->rt.param_bytes, 64, true);
     wrappers(&E, e);
-    optimize(&E, tm, 3);
+    optimize(&E, tm, opt_level);
     char *err = NULL;
     if (kind == OUT_LLVM) {
         if (LLVMPrintModuleToFile(E.mod, path, &err)) fatal("cannot write '%s': %s", path, err);

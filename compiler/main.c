@@ -65,8 +65,8 @@ static void usage_of(const Command *c, FILE *out) {
 }
 
 /* ---- shared steps ------------------------------------------------------------------------- */
-static Compiled *compile_for(int64_t max_batch, bool f64) {
-    CompileOpts co = {.f64 = f64, .max_batch = max_batch, .opt_level = 3};
+static Compiled *compile_for(int64_t max_batch, bool f64, unsigned fns) {
+    CompileOpts co = {.f64 = f64, .max_batch = max_batch, .fns = fns};
     return compile_model(model_path, &co);
 }
 
@@ -117,7 +117,7 @@ static char *human_bytes(double b) {
 }
 
 static int cmd_check(void) {
-    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .dump = opt("dump"), .opt_level = 3};
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .dump = opt("dump")};
     static const char *const stages[] = {"ast", "ir", "grad", "plan", "kernels", "llvm"};
     if (co.dump) {
         bool ok = false;
@@ -179,7 +179,7 @@ static void train_overrides(TrainCfg *t) {
 }
 
 static int cmd_train(void) {
-    CompileOpts co = {.opt_level = 3, .adjust_train = train_overrides};
+    CompileOpts co = {.fns = 1u << FN_TRAIN | 1u << FN_EVAL, .adjust_train = train_overrides};
     Compiled *c = compile_model(model_path, &co);
     TrainCfg t = c->m->train;
     dlrt_dataset train, test;
@@ -214,7 +214,7 @@ static const OptSpec eval_opts[] = {
 static int cmd_eval(void) {
     if (!opt("weights")) fatal("eval needs --weights FILE");
     int64_t batch = opt_int("batch", 256, 1);
-    Compiled *c = compile_for(batch, false);
+    Compiled *c = compile_for(batch, false, 1u << FN_EVAL);
     dlrt_dataset train, test;
     load_data(c->m, &train, &test, false);
     check_data(c, &test, "test data");
@@ -240,7 +240,7 @@ static const OptSpec run_opts[] = {
 static int cmd_run(void) {
     if (!opt("weights") || !opt("input") || !opt("output")) fatal("run needs --weights, --input and --output");
     int64_t batch = opt_int("batch", 256, 1);
-    Compiled *c = compile_for(batch, false);
+    Compiled *c = compile_for(batch, false, 1u << FN_INFER);
     dlrt_array x, y;
     if (dlrt_npy_read(opt("input"), &x)) fatal("%s", dlrt_error());
     dlrt_session s = new_session(c, 0);
@@ -270,7 +270,7 @@ static int cmd_gradcheck(void) {
     int64_t batch = opt_int("batch", 3, 1), per = opt_int("per-tensor", 24, 0);
     uint64_t seed = (uint64_t)opt_int("seed", 1, 0);
     double tol = opt_num("tol", 1e-6);
-    Compiled *c = compile_for(batch, true);
+    Compiled *c = compile_for(batch, true, 1u << FN_GRAD);
     const dlrt_model *m = &c->rt;
     dlrt_session s;
     if (dlrt_session_init(&s, m, seed)) fatal("%s", dlrt_error());
@@ -378,7 +378,7 @@ static int cmd_build(void) {
     if (kind == 1 && (opt("target") || opt("cpu"))) fatal("--target and --cpu apply to obj, llvm and asm, not to C source");
     const char *prefix = opt("name");
     if (prefix && !valid_identifier(prefix)) fatal("--name must be a C identifier, got '%s'", prefix);
-    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .opt_level = 3, .no_jit = true, .prefix = prefix};
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .no_jit = true, .prefix = prefix};
     Compiled *c = compile_model(model_path, &co);
     Export e = {c->prefix, model_path, c, NULL};
     dlrt_session s;
@@ -402,7 +402,7 @@ static int cmd_build(void) {
         emit_c(cf, &e, slash && strrchr(header, '/') ? strrchr(header, '/') + 1 : header);
         if (fclose(cf)) fatal("cannot write '%s': %s", out, strerror(errno));
     } else {
-        emit_object(&e, kind == 0 ? OUT_OBJ : kind == 2 ? OUT_LLVM : OUT_ASM, tmp_out, opt("target"), opt("cpu"));
+        emit_object(&e, kind == 0 ? OUT_OBJ : kind == 2 ? OUT_LLVM : OUT_ASM, tmp_out, opt("target"), opt("cpu"), 2);
     }
     if (rename(tmp_out, out) || rename(tmp_h, header)) fatal("cannot write '%s': %s", out, strerror(errno));
     pending[0] = pending[1] = NULL;

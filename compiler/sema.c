@@ -54,6 +54,8 @@ typedef struct {
     bool rebind;         /* inside a block body, `x = ...` may rebind x */
     const char *prefix;  /* name prefix of layers made inside a block instance */
     int in_block;        /* summary rows are one per block application */
+    const BlockAst *active[64];   /* blocks being instantiated or applied, outermost first */
+    int nactive;
     int anon;            /* counter for names of inline layers */
 } Sema;
 
@@ -283,6 +285,10 @@ static Node *bi_cross_entropy(Sema *s, const Builtin *b, Value *pos, int npos, A
     if (wa) {
         Value wv = eval(s, wa);
         if (wv.k != V_LIST || wv.nitems < 1) error_at(wa->loc, "cross_entropy weight is a list with one weight per class");
+        Dim classes = x->shape.rank ? x->shape.d[x->shape.rank - 1] : dim_const(0);
+        if (!dim_eq(classes, dim_const(wv.nitems)))
+            error_at(wa->loc, "cross_entropy weight has %d entries, but the logits have %s classes", wv.nitems,
+                     dim_str(s->g, classes));
         double *w = xcalloc((size_t)wv.nitems, sizeof(double));
         for (int i = 0; i < wv.nitems; i++) {
             if (wv.items[i].k != V_NUM || !(wv.items[i].num >= 0)) error_at(wv.items[i].loc, "a class weight is a number >= 0");
@@ -367,9 +373,13 @@ static const Builtin *find_builtin(const char *name) {
 static _Noreturn void unknown_name(Sema *s, const char *name, Loc loc, bool called) {
     int nk;
     const char *const *kinds = layer_kind_names(&nk);
-    const char **cands = xcalloc((size_t)(s->nenv + NBUILTINS + nk), sizeof *cands);
+    const char **cands = xcalloc((size_t)(s->nenv + NBUILTINS + nk + s->m->ast->nblocks), sizeof *cands);
     int n = 0;
-    for (int i = 0; i < s->nenv; i++) cands[n++] = s->env[i].name;
+    for (int i = s->scope; i < s->nenv; i++) cands[n++] = s->env[i].name;
+    for (int i = 0; i < s->m->ast->nblocks; i++) cands[n++] = s->m->ast->blocks[i]->name;
+    for (int i = 0; i < s->scope; i++)
+        if (strcmp(s->env[i].name, name) == 0)
+            error_at(loc, "unknown name '%s'; a block sees only its parameters, declarations and inputs", name);
     for (int i = 0; i < NBUILTINS; i++) cands[n++] = builtins[i].name;
     for (int i = 0; i < nk; i++) cands[n++] = kinds[i];
     const char *near = nearest_name(name, cands, n);
@@ -450,6 +460,15 @@ static const BlockAst *find_block(Sema *s, const char *name) {
 
 static Value eval_named(Sema *s, Ast *e, const char *bind_name);
 
+/* Enter block b (instantiating or applying it); a block that uses itself, directly or through
+ * others, is an error at the use. */
+static void enter_block(Sema *s, const BlockAst *b, Loc use) {
+    for (int i = 0; i < s->nactive; i++)
+        if (s->active[i] == b) error_at(use, "block %s uses itself (blocks cannot be recursive)", b->name);
+    if (s->nactive == 64) error_at(use, "blocks nested more than 64 deep");
+    s->active[s->nactive++] = b;
+}
+
 /* Evaluate a block's parameters (in the caller's scope) and declarations (in the block's),
  * naming its layers "<name>.<declared name>". */
 static BlockInst *instantiate(Sema *s, const BlockAst *b, Ast *call, const char *name) {
@@ -472,6 +491,7 @@ static BlockInst *instantiate(Sema *s, const BlockAst *b, Ast *call, const char 
     BlockInst *inst = xcalloc(1, sizeof *inst);
     inst->b = b;
     inst->name = name;
+    enter_block(s, b, call->loc);
     int saved_scope = s->scope, saved_n = s->nenv;
     const char *saved_prefix = s->prefix;
     s->scope = s->nenv;
@@ -492,6 +512,7 @@ static BlockInst *instantiate(Sema *s, const BlockAst *b, Ast *call, const char 
     s->nenv = saved_n;
     s->scope = saved_scope;
     s->prefix = saved_prefix;
+    s->nactive--;
     return inst;
 }
 
@@ -519,6 +540,7 @@ static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc 
     }
     int first_param = s->g->nparams;
     Value result = {0};
+    enter_block(s, b, loc);
     for (BlockInst *in = inst; in; in = in->next) {
         for (int k = 0; k < b->ninputs; k++)
             if (!given[k]) error_at(loc, "block %s needs its input '%s'", b->name, b->inputs[k].name);
@@ -544,6 +566,7 @@ static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc 
         s->prefix = saved_prefix;
         args[0] = result;   /* the next instance of a repeat takes this one's result */
     }
+    s->nactive--;
     summary_row(s, inst->next ? fmt("%.*s", (int)(strrchr(inst->name, '.') - inst->name), inst->name) : inst->name,
                 inst->next ? fmt("repeat %s", b->name) : b->name, result.t, first_param);
     return result;
@@ -568,19 +591,31 @@ static const char *anon_name(Sema *s, const char *kind) {
     return name;
 }
 
+/* The syntax of a compile-time value (number, string, list of them). */
+static Ast *literal(const Value *v, Loc loc) {
+    Ast *lit = new_ast(v->k == V_NUM ? A_NUM : v->k == V_STR ? A_STR : A_LIST, loc);
+    lit->num = v->num;
+    lit->str = v->str;
+    lit->is_int = v->num == floor(v->num);
+    if (v->k == V_LIST) {
+        lit->nargs = v->nitems;
+        lit->args = xcalloc((size_t)v->nitems + 1, sizeof(Arg));
+        for (int i = 0; i < v->nitems; i++) {
+            if (v->items[i].k != V_NUM && v->items[i].k != V_STR)
+                error_at(v->items[i].loc, "a list of hyperparameters holds numbers or strings");
+            lit->args[i].value = literal(&v->items[i], loc);
+        }
+    }
+    return lit;
+}
+
 /* A copy of `e` in which names bound to numbers or strings (block parameters) are literals,
  * so that layers read their hyperparameters as constants. */
 static Ast *with_constants(Sema *s, Ast *e) {
     if (!e) return NULL;
     if (e->kind == A_NAME) {
         Binding *b = lookup(s, e->name);
-        if (b && (b->v.k == V_NUM || b->v.k == V_STR)) {
-            Ast *lit = new_ast(b->v.k == V_NUM ? A_NUM : A_STR, e->loc);
-            lit->num = b->v.num;
-            lit->str = b->v.str;
-            lit->is_int = b->v.num == floor(b->v.num);
-            return lit;
-        }
+        if (b && (b->v.k == V_NUM || b->v.k == V_STR || b->v.k == V_LIST)) return literal(&b->v, e->loc);
         return e;
     }
     Ast *c = new_ast(e->kind, e->loc);

@@ -244,7 +244,12 @@ unary
 
 postfix
     : primary
-    | postfix '(' args_opt ')' { $$ = new_ast(A_CALL, $1->loc); $$->lhs = $1; set_args($$, $3); deep($$); }
+    | postfix '(' args_opt ')' {
+        $$ = new_ast(A_CALL, $1->loc); $$->lhs = $1; set_args($$, $3); deep($$);
+        for (int i = 1; i < $$->nargs; i++)
+            if (!$$->args[i].name && $$->args[i - 1].name)
+                error_at($$->args[i].value->loc, "positional argument after a keyword argument");
+      }
     ;
 
 primary

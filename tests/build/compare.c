@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     int64_t batch = atoll(argv[2]);
-    CompileOpts co = {.opt_level = 3};
+    CompileOpts co = {0};
     Compiled *c = compile_model(argv[1], &co);
     const dlrt_model *m = &c->rt;
     if (batch < 1 || batch > m->max_batch) {

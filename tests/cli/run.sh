@@ -71,6 +71,13 @@ else fail train-lenet "$(tail -3 "$T/lenet.out" | tr '\n' ' ')"; fi
 expect run-npy-lenet 0 "500 outputs" "$DLC" run models/lenet.dlm --weights "$T/lenet.safetensors" --input "$T/x.npy" --output "$T/ylenet.npy"
 expect torch-load-state-dict-lenet 0 "argmax agreement 1.0000" $PY tests/cli/torch_check.py compare-lenet "$T/lenet.safetensors" "$T/x.npy" "$T/ylenet.npy"
 
+# the ResNet checkpoint (blocks, BatchNorm buffers) loads into torch modules and, in eval mode, predicts what dlc run predicts
+if "$DLC" train models/resnet_mini.dlm --quiet --steps 20 --save "$T/resnet.safetensors" > "$T/resnet.out" 2>&1; then ok train-resnet
+else fail train-resnet "$(tail -3 "$T/resnet.out" | tr '\n' ' ')"; fi
+$PY tests/cli/torch_check.py images "$T/x64.npy" 64
+expect run-npy-resnet 0 "64 outputs" "$DLC" run models/resnet_mini.dlm --weights "$T/resnet.safetensors" --input "$T/x64.npy" --output "$T/yresnet.npy"
+expect torch-load-state-dict-resnet 0 "argmax agreement 1.0000" $PY tests/cli/torch_check.py compare-resnet "$T/resnet.safetensors" "$T/x64.npy" "$T/yresnet.npy"
+
 # ---- bad weights ------------------------------------------------------------------------------
 head -c 3000 "$T/mlp.safetensors" > "$T/trunc.safetensors"
 expect truncated-weights 1 "trunc.safetensors" "$DLC" eval models/mlp.dlm --weights "$T/trunc.safetensors"

@@ -5,6 +5,8 @@
                                            nn.Sequential with load_state_dict(strict=True),
                                            run X and compare with dlc's output Y
   torch_check.py compare-lenet CKPT X.npy Y.npy  the same for models/lenet.dlm (Conv2d, MaxPool2d)
+  torch_check.py compare-resnet CKPT X.npy Y.npy the same for models/resnet_mini.dlm (blocks as
+                                           nn.Modules, BatchNorm buffers included), in eval mode
   torch_check.py regression DIR           a small y = 2x - 1 (+ noise) NPY dataset in DIR
   torch_check.py dropout DIR              NPY data for dropout.sh: dx/dy (32 samples twice, so
                                           val_split 0.5 holds out a copy of the training half),
@@ -51,6 +53,54 @@ def compare(model, ckpt, x_path, y_path):
     print(f"torch vs dlc: rel. error {err:.3g}, argmax agreement {agree:.4f}", file=sys.stderr)
     sys.exit(0 if err <= 1e-5 and agree == 1.0 else 1)
 
+def resnet_mini():
+    """models/resnet_mini.dlm as torch modules whose state_dict keys are dlc's parameter names
+    (stage1 = repeat 2 Residual(16) is an nn.Sequential: stage1.0.conv1.weight, ...)."""
+    import torch
+    nn, F = torch.nn, torch.nn.functional
+
+    class Residual(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(c)
+            self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(c)
+
+        def forward(self, x):
+            h = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+            return F.relu(h + x)
+
+    class Down(nn.Module):
+        def __init__(self, c_in, c):
+            super().__init__()
+            self.conv1 = nn.Conv2d(c_in, c, 3, stride=2, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(c)
+            self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(c)
+            self.proj = nn.Conv2d(c_in, c, 1, stride=2, bias=False)
+            self.bnp = nn.BatchNorm2d(c)
+
+        def forward(self, x):
+            h = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+            return F.relu(h + self.bnp(self.proj(x)))
+
+    class ResNetMini(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(1, 16, 3, padding=1, bias=False)
+            self.bn = nn.BatchNorm2d(16)
+            self.stage1 = nn.Sequential(Residual(16), Residual(16))
+            self.down = Down(16, 32)
+            self.stage2 = Residual(32)
+            self.head = nn.Linear(32, 10)
+
+        def forward(self, image):
+            h = self.stage2(self.down(self.stage1(F.relu(self.bn(self.stem(image))))))
+            return self.head(h.mean(dim=(2, 3)))   # GlobalAvgPool
+
+    return ResNetMini().eval()   # dlc run uses the running statistics
+
 def main():
     cmd = sys.argv[1]
     if cmd == "images":
@@ -74,6 +124,8 @@ def main():
             ("f1", nn.Linear(400, 120)), ("relu3", nn.ReLU()),
             ("f2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
             ("out", nn.Linear(84, 10))])), *sys.argv[2:5])
+    elif cmd == "compare-resnet":
+        compare(resnet_mini(), *sys.argv[2:5])
     elif cmd == "regression":
         rng = np.random.default_rng(0)
         x = rng.normal(size=(512, 3)).astype(np.float32)

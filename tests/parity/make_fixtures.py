@@ -14,9 +14,18 @@ then writes two files, by hand with struct + json because python3-safetensors is
                                 "output" (the forward output), "loss" (shape []), each
                                 metric (e.g. "accuracy", a count), "grad.<param>"; then for
                                 three torch.optim steps on the same batch, "step<k>.loss" (the
-                                loss the step's forward saw) and "step<k>.<param>" (after it)
+                                loss the step's forward saw) and "step<k>.<name>" (after it)
+                                for every state_dict entry, buffers included
 
-Everything is float32, as dlc compiles by default.
+The loss includes the train section's l1/l2 penalties when the spec has them (dlc adds them to
+the loss).  Models with buffers (BatchNorm's running statistics and num_batches_tracked) differ
+between torch's train() and eval() modes, as dlc's functions do: "output" and "eval.loss" /
+"eval.<metric>" come from eval() (running statistics, as dlc's INFER and EVAL), "loss", the
+gradients and the steps from train() (batch statistics, as GRAD and TRAIN); buffers have no
+gradient, and the forward that makes the gradients does not count as a step (the buffers are
+restored before the optimizer steps).
+
+Everything is float32, as dlc compiles by default, but num_batches_tracked (int64).
 """
 import json
 import os
@@ -35,7 +44,7 @@ warnings.filterwarnings("ignore", message="Using padding='same' with even kernel
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
 STEPS = 3
-ST_DTYPES = {torch.float32: "F32", torch.int32: "I32"}
+ST_DTYPES = {torch.float32: "F32", torch.int32: "I32", torch.int64: "I64"}
 
 
 # ---- the models, mirroring tests/parity/models/*.dlm ------------------------------------------
@@ -168,71 +177,328 @@ class DropoutZero(nn.Module):
         return self.out(torch.tanh(self.fc(h)))
 
 
+def jitter_affine(module):
+    """Move the normalization layers' affine parameters off torch's initial ones and zeros, so
+    that the forward pass already tells weight from bias (the running statistics stay 0 and 1)."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d, nn.LayerNorm)) \
+                    and getattr(m, "weight", None) is not None:
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+
+
+class Norms(nn.Module):
+    """norms.dlm: h = tanh(BatchNorm2d(Conv2d without bias)); branches GroupNorm(2),
+    InstanceNorm2d(affine), InstanceNorm2d, LayerNorm([5, 4]) of h, added; flatten -> Linear ->
+    tanh -> BatchNorm1d(momentum 0.2, eps 1e-3) -> LayerNorm(eps 1e-4), halved."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 4, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(4)
+        self.gn = nn.GroupNorm(2, 4)
+        self.inorm = nn.InstanceNorm2d(4, affine=True)
+        self.inorm0 = nn.InstanceNorm2d(4)
+        self.ln2 = nn.LayerNorm([5, 4])
+        self.fc = nn.Linear(80, 6)
+        self.bn1 = nn.BatchNorm1d(6, momentum=0.2, eps=1e-3)
+        self.ln = nn.LayerNorm(6, eps=1e-4)
+        jitter_affine(self)
+
+    def forward(self, x):                                     # x [N, 3, 5, 4]
+        h = torch.tanh(self.bn(self.c(x)))
+        a = torch.tanh(self.gn(h))
+        b = F.gelu(self.inorm(h))
+        s = torch.sigmoid(self.inorm0(h))
+        u = h + a + b * s + self.ln2(h)                       # [N, 4, 5, 4]
+        v = self.ln(self.bn1(torch.tanh(self.fc(u.flatten(1)))))
+        return v * 0.5
+
+
+class Losses(nn.Module):
+    """losses.dlm: x -> Linear -> tanh, then two heads: logits [N, 4] and z [N, 3]."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(5, 6)
+        self.cls = nn.Linear(6, 4)
+        self.bin = nn.Linear(6, 3)
+
+    def forward(self, x):
+        h = torch.tanh(self.fc(x))
+        return self.cls(h), self.bin(h)
+
+
+def losses_loss(out, y, b):
+    """losses.dlm's loss (without the l1/l2 penalties, added from the spec)."""
+    logits, z = out
+    ce = F.cross_entropy(logits, y.long(), weight=torch.tensor([1, 2, 0.5, 3]), label_smoothing=0.1)
+    n = F.nll_loss(F.log_softmax(logits * 0.5, dim=-1), y.long())
+    bce = F.binary_cross_entropy(torch.sigmoid(z), b) + F.binary_cross_entropy_with_logits(z * 2, b)
+    return ce + n * 0.5 + bce + z.abs().mean() * 0.1
+
+
+class TwoLayer(nn.Module):
+    """losses_ce.dlm, losses_bce.dlm, losses_bce_logits.dlm and losses_nll.dlm: Linear `fc`, an
+    activation, Linear `head_name`, then `post`."""
+
+    def __init__(self, n_in, hidden, n_out, head_name, act, post=lambda t: t):
+        super().__init__()
+        self.fc = nn.Linear(n_in, hidden)
+        self.head_name = head_name
+        setattr(self, head_name, nn.Linear(hidden, n_out))
+        self.act, self.post = act, post
+
+    def forward(self, x):
+        return self.post(getattr(self, self.head_name)(self.act(self.fc(x))))
+
+
+class Penalties(nn.Module):
+    """penalties.dlm: Conv1d(2, 3, 3, padding 1) -> tanh -> flatten -> LayerNorm(21) -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 3, 3, padding=1)
+        self.ln = nn.LayerNorm(21)
+        self.fc = nn.Linear(21, 3)
+        jitter_affine(self)
+
+    def forward(self, x):
+        return self.fc(self.ln(torch.tanh(self.conv(x)).flatten(1)))
+
+
+class TensorOps(nn.Module):
+    """tensor_ops.dlm: concat, permute, transpose, sum/mean over axes, reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.fa = nn.Linear(4, 4)
+        self.fz = nn.Linear(4, 4)
+        self.fp = nn.Linear(5, 3)
+
+    def forward(self, x, z):                                  # x [N, 3, 4], z [N, 2, 4]
+        a = torch.tanh(self.fa(x))
+        b = torch.cat([a, self.fz(z)], dim=1)                 # [N, 5, 4]
+        p = self.fp(b.permute(0, 2, 1))                       # [N, 4, 3]
+        m = p.mean(dim=1).reshape(-1, 3, 1)
+        q = p.transpose(-1, -2) * m - p.sum(dim=(1, 2)).reshape(-1, 1, 1) / 10   # [N, 3, 4]
+        r = q.reshape(-1, 3, 2, 2).permute(0, 3, 1, 2)        # [N, 2, 3, 2]
+        u = torch.cat([q.mean(dim=2), x.sum(dim=-2)], dim=-1)  # [N, 7]
+        s = a.sum(dim=(1, 2)).reshape(-1, 1)
+        w = torch.cat([r.sum(dim=(1, 3)), r.mean(dim=(-1, -3)), s], dim=1)
+        return u + w * 0.5
+
+
+class Residual(nn.Module):
+    """blocks.dlm's block Residual(c): relu(x + bn(conv(x)))."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return F.relu(x + self.bn(self.conv(x)))
+
+
+class Mix(nn.Module):
+    """blocks.dlm's block Mix(width, scale): LayerNorm(tanh(a(x)) * sigmoid(gate) + x * scale)."""
+
+    def __init__(self, n_in, width, scale=0.5):
+        super().__init__()
+        self.a = nn.Linear(n_in, width)
+        self.n = nn.LayerNorm(width)
+        self.scale = scale
+
+    def forward(self, x, gate):
+        h = torch.tanh(self.a(x))
+        h = h * torch.sigmoid(gate) + x * self.scale
+        return self.n(h)
+
+
+class Blocks(nn.Module):
+    """blocks.dlm: `repeat 2 Residual(2)` is a ModuleList named stack (stack.0.conv.weight, ...);
+    Mix(6, scale = 0.25) applied twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack = nn.ModuleList([Residual(2), Residual(2)])
+        self.m1 = Mix(6, 6, scale=0.25)
+        self.proj = nn.Linear(40, 6)
+        self.head = nn.Linear(6, 3)
+        jitter_affine(self)
+
+    def forward(self, img, v):                                # img [N, 2, 5, 4], v [N, 6]
+        h = img
+        for block in self.stack:
+            h = block(h)
+        g = self.proj(h.flatten(1))
+        h = self.m1(v, g)
+        return self.head(self.m1(h, g))
+
+
+def probabilities(n, width=3):
+    """Targets for the binary cross entropies: uniform in [0, 1], every third row rounded to 0/1."""
+    t = torch.rand(n, width)
+    t[::3] = t[::3].round()
+    return t
+
+
+def penalty(model, l1, l2):
+    """The train section's `l1 a  l2 b`: a sum|w| + b sum w^2 over Linear and Conv weights."""
+    total = 0
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+            if l1:
+                total = total + l1 * m.weight.abs().sum()
+            if l2:
+                total = total + l2 * (m.weight * m.weight).sum()
+    return total
+
+
 def accuracy(logits, labels):
     """Count of argmax == label, as dlc's accuracy metric returns it."""
     return (logits.argmax(dim=-1) == labels.long()).sum().to(torch.float32)
 
 
-# Per model: the module, how to make one batch (input name -> tensor, target name -> tensor),
-# the loss, the metrics, the optimizer, and the train-section lines the .dlm must contain
-# (checked, so that the two cannot drift apart silently).
+# Per model: the module, how to make one batch (inputs and targets: name -> maker, in the order
+# the module's forward and the loss take them), the loss (of the forward's result and the
+# targets), the metrics, the optimizer, and the train-section lines the .dlm must contain
+# (checked, so that the two cannot drift apart silently).  Optional: "prediction" picks dlc's
+# output from the forward's result (default: all of it); "l1" / "l2" the penalty weights.
 SPECS = {
     "mlp_adam": dict(
-        module=MlpAdam, batch=64, input="image", target="label",
-        make_x=lambda n: torch.rand(n, 1, 28, 28),
-        make_y=lambda n: torch.randint(0, 10, (n,), dtype=torch.int32),
+        module=MlpAdam, batch=64,
+        inputs={"image": lambda n: torch.rand(n, 1, 28, 28)},
+        targets={"label": lambda n: torch.randint(0, 10, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
         dlm_optimizer="Adam(lr = 1e-3)"),
     "acts_momentum": dict(
-        module=ActsMomentum, batch=8, input="x", target="y",
-        make_x=lambda n: torch.randn(n, 12),
-        make_y=lambda n: torch.randn(n, 6) * 0.5,
+        module=ActsMomentum, batch=8,
+        inputs={"x": lambda n: torch.randn(n, 12)},
+        targets={"y": lambda n: torch.randn(n, 6) * 0.5},
         loss=F.mse_loss,
         metrics={},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
         dlm_optimizer="SGD(lr = 0.05, momentum = 0.9, weight_decay = 0.01)"),
     "tiny_sgd": dict(
-        module=TinySgd, batch=1, input="x", target="y",
-        make_x=lambda n: torch.randn(n, 7),
-        make_y=lambda n: torch.randint(0, 3, (n,), dtype=torch.int32),
+        module=TinySgd, batch=1,
+        inputs={"x": lambda n: torch.randn(n, 7)},
+        targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
         dlm_optimizer="SGD(lr = 0.1)"),
     "conv2d_configs": dict(
-        module=Conv2dConfigs, batch=1, input="x", target="y",
-        make_x=lambda n: torch.randn(n, 4, 11, 9),
-        make_y=lambda n: torch.randint(0, 5, (n,), dtype=torch.int32),
+        module=Conv2dConfigs, batch=1,
+        inputs={"x": lambda n: torch.randn(n, 4, 11, 9)},
+        targets={"y": lambda n: torch.randint(0, 5, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
         dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
     "conv1d_configs": dict(
-        module=Conv1dConfigs, batch=4, input="x", target="t",
-        make_x=lambda n: torch.randn(n, 6, 25),
-        make_y=lambda n: torch.randn(n, 3, 4) * 0.5,
+        module=Conv1dConfigs, batch=4,
+        inputs={"x": lambda n: torch.randn(n, 6, 25)},
+        targets={"t": lambda n: torch.randn(n, 3, 4) * 0.5},
         loss=F.mse_loss,
         metrics={},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.05, weight_decay=0.01),
         dlm_optimizer="SGD(lr = 0.05, weight_decay = 0.01)"),
     "lenet": dict(
-        module=LeNet, batch=16, input="image", target="label",
-        make_x=lambda n: torch.rand(n, 1, 28, 28),
-        make_y=lambda n: torch.randint(0, 10, (n,), dtype=torch.int32),
+        module=LeNet, batch=16,
+        inputs={"image": lambda n: torch.rand(n, 1, 28, 28)},
+        targets={"label": lambda n: torch.randint(0, 10, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
         dlm_optimizer="Adam(lr = 1e-3)"),
     "dropout_zero": dict(
-        module=DropoutZero, batch=6, input="x", target="y",
-        make_x=lambda n: torch.randn(n, 3, 8, 8),
-        make_y=lambda n: torch.randint(0, 4, (n,), dtype=torch.int32),
+        module=DropoutZero, batch=6,
+        inputs={"x": lambda n: torch.randn(n, 3, 8, 8)},
+        targets={"y": lambda n: torch.randint(0, 4, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.5),
         dlm_optimizer="SGD(lr = 0.1, momentum = 0.5)"),
+    "norms": dict(
+        module=Norms, batch=4,
+        inputs={"x": lambda n: torch.randn(n, 3, 5, 4)},
+        targets={"t": lambda n: torch.randn(n, 6) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9, weight_decay = 0.01)"),
+    "losses": dict(
+        module=Losses, batch=8,
+        inputs={"x": lambda n: torch.randn(n, 5)},
+        targets={"y": lambda n: torch.randint(0, 4, (n,), dtype=torch.int32), "b": probabilities},
+        loss=losses_loss, prediction=lambda r: r[0], l1=0.001, l2=0.01,
+        metrics={"accuracy": lambda out, y, b: accuracy(out, y)},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "losses_ce": dict(
+        module=lambda: TwoLayer(6, 8, 5, "cls", torch.tanh), batch=8,
+        inputs={"x": lambda n: torch.randn(n, 6)},
+        # every class, 3 (weight 0) twice
+        targets={"y": lambda n: torch.tensor([3, 0, 1, 2, 3, 4, 1, 0], dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long(), weight=torch.tensor([1, 2, 0.5, 0, 3]),
+                                            label_smoothing=0.2),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.5),
+        dlm_optimizer="SGD(lr = 0.5)"),
+    "losses_nll": dict(
+        module=lambda: TwoLayer(6, 7, 4, "cls", F.gelu), batch=5,
+        inputs={"x": lambda n: torch.randn(n, 3, 6)},
+        targets={"y": lambda n: torch.randint(0, 4, (n, 3), dtype=torch.int32)},
+        # nll_loss wants the classes on axis 1: [N, C, T]
+        loss=lambda out, y: F.nll_loss(F.log_softmax(out, dim=-1).transpose(1, 2), y.long()),
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.5),
+        dlm_optimizer="SGD(lr = 0.5)"),
+    "losses_bce": dict(
+        module=lambda: TwoLayer(5, 6, 3, "bin", torch.tanh, torch.sigmoid), batch=8,
+        inputs={"x": lambda n: torch.randn(n, 5)},
+        targets={"b": probabilities},
+        loss=F.binary_cross_entropy,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.5),
+        dlm_optimizer="SGD(lr = 0.5)"),
+    "losses_bce_logits": dict(
+        module=lambda: TwoLayer(5, 6, 3, "bin", torch.tanh, lambda z: z * 6), batch=8,
+        inputs={"x": lambda n: torch.randn(n, 5)},
+        targets={"b": probabilities},
+        loss=F.binary_cross_entropy_with_logits,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.2),
+        dlm_optimizer="SGD(lr = 0.2)"),
+    "penalties": dict(
+        module=Penalties, batch=4,
+        inputs={"x": lambda n: torch.randn(n, 2, 7)},
+        targets={"t": lambda n: torch.randn(n, 3) * 0.5},
+        loss=F.mse_loss, l1=0.01, l2=0.05,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
+    "tensor_ops": dict(
+        module=TensorOps, batch=3,
+        inputs={"x": lambda n: torch.randn(n, 3, 4), "z": lambda n: torch.randn(n, 2, 4)},
+        targets={"t": lambda n: torch.randn(n, 7) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
+    "blocks": dict(
+        module=Blocks, batch=4,
+        inputs={"img": lambda n: torch.randn(n, 2, 5, 4), "v": lambda n: torch.randn(n, 6)},
+        targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
 }
 
 
@@ -262,7 +528,7 @@ def write_safetensors(path, tensors):
 
 # ---- one model --------------------------------------------------------------------------------
 def check_dlm(name, spec):
-    """The .dlm's train section must say what the spec assumes (batch and optimizer)."""
+    """The .dlm's train section must say what the spec assumes (batch, optimizer, penalties)."""
     with open(os.path.join(MODELS_DIR, name + ".dlm")) as f:
         text = f.read()
     m = re.search(r"\bbatch\s+(\d+)", text)
@@ -270,6 +536,11 @@ def check_dlm(name, spec):
         sys.exit(f"{name}.dlm: train section batch is not {spec['batch']}")
     if "optimizer " + spec["dlm_optimizer"] not in text:
         sys.exit(f"{name}.dlm: train section optimizer is not {spec['dlm_optimizer']}")
+    section = text[re.search(r"^train\s*\{", text, re.M).start():]
+    for key in ("l1", "l2"):
+        m = re.search(rf"\b{key}\s+([0-9][0-9.eE+-]*)", section)
+        if (float(m.group(1)) if m else 0) != spec.get(key, 0):
+            sys.exit(f"{name}.dlm: train section {key} is not {spec.get(key, 0)}")
 
 
 def make_fixture(name, spec, outdir):
@@ -277,34 +548,57 @@ def make_fixture(name, spec, outdir):
     torch.manual_seed(0)
     model = spec["module"]()
     n = spec["batch"]
-    x, y = spec["make_x"](n), spec["make_y"](n)
+    inputs = {k: make(n) for k, make in spec["inputs"].items()}
+    targets = {k: make(n) for k, make in spec["targets"].items()}
+    xs, ys = list(inputs.values()), list(targets.values())
     write_safetensors(os.path.join(outdir, name + ".weights.safetensors"), model.state_dict())
+    initial = {k: t.clone() for k, t in model.state_dict().items()}
+    prediction = spec.get("prediction", lambda r: r)
 
-    data = {spec["input"]: x, spec["target"]: y}
-    # forward, loss, metrics and gradients at the initial weights
-    out = model(x)
-    loss = spec["loss"](out, y)
+    def loss_of(result):
+        loss = spec["loss"](result, *ys)
+        if spec.get("l1") or spec.get("l2"):
+            loss = loss + penalty(model, spec.get("l1", 0), spec.get("l2", 0))
+        return loss
+
+    data = {**inputs, **targets}
+    # with buffers (BatchNorm), the output, eval loss and metrics in eval() mode
+    buffers = len(list(model.buffers())) > 0
+    if buffers:
+        model.eval()
+        with torch.no_grad():
+            result = model(*xs)
+            data["output"] = prediction(result)
+            data["eval.loss"] = loss_of(result).reshape([])
+            for mname, fn in spec["metrics"].items():
+                data["eval." + mname] = fn(prediction(result), *ys).reshape([])
+        model.train()
+    # forward (in train() mode), loss, metrics and gradients at the initial weights
+    result = model(*xs)
+    loss = loss_of(result)
     loss.backward()
-    data["output"] = out
+    if not buffers:
+        data["output"] = prediction(result)
+        for mname, fn in spec["metrics"].items():
+            data[mname] = fn(prediction(result), *ys).reshape([])
     data["loss"] = loss.reshape([])
-    for mname, fn in spec["metrics"].items():
-        data[mname] = fn(out, y).reshape([])
     for pname, p in model.named_parameters():
         data["grad." + pname] = p.grad.clone()
 
-    # STEPS optimizer steps on the same batch, from the same initial weights
+    # STEPS optimizer steps on the same batch, from the same initial weights and buffers
+    model.load_state_dict(initial)
     opt = spec["optimizer"](model.parameters())
     for k in range(1, STEPS + 1):
         opt.zero_grad()
-        loss = spec["loss"](model(x), y)
+        loss = loss_of(model(*xs))
         loss.backward()
         opt.step()
         data[f"step{k}.loss"] = loss.detach().reshape([])
-        for pname, p in model.named_parameters():
-            data[f"step{k}.{pname}"] = p.detach().clone()
+        for sname, t in model.state_dict().items():
+            data[f"step{k}.{sname}"] = t.detach().clone()
     write_safetensors(os.path.join(outdir, name + ".data.safetensors"), data)
     print(f"{name}: batch {n}, {sum(p.numel() for p in model.parameters())} parameters, "
-          f"loss {data['loss'].item():.6f}")
+          f"{len(list(model.buffers()))} buffers, loss {data['loss'].item():.6f}")
 
 
 def main():

@@ -3,8 +3,13 @@
  * For every model MODELS_DIR/NAME.dlm it reads FIXTURES_DIR/NAME.data.safetensors (one batch and
  * what PyTorch computed on it, see make_fixtures.py), compiles the model, loads the PyTorch
  * state_dict FIXTURES_DIR/NAME.weights.safetensors, and calls the generated functions directly:
- * INFER (the output), EVAL (loss and metrics), GRAD (loss and every parameter's gradient), then
- * TRAIN three times on the same batch (each step's loss and the parameters after it).
+ * INFER (the output), EVAL (loss and metrics), GRAD (loss and every trainable parameter's
+ * gradient), then TRAIN three times on the same batch (each step's loss and the parameters after
+ * it, buffers included: BatchNorm's running statistics, and num_batches_tracked, which must
+ * count the steps).  Models with BatchNorm compute INFER and EVAL with the running statistics,
+ * GRAD and TRAIN with the batch's (torch's eval() and train() modes); their fixtures hold EVAL's
+ * results from eval() mode as "eval.loss", "eval.<metric>", which are then checked instead of
+ * "loss" and "<metric>".
  *
  * One line per tensor: "ok - parity/NAME/TENSOR max abs err X rel err Y" or "not ok - ...: why",
  * with the norm-wise relative error max|dlc - torch| / max(max|torch|, 1e-12).  Each model runs
@@ -84,11 +89,13 @@ static void check_scalar(const dlrt_tensor_set *fx, const char *ref, const char 
     check(fx, ref, label, &v, DLRT_F64, 0, NULL, TOL);
 }
 
-/* Every parameter (prefix "grad." and block G, or "stepK." and block P) against the fixtures. */
+/* Every parameter (prefix "grad." and block G, or "stepK." and block P) against the fixtures;
+ * buffers (not trainable) have no gradient and are only checked with `buffers`. */
 static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const char *block, const char *prefix,
-                         double tol) {
+                         bool buffers, double tol) {
     for (int i = 0; i < m->n_params; i++) {
         const dlrt_param *p = &m->params[i];
+        if (!p->trainable && !buffers) continue;
         char *name = fmt("%s%s", prefix, p->name);
         check(fx, name, name, block + p->offset, p->dtype, p->rank, p->shape, tol);
     }
@@ -109,12 +116,14 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     }
     int64_t batch = ref_out->shape[0];   /* the train section's batch, when the fixtures are current */
 
-    CompileOpts co = {.max_batch = batch, .opt_level = 3};
+    CompileOpts co = {.max_batch = batch};
     Compiled *c = compile_model(fmt("%s/%s.dlm", mdir, name), &co);
     const dlrt_model *m = &c->rt;
     const TrainCfg *t = &c->m->train;
-    printf("# %s: batch %lld, %d parameter tensors, %s lr %g\n", name, (long long)batch, m->n_params,
-           t->opt == OPT_ADAM ? "Adam" : t->opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t->lr);
+    int n_buffers = 0;
+    for (int i = 0; i < m->n_params; i++) n_buffers += !m->params[i].trainable;
+    printf("# %s: batch %lld, %d parameter tensors (%d buffers), %s lr %g\n", name, (long long)batch, m->n_params,
+           n_buffers, t->opt == OPT_ADAM ? "Adam" : t->opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t->lr);
     if (t->batch != batch) {
         printf("not ok - parity/%s/batch: the fixtures have batch %lld, the train section %lld (run make fixtures)\n",
                name, (long long)batch, (long long)t->batch);
@@ -159,17 +168,18 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, out);
     check(&fx, "output", "output", io[m->n_io - 1], o->dtype, o->rank + 1, shape, TOL);
 
-    /* EVAL: out[0] the mean loss, then the metrics (accuracy is a count) */
+    /* EVAL: out[0] the mean loss, then the metrics (accuracy is a count); eval() mode's values
+     * when the fixtures have them */
     m->fn[DLRT_FN_EVAL](s.P, s.G, s.S, s.W, io, sym, hp, out);
     for (int i = 0; i < m->n_results; i++) {
-        const char *r = i == 0 ? "loss" : m->result_names[i];
-        check_scalar(&fx, r, fmt("eval.%s", r), out[i]);
+        const char *r = i == 0 ? "loss" : m->result_names[i], *label = fmt("eval.%s", r);
+        check_scalar(&fx, dlrt_tensor_set_find(&fx, label) ? label : r, label, out[i]);
     }
 
-    /* GRAD: the loss and every parameter's gradient, in G at the parameter's offset */
+    /* GRAD: the loss and every trainable parameter's gradient, in G at the parameter's offset */
     m->fn[DLRT_FN_GRAD](s.P, s.G, s.S, s.W, io, sym, hp, out);
     check_scalar(&fx, "loss", "loss", out[0]);
-    check_params(&fx, m, s.G, "grad.", TOL);
+    check_params(&fx, m, s.G, "grad.", false, TOL);
 
     /* TRAIN: forward, backward and the optimizer update; hp[1] is the 1-based step */
     for (int k = 1; k <= STEPS; k++) {
@@ -177,7 +187,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         m->fn[DLRT_FN_TRAIN](s.P, s.G, s.S, s.W, io, sym, hp, out);
         char *step = fmt("step%d.", k);
         check_scalar(&fx, fmt("%sloss", step), fmt("%sloss", step), out[0]);
-        check_params(&fx, m, s.P, step, t->opt == OPT_ADAM ? ADAM_STEP_TOL : TOL);
+        check_params(&fx, m, s.P, step, true, t->opt == OPT_ADAM ? ADAM_STEP_TOL : TOL);
     }
 
     for (int k = 0; k < m->n_io; k++) free(io[k]);

@@ -1,0 +1,12 @@
+# expect: 10:14: error: block Residual needs a value for 'c'
+block Residual(c) {
+    conv = Conv2D(c, 3, padding = 1)
+    forward(x) { return relu(x + (x -> conv)) }
+}
+
+model m {
+    input  x: f32[N, 4, 6, 6]
+    target y: i32[N] classes 3
+    h = x -> Residual()
+    loss = cross_entropy(h -> flatten -> Dense(3), y)
+}
