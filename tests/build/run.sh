@@ -4,23 +4,11 @@
 # warning-free with gcc and clang and runs clean under ASan/UBSan, cross-target objects, the
 # examples, and build errors that must leave no partial output.
 cd "$(dirname "$0")/../.." || exit 1
+SUITE=build
+. tests/lib.sh
 BUILD=${BUILD:-build}
-DLC=${DLC:-$BUILD/dlc}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 LLVM_FLAGS="$(llvm-config-19 --cflags)"
 LLVM_LIBS="$(llvm-config-19 --ldflags --libs)"
-
-ok() { echo "ok - build/$1"; }
-fail() { echo "not ok - build/$1: $2"; }
-expect() {   # NAME STATUS PATTERN CMD...
-    name=$1 want=$2 pat=$3; shift 3
-    got=$("$@" 2>&1); st=$?
-    if [ "$st" != "$want" ]; then fail "$name" "exit $st, wanted $want: $(echo "$got" | head -3 | tr '\n' ' ')"
-    elif ! echo "$got" | grep -q -- "$pat"; then fail "$name" "no '$pat' in: $(echo "$got" | head -3 | tr '\n' ' ')"
-    else ok "$name"; fi
-}
 
 check_model() {   # MODEL: every check of one model (run two at a time; the machine has 2 cores)
     model=$1

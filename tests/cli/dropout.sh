@@ -8,13 +8,9 @@
 # scaled by 1 / (1 - p); the run's seed picks the masks.
 # Models: tests/cli/dropout.dlm (and two variants made from it here), dropout_scale.dlm.
 cd "$(dirname "$0")/../.." || exit 1
-DLC=${DLC:-build/dlc}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SUITE=cli
+. tests/lib.sh
 
-ok() { echo "ok - cli/$1"; }
-fail() { echo "not ok - cli/$1: $2"; }
 # loss FILE EPOCH SPLIT: the loss of that line of a --log file
 loss() { grep "\"epoch\": $2, .*\"split\": \"$3\"" "$1" 2>/dev/null | sed 's/.*"loss": \([^,]*\),.*/\1/'; }
 # reldiff A B: |A - B| / max(|B|, 1e-12)

@@ -3,25 +3,12 @@
 # accuracy a broken gradient could not reach, logs, checkpoints that load into PyTorch and
 # back, corrupt inputs, a NaN loss that must leave the last checkpoint intact, NPY data.
 cd "$(dirname "$0")/../.." || exit 1
-DLC=${DLC:-build/dlc}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-ok() { echo "ok - cli/$1"; }
-fail() { echo "not ok - cli/$1: $2"; }
-# expect NAME STATUS PATTERN CMD...: exit status and a pattern in stdout+stderr
-expect() {
-    name=$1 want=$2 pat=$3; shift 3
-    got=$("$@" 2>&1); st=$?
-    if [ "$st" != "$want" ]; then fail "$name" "exit $st, wanted $want: $(echo "$got" | head -3 | tr '\n' ' ')"
-    elif ! echo "$got" | grep -q -- "$pat"; then fail "$name" "no '$pat' in: $(echo "$got" | head -3 | tr '\n' ' ')"
-    else ok "$name"; fi
-}
+SUITE=cli
+. tests/lib.sh
 
 # ---- help and usage errors ------------------------------------------------------------------
 expect help 0 "gradcheck" "$DLC" --help
-for c in check train eval run gradcheck; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
+for c in check train eval run gradcheck build; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
 expect no-args 1 "usage" "$DLC"
 expect unknown-command 1 "did you mean 'train'" "$DLC" trian models/mlp.dlm
 expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --epoch 1
