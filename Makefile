@@ -1,6 +1,6 @@
 # dlc — build, test, demo.  `make` builds build/dlc; `make test` installs what is missing
 # (Debian packages), builds and runs every test; `make demo` trains models/mlp.dlm on
-# Fashion-MNIST and exports the weights.  LLVM 19 is found through llvm-config-19.
+# Fashion-MNIST, saves the weights and builds them into an object file + header.  LLVM 19 is found through llvm-config-19.
 
 LLVM_CONFIG ?= llvm-config-19
 CC ?= cc
@@ -93,6 +93,7 @@ demo: deps
 	$(BUILD)/dlc check models/mlp.dlm
 	$(BUILD)/dlc train models/mlp.dlm --save $(BUILD)/mlp.safetensors --log $(BUILD)/mlp.jsonl
 	$(BUILD)/dlc eval models/mlp.dlm --weights $(BUILD)/mlp.safetensors
+	$(BUILD)/dlc build models/mlp.dlm --weights $(BUILD)/mlp.safetensors -o $(BUILD)/mlp.o
 
 # Regenerate the PyTorch fixtures under tests/fixtures (needs python3-torch).
 fixtures: deps
