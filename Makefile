@@ -1,6 +1,7 @@
 # dlc — build, test, demo.  `make` builds build/dlc; `make test` installs what is missing
 # (Debian packages), builds and runs every test; `make demo` trains models/mlp.dlm on
-# Fashion-MNIST, saves the weights and builds them into an object file + header.  LLVM 19 is found through llvm-config-19.
+# Fashion-MNIST, saves the weights and builds them into an object file + header.
+# LLVM 19 is found through llvm-config-19.
 
 LLVM_CONFIG ?= llvm-config-19
 CC ?= cc
