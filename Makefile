@@ -10,7 +10,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter
 RT_CFLAGS := -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iruntime
 DLC_CFLAGS = -std=c11 $(CFLAGS) $(WARN) -Icompiler -Iruntime -I$(BUILD) $(shell $(LLVM_CONFIG) --cflags)
-DLC_LDLIBS = $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs) -lz -lm
+DLC_LDLIBS = $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs) -lz -lm -pthread
 
 RUNTIME_SRC := $(wildcard runtime/*.c)
 COMPILER_SRC := $(wildcard compiler/*.c)
@@ -54,13 +54,17 @@ $(BUILD)/libdlc.a: $(LIB_OBJ)
 
 $(BUILD)/tests/test_runtime: tests/unit/test_runtime.c $(BUILD)/libdlrt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_CFLAGS) -o $@ $< $(BUILD)/libdlrt.a -lz -lm
+	$(CC) $(RT_CFLAGS) -o $@ $< $(BUILD)/libdlrt.a -lz -lm -pthread
 
 $(BUILD)/tests/parity: tests/parity/parity.c $(BUILD)/libdlc.a $(BUILD)/libdlrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(DLC_CFLAGS) -o $@ $< $(BUILD)/libdlc.a $(BUILD)/libdlrt.a $(DLC_LDLIBS)
 
-TEST_BINS := $(BUILD)/tests/test_runtime $(BUILD)/tests/parity
+$(BUILD)/tests/test_gemm: tests/unit/test_gemm.c $(BUILD)/libdlc.a $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(DLC_CFLAGS) -o $@ $< $(BUILD)/libdlc.a $(BUILD)/libdlrt.a $(DLC_LDLIBS)
+
+TEST_BINS := $(BUILD)/tests/test_runtime $(BUILD)/tests/test_gemm $(BUILD)/tests/parity
 tests-bin: $(TEST_BINS)
 
 # Examples: a classifier linking the object file, a fine-tuner compiled from the C source.
@@ -71,14 +75,14 @@ $(EX)/mlp.safetensors: $(BUILD)/dlc models/mlp.dlm
 $(EX)/mlp.o: $(EX)/mlp.safetensors
 	$(BUILD)/dlc build models/mlp.dlm --weights $< -o $@
 $(EX)/classify: examples/classify.c $(EX)/mlp.o $(BUILD)/libdlrt.a
-	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp.o $(BUILD)/libdlrt.a -lz -lm
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp.o $(BUILD)/libdlrt.a -lz -lm -pthread
 $(EX)/start.safetensors: $(BUILD)/dlc models/mlp.dlm
 	@mkdir -p $(EX)
 	$(BUILD)/dlc train models/mlp.dlm --quiet --steps 30 --save $@ > $(EX)/start.log
 $(EX)/mlp_ft.c: $(EX)/start.safetensors
 	$(BUILD)/dlc build models/mlp.dlm --emit=c --weights $< --name mlp_ft -o $@
 $(EX)/finetune: examples/finetune.c $(EX)/mlp_ft.c $(BUILD)/libdlrt.a
-	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp_ft.c $(BUILD)/libdlrt.a -lz -lm
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -I$(EX) -Iruntime -o $@ $< $(EX)/mlp_ft.c $(BUILD)/libdlrt.a -lz -lm -pthread
 examples: $(EX)/classify $(EX)/finetune
 
 # Debian packages the build and the tests need, installed when missing.

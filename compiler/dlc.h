@@ -351,7 +351,27 @@ struct KExpr {
     int64_t i;           /* K_ICONST; K_VAR var; K_SYM sym; K_HP index; K_LOAD buf */
 };
 
-typedef enum { KS_FOR, KS_STORE, KS_LET, KS_SET, KS_IF } KStmtKind;
+/* KS_REGION: the statements of one graph node, named (e.g. "n12_relu"); the LLVM back end
+ * makes each region a function of its own (profiles name the node; the optimizer works on
+ * small functions), the C back end prints it inline. */
+typedef enum { KS_FOR, KS_STORE, KS_LET, KS_SET, KS_IF, KS_GEMM, KS_REGION } KStmtKind;
+
+/* c[m, n] = op(a)[m, k] . op(b)[k, n], all row-major and dense; op(a) = a stored [k, m] when ta,
+ * op(b) = b stored [n, k] when tb.  Every back end computes each element as the same chain
+ *   acc = 0; for (p = 0; p < k; p++) acc = fma(op(a)[i, p], op(b)[p, j], acc)
+ * (emit_gemm.c blocks and vectorizes it, emit_c.c prints it plainly), so they agree bit for bit.
+ * `ws` is the workspace buffer for packed panels (GEMM_WS_BYTES of the type). */
+typedef struct {
+    bool ta, tb;
+    int a, b, c, ws;         /* buffers */
+    KExpr *aoff, *boff, *coff;   /* element offsets into a, b, c */
+    KExpr *m, *n, *k;
+} KGemm;
+
+/* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of
+ * 32 columns (the widest register tile).  The workspace holds one panel. */
+enum { GEMM_KC = 256, GEMM_NC = 2048, GEMM_MC = 128 };
+#define GEMM_WS_ELEMS ((int64_t)GEMM_KC * (GEMM_NC + 32))
 
 typedef struct KStmt KStmt;
 typedef struct { KStmt **v; int n, cap; } KBlock;
@@ -361,7 +381,9 @@ struct KStmt {
     int buf;             /* STORE */
     KExpr *lo, *hi;      /* FOR range [lo, hi) */
     KExpr *idx, *val;    /* STORE: buf[idx] = val; LET/SET: var = val; IF: val is the cond */
-    KBlock body;         /* FOR, IF */
+    KBlock body;         /* FOR, IF, REGION */
+    KGemm *gemm;         /* GEMM */
+    const char *name;    /* REGION */
 };
 
 typedef struct { int base; int64_t offset; KType t; const char *name; } KBuf;
@@ -396,6 +418,8 @@ void kstore(KBlock *b, int buf, KExpr *idx, KExpr *val);
 void klet(KBlock *b, int var, KExpr *val);
 void kset(KBlock *b, int var, KExpr *val);
 KStmt *kif(KBlock *b, KExpr *cond);
+void kgemm(KBlock *b, const KGemm *g);
+KStmt *kregion(KBlock *b, const char *name);   /* appends; fill ->body */
 void print_kfunc(FILE *out, const KFunc *f);
 
 /* ---- plan.c: one compiled function: DCE, schedule, memory plan --------------------------- */
@@ -406,6 +430,9 @@ typedef struct {
     FnKind kind;
     Vec sched;           /* Node*, live nodes in execution order (including effect roots) */
     int64_t work_bytes;
+    int64_t gemm_ws_offset;   /* the GEMM panel workspace: [gemm_ws_offset, work_bytes) of W;
+                                 below it the values (activations, temporaries) */
+    int64_t unshared_bytes;   /* what the values would take without reusing dead slices */
 } Plan;
 
 Plan *plan_function(Graph *g, FnKind kind);
@@ -419,9 +446,10 @@ KFunc *lower_function(Graph *g, Plan *p, const char *name);
 typedef void (*StepFn)(char *P, char *G, char *S, char *W, void *const *io, const int64_t *sym,
                        const double *hp, double *out);
 typedef struct Jit Jit;
-typedef struct { int opt_level; bool dump_llvm; FILE *dump_to; } EmitOpts;
+typedef struct { int opt_level; bool dump_llvm; FILE *dump_to; const char *prefix; } EmitOpts;
 Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o);
 StepFn jit_lookup(Jit *j, const char *name);
+void *jit_address(Jit *j, const char *name);   /* of any symbol, e.g. <prefix>_parallel_for */
 
 struct Export;
 typedef enum { OUT_OBJ, OUT_ASM, OUT_LLVM } ObjKind;

@@ -108,8 +108,11 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     int nwanted = 0;
     for (int k = 0; k < FN_COUNT; k++)
         if (!o->fns || (o->fns >> k & 1)) wanted[nwanted++] = c->kfuncs[k];
-    EmitOpts eo = {o->opt_level ? o->opt_level : 2, dumping(o, "llvm"), stdout};
+    EmitOpts eo = {o->opt_level ? o->opt_level : 2, dumping(o, "llvm"), stdout, c->prefix};
     c->jit = jit_compile(wanted, nwanted, &eo);                    /* emit_llvm.c */
+    /* the generated GEMMs split their work over the runtime's thread pool */
+    dlrt_parallel_fn **hook = jit_address(c->jit, fmt("%s_parallel_for", c->prefix));
+    *hook = dlrt_parallel_for;
     for (int k = 0; k < FN_COUNT; k++)
         if (!o->fns || (o->fns >> k & 1)) c->fns[k] = jit_lookup(c->jit, c->kfuncs[k]->name);
     describe(c);

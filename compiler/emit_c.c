@@ -86,6 +86,20 @@ static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
             block(o, f, &s->body, depth + 1);
             fprintf(o, "%*s}\n", 4 * depth, "");
             break;
+        case KS_REGION:
+            fprintf(o, "/* %s */\n", s->name);
+            block(o, f, &s->body, depth);
+            break;
+        case KS_GEMM: {
+            const KGemm *g = s->gemm;
+            fprintf(o, "dlc_gemm_%s(%d, %d, ", ctype[f->bufs[g->c].t], g->ta, g->tb);
+            expr(o, f, g->m); fprintf(o, ", "); expr(o, f, g->n); fprintf(o, ", "); expr(o, f, g->k);
+            fprintf(o, ", B%d + ", g->a); expr(o, f, g->aoff);
+            fprintf(o, ", B%d + ", g->b); expr(o, f, g->boff);
+            fprintf(o, ", B%d + ", g->c); expr(o, f, g->coff);
+            fprintf(o, ");\n");
+            break;
+        }
         }
     }
 }
@@ -105,9 +119,38 @@ static void function(FILE *o, const KFunc *f) {
             fprintf(o, "    %s *B%d = (%s *)(%s + %lld);   /* %s */\n", ctype[b->t], i, ctype[b->t], base[b->base],
                     (long long)b->offset, b->name);
     }
+    for (int i = 0; i < f->nbufs; i++)   /* e.g. the GEMM panel, which the portable GEMM does not use */
+        fprintf(o, "%s(void)B%d;%s", i % 12 ? " " : "    ", i, i % 12 == 11 || i == f->nbufs - 1 ? "\n" : "");
     for (int i = 0; i < f->nvars; i++) fprintf(o, "    %s %s;\n", ctype[f->vars[i].t], f->vars[i].name);
     block(o, f, &f->body, 1);
     fprintf(o, "}\n");
+}
+
+/* Which GEMM element types a block uses (bit KT_*). */
+static unsigned gemm_types(const KFunc *f, const KBlock *b) {
+    unsigned m = 0;
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        if (s->kind == KS_GEMM) m |= 1u << f->bufs[s->gemm->c].t;
+        m |= gemm_types(f, &s->body);
+    }
+    return m;
+}
+
+/* The portable GEMM: the plain loop nest of the arithmetic KGemm fixes (one fma chain in k
+ * order per element), which is what the vectorized LLVM version computes too. */
+static void print_gemm(FILE *o, KType t) {
+    const char *T = ctype[t], *fma = mathfn("fma", t);
+    fprintf(o, "\nstatic void dlc_gemm_%s(int ta, int tb, int64_t m, int64_t n, int64_t k, const %s *a,\n"
+               "                         const %s *b, %s *c) {\n"
+               "    int64_t i, j, p;\n"
+               "    for (i = 0; i < m; i++)\n"
+               "        for (j = 0; j < n; j++) {\n"
+               "            %s acc = 0;\n"
+               "            for (p = 0; p < k; p++)\n"
+               "                acc = %s(ta ? a[p * m + i] : a[i * k + p], tb ? b[j * k + p] : b[p * n + j], acc);\n"
+               "            c[i * n + j] = acc;\n"
+               "        }\n}\n", T, T, T, T, T, fma);
 }
 
 static bool uses_rand_expr(const KExpr *e) {
@@ -148,6 +191,11 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     bool rand = false;
     for (int k = 0; k < FN_COUNT; k++) rand |= uses_rand(&c->kfuncs[k]->body);
     if (rand) print_rand(o);
+    unsigned gt = 0;
+    for (int k = 0; k < FN_COUNT; k++) gt |= gemm_types(c->kfuncs[k], &c->kfuncs[k]->body);
+    for (KType t = KT_F32; t <= KT_F64; t++)
+        if (gt >> t & 1) print_gemm(o, t);
+    fprintf(o, "\nvoid (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);   /* unused here */\n", P);
     for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
 
     fprintf(o, "\nconst %s_param_info %s_param_table[%s_NUM_PARAMS] = {\n", P, P, U);

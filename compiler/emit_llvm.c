@@ -1,5 +1,6 @@
 /* emit_llvm.c — kernel IR -> LLVM IR through the LLVM C API, then the new pass manager
- * (default<O3>) for the host CPU and ORC LLJIT.  The only file that includes llvm-c.
+ * (default<O2>) for the host CPU and ORC LLJIT.  With emit_gemm.c (the GEMM statement), the
+ * only file that includes llvm-c.
  *
  * Each KFunc becomes `void name(ptr P, ptr G, ptr S, ptr W, ptr io, ptr sym, ptr hp, ptr out)`.
  * Loop variables and locals are allocas that mem2reg promotes.  Float arithmetic is strict
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "dlc.h"
+#include "emit_gemm.h"
 
 struct Jit {
     LLVMOrcLLJITRef lljit;
@@ -29,10 +31,19 @@ typedef struct {
     LLVMBuilderRef b;
     LLVMValueRef fn;
     const KFunc *kf;
-    LLVMValueRef *bufptr;     /* base pointer of each KBuf */
-    LLVMValueRef *vars;       /* alloca of each KVar */
+    const char *cpu, *features;
+    /* per function being written: its entry block holds the setup (buffer pointers, allocas),
+     * made on first use */
+    LLVMBasicBlockRef entry;
+    LLVMValueRef *bufptr;     /* base pointer of each KBuf, or NULL */
+    LLVMValueRef *vars;       /* alloca of each KVar, or NULL */
     LLVMValueRef sym[MAX_SYMS], hp[4];
+    GemmTarget gemm;
 } Emit;
+
+static LLVMValueRef buf_ptr(Emit *E, int i);
+static LLVMValueRef var_ptr(Emit *E, int i);
+static void outline(Emit *E, const KStmt *s);
 
 static LLVMTypeRef ty(Emit *E, KType t) {
     switch (t) {
@@ -117,13 +128,13 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
     switch (e->op) {
     case K_FCONST: return LLVMConstReal(ty(E, e->t), e->f);
     case K_ICONST: return LLVMConstInt(ty(E, KT_I64), (unsigned long long)e->i, 1);
-    case K_VAR: return LLVMBuildLoad2(E->b, ty(E, e->t), E->vars[e->i], "");
+    case K_VAR: return LLVMBuildLoad2(E->b, ty(E, e->t), var_ptr(E, (int)e->i), "");
     case K_SYM: return E->sym[e->i];
     case K_HP: return E->hp[e->i];
     case K_LOAD: {
         KType t = E->kf->bufs[e->i].t;
         LLVMValueRef idx = expr(E, e->a);
-        LLVMValueRef p = LLVMBuildInBoundsGEP2(E->b, ty(E, t), E->bufptr[e->i], &idx, 1, "");
+        LLVMValueRef p = LLVMBuildInBoundsGEP2(E->b, ty(E, t), buf_ptr(E, (int)e->i), &idx, 1, "");
         return LLVMBuildLoad2(E->b, ty(E, t), p, "");
     }
     case K_ADD: a = expr(E, e->a); b = expr(E, e->b);
@@ -177,33 +188,49 @@ static void stmt(Emit *E, const KStmt *s) {
         KType t = E->kf->bufs[s->buf].t;
         LLVMValueRef v = expr(E, s->val);
         LLVMValueRef idx = expr(E, s->idx);
-        LLVMValueRef p = LLVMBuildInBoundsGEP2(E->b, ty(E, t), E->bufptr[s->buf], &idx, 1, "");
+        LLVMValueRef p = LLVMBuildInBoundsGEP2(E->b, ty(E, t), buf_ptr(E, s->buf), &idx, 1, "");
         LLVMBuildStore(E->b, v, p);
         return;
     }
     case KS_LET: case KS_SET:
-        LLVMBuildStore(E->b, expr(E, s->val), E->vars[s->var]);
+        LLVMBuildStore(E->b, expr(E, s->val), var_ptr(E, s->var));
         return;
     case KS_FOR: {
         /* var = lo; while (var < hi) { body; var++ } */
         LLVMValueRef hi = expr(E, s->hi);
-        LLVMBuildStore(E->b, expr(E, s->lo), E->vars[s->var]);
+        LLVMBuildStore(E->b, expr(E, s->lo), var_ptr(E, s->var));
         LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.head");
         LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.body");
         LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.done");
         LLVMBuildBr(E->b, head);
         LLVMPositionBuilderAtEnd(E->b, head);
         LLVMTypeRef i64 = ty(E, KT_I64);
-        LLVMValueRef iv = LLVMBuildLoad2(E->b, i64, E->vars[s->var], "");
+        LLVMValueRef iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
         LLVMBuildCondBr(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, iv, hi, ""), body, done);
         LLVMPositionBuilderAtEnd(E->b, body);
         block(E, &s->body);
-        iv = LLVMBuildLoad2(E->b, i64, E->vars[s->var], "");
-        LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), E->vars[s->var]);
+        iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
+        LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
         LLVMBuildBr(E->b, head);
         LLVMPositionBuilderAtEnd(E->b, done);
         return;
     }
+    case KS_GEMM: {
+        const KGemm *g = s->gemm;
+        LLVMValueRef f = gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
+        LLVMTypeRef et = ty(E, E->kf->bufs[g->c].t);
+        LLVMValueRef off[3] = {expr(E, g->aoff), expr(E, g->boff), expr(E, g->coff)};
+        LLVMValueRef args[7] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),
+                                LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->a), &off[0], 1, ""),
+                                LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
+                                LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
+                                buf_ptr(E, g->ws)};
+        LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 7, "");
+        return;
+    }
+    case KS_REGION:
+        outline(E, s);
+        return;
     case KS_IF: {
         LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "if.then");
         LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "if.done");
@@ -221,22 +248,64 @@ static void block(Emit *E, const KBlock *blk) {
     for (int i = 0; i < blk->n; i++) stmt(E, blk->v[i]);
 }
 
-static void emit_function(Emit *E, const KFunc *kf, const char *cpu, const char *features) {
+/* A builder placed at the end of the entry block (before its branch to the body). */
+static LLVMBuilderRef setup_builder(Emit *E) {
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(E->ctx);
+    LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(E->entry));
+    return b;
+}
+
+static LLVMValueRef buf_ptr(Emit *E, int i) {
+    if (E->bufptr[i]) return E->bufptr[i];
+    const KBuf *kb = &E->kf->bufs[i];
+    LLVMBuilderRef b = setup_builder(E);
+    LLVMTypeRef i64 = ty(E, KT_I64), ptr = LLVMPointerTypeInContext(E->ctx, 0), i8 = LLVMInt8TypeInContext(E->ctx);
+    LLVMValueRef base;
+    if (kb->base >= B_IO) {
+        LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)(kb->base - B_IO), 0);
+        base = LLVMBuildLoad2(b, ptr, LLVMBuildInBoundsGEP2(b, ptr, LLVMGetParam(E->fn, 4), &idx, 1, ""), "");
+    } else {
+        static const int param_of[] = {[B_P] = 0, [B_G] = 1, [B_S] = 2, [B_W] = 3, [B_OUT] = 7};
+        base = LLVMGetParam(E->fn, (unsigned)param_of[kb->base]);
+    }
+    LLVMValueRef off = LLVMConstInt(i64, (unsigned long long)kb->offset, 0);
+    E->bufptr[i] = LLVMBuildInBoundsGEP2(b, i8, base, &off, 1, kb->name);
+    LLVMDisposeBuilder(b);
+    return E->bufptr[i];
+}
+
+static LLVMValueRef var_ptr(Emit *E, int i) {
+    if (!E->vars[i]) {
+        LLVMBuilderRef b = setup_builder(E);
+        E->vars[i] = LLVMBuildAlloca(b, ty(E, E->kf->vars[i].t), E->kf->vars[i].name);
+        LLVMDisposeBuilder(b);
+    }
+    return E->vars[i];
+}
+
+/* Start `void name(P, G, S, W, io, sym, hp, out)` (the ABI, docs/abi.md): attributes, the
+ * entry block with sym[] and hp[] loaded, the builder in the body.  Internal functions are the
+ * outlined regions, never inlined (so that each stays a unit for the optimizer and profiles). */
+static void begin_abi_function(Emit *E, const char *name, bool internal) {
     LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0);
     LLVMTypeRef params[8] = {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr};
     LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), params, 8, 0);
-    E->fn = LLVMAddFunction(E->mod, kf->name, fty);
-    E->kf = kf;
-    LLVMAddTargetDependentFunctionAttr(E->fn, "target-cpu", cpu);
-    LLVMAddTargetDependentFunctionAttr(E->fn, "target-features", features);
+    E->fn = LLVMAddFunction(E->mod, name, fty);
+    LLVMAddTargetDependentFunctionAttr(E->fn, "target-cpu", E->cpu);
+    LLVMAddTargetDependentFunctionAttr(E->fn, "target-features", E->features);
     /* the blocks never overlap one another */
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     for (unsigned i = 0; i < 8; i++)
         if (i != 4) LLVMAddAttributeAtIndex(E->fn, i + 1, LLVMCreateEnumAttribute(E->ctx, noalias, 0));
-
-    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "entry");
-    LLVMPositionBuilderAtEnd(E->b, entry);
-    LLVMTypeRef i64 = ty(E, KT_I64), f64 = ty(E, KT_F64), i8 = LLVMInt8TypeInContext(E->ctx);
+    if (internal) {
+        LLVMSetLinkage(E->fn, LLVMInternalLinkage);
+        unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+        LLVMAddAttributeAtIndex(E->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(E->ctx, noinline, 0));
+    }
+    E->entry = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "entry");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "body");
+    LLVMPositionBuilderAtEnd(E->b, E->entry);
+    LLVMTypeRef i64 = ty(E, KT_I64), f64 = ty(E, KT_F64);
     for (int i = 0; i < MAX_SYMS; i++) {
         LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)i, 0);
         E->sym[i] = LLVMBuildLoad2(E->b, i64, LLVMBuildInBoundsGEP2(E->b, i64, LLVMGetParam(E->fn, 5), &idx, 1, ""), "");
@@ -245,24 +314,36 @@ static void emit_function(Emit *E, const KFunc *kf, const char *cpu, const char 
         LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)i, 0);
         E->hp[i] = LLVMBuildLoad2(E->b, f64, LLVMBuildInBoundsGEP2(E->b, f64, LLVMGetParam(E->fn, 6), &idx, 1, ""), "");
     }
-    E->bufptr = xcalloc((size_t)kf->nbufs + 1, sizeof(LLVMValueRef));
-    for (int i = 0; i < kf->nbufs; i++) {
-        const KBuf *kb = &kf->bufs[i];
-        LLVMValueRef base;
-        if (kb->base >= B_IO) {
-            LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)(kb->base - B_IO), 0);
-            base = LLVMBuildLoad2(E->b, ptr, LLVMBuildInBoundsGEP2(E->b, ptr, LLVMGetParam(E->fn, 4), &idx, 1, ""), "");
-        } else {
-            static const int param_of[] = {[B_P] = 0, [B_G] = 1, [B_S] = 2, [B_W] = 3, [B_OUT] = 7};
-            base = LLVMGetParam(E->fn, (unsigned)param_of[kb->base]);
-        }
-        LLVMValueRef off = LLVMConstInt(i64, (unsigned long long)kb->offset, 0);
-        E->bufptr[i] = LLVMBuildInBoundsGEP2(E->b, i8, base, &off, 1, kb->name);
-    }
-    E->vars = xcalloc((size_t)kf->nvars + 1, sizeof(LLVMValueRef));
-    for (int i = 0; i < kf->nvars; i++) E->vars[i] = LLVMBuildAlloca(E->b, ty(E, kf->vars[i].t), kf->vars[i].name);
+    LLVMBuildBr(E->b, body);
+    LLVMPositionBuilderAtEnd(E->b, body);
+    E->bufptr = xcalloc((size_t)E->kf->nbufs + 1, sizeof(LLVMValueRef));
+    E->vars = xcalloc((size_t)E->kf->nvars + 1, sizeof(LLVMValueRef));
+}
+
+/* A region becomes `<function>.<region>` with the same arguments, called in its place. */
+static void outline(Emit *E, const KStmt *s) {
+    Emit saved = *E;
+    LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
+    begin_abi_function(E, fmt("%s.%s", E->kf->name, s->name), true);
+    block(E, &s->body);
+    LLVMBuildRetVoid(E->b);
+    LLVMValueRef callee = E->fn;
+    free(E->bufptr);
+    free(E->vars);
+    *E = saved;
+    LLVMPositionBuilderAtEnd(E->b, at);
+    LLVMValueRef args[8];
+    for (unsigned i = 0; i < 8; i++) args[i] = LLVMGetParam(E->fn, i);
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(callee), callee, args, 8, "");
+}
+
+static void emit_function(Emit *E, const KFunc *kf) {
+    E->kf = kf;
+    begin_abi_function(E, kf->name, false);
     block(E, &kf->body);
     LLVMBuildRetVoid(E->b);
+    free(E->bufptr);
+    free(E->vars);
 }
 
 static void check(LLVMErrorRef err, const char *what) {
@@ -297,6 +378,23 @@ static void new_module(Emit *E, LLVMContextRef ctx) {
     E->b = LLVMCreateBuilderInContext(ctx);
 }
 
+/* What the GEMM generator needs: the target's attributes, its vector width, and the module's
+ * parallel-for hook `<prefix>_parallel_for` (NULL until someone installs a thread pool). */
+static bool has_feature(const char *features, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = features; (p = strstr(p, name)); p += n)
+        if (p > features && p[-1] == '+' && (p[n] == ',' || p[n] == 0)) return true;
+    return false;
+}
+
+static void gemm_target(Emit *E, const char *cpu, const char *features, const char *prefix) {
+    int vb = has_feature(features, "avx512f") ? 64 : has_feature(features, "avx2") ? 32 : 16;
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0);
+    LLVMValueRef hook = LLVMAddGlobal(E->mod, ptr, fmt("%s_parallel_for", prefix));
+    LLVMSetInitializer(hook, LLVMConstPointerNull(ptr));
+    E->gemm = (GemmTarget){E->ctx, E->mod, cpu, features, vb, hook};
+}
+
 /* Verify, then the new pass manager's default<O3> pipeline for the target. */
 static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
     char *err = NULL;
@@ -319,7 +417,10 @@ Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     const char *features;
     LLVMTargetMachineRef tm = target_machine(&E, NULL, NULL, &features, LLVMCodeModelJITDefault);
     char *cpu = LLVMGetHostCPUName();
-    for (int i = 0; i < nfns; i++) emit_function(&E, fns[i], cpu, features);
+    E.cpu = cpu;
+    E.features = features;
+    gemm_target(&E, cpu, features, o->prefix);
+    for (int i = 0; i < nfns; i++) emit_function(&E, fns[i]);
     optimize(&E, tm, o->opt_level);
     if (o->dump_llvm) {
         char *s = LLVMPrintModuleToString(E.mod);
@@ -474,7 +575,10 @@ void emit_object(const Export *e, ObjKind kind, const char *path, const char *tr
     const char *features;
     LLVMTargetMachineRef tm = target_machine(&E, triple, cpu, &features, LLVMCodeModelDefault);
     const char *c = cpu ? cpu : triple ? "generic" : LLVMGetHostCPUName();
-    for (int k = 0; k < FN_COUNT; k++) emit_function(&E, e->c->kfuncs[k], c, features);
+    E.cpu = c;
+    E.features = features;
+    gemm_target(&E, c, features, e->prefix);
+    for (int k = 0; k < FN_COUNT; k++) emit_function(&E, e->c->kfuncs[k]);
     param_table(&E, e);
     if (e->weights)
         const_bytes(&E, fmt("%s_weights", e->prefix), e->weights, e->c->rt.param_bytes, 64, true);
@@ -490,11 +594,15 @@ void emit_object(const Export *e, ObjKind kind, const char *path, const char *tr
     LLVMDisposeModule(E.mod);
 }
 
-StepFn jit_lookup(Jit *j, const char *name) {
+void *jit_address(Jit *j, const char *name) {
     LLVMOrcExecutorAddress addr = 0;
     check(LLVMOrcLLJITLookup(j->lljit, &addr, name), fmt("looking up %s", name));
+    return (void *)(uintptr_t)addr;
+}
+
+StepFn jit_lookup(Jit *j, const char *name) {
     StepFn f;
-    void *p = (void *)(uintptr_t)addr;
+    void *p = jit_address(j, name);
     memcpy(&f, &p, sizeof f);
     return f;
 }

@@ -117,6 +117,11 @@ void print_header(FILE *out, const Export *e) {
         fprintf(out, ", const %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
     fprintf(out, ",\n    void *workspace, int64_t batch, float lr, int64_t step);\n");
 
+    fprintf(out, "\n/* Threads: set this to a parallel-for — run task(ctx, 0 .. n-1), return when all are done;\n"
+                 " * e.g. dlrt_parallel_for of the dlc runtime — to split large matrix products over threads.\n"
+                 " * NULL (the default) runs everything on the calling thread.  Results are the same bit for\n"
+                 " * bit either way.  (The C source from --emit=c always runs on the calling thread.) */\n"
+                 "extern void (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);\n", P);
     fprintf(out, "\n/* The uniform low-level ABI (io[k] in the order above, the output last; sym[0] = batch;\n"
                  " * hp[0] = lr, hp[1] = step; out[0] = loss, out[1..] = metric counts). */\n");
     for (int k = 0; k < FN_COUNT; k++)

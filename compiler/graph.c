@@ -55,16 +55,9 @@ Node *new_node_attr(Graph *g, Op op, Loc loc, int nin, Node **in, const int64_t 
     return n;
 }
 
-/* A transposed B is materialized (a TRANSPOSE node) so that the product's inner loop runs
- * over contiguous outputs in plain k order: it vectorizes without reassociating sums, and
- * every back end computes the same bits.  (The packed GEMM of the performance work will fold
- * the transpose into its packing.) */
+/* Transposes are folded into the GEMM's packing (emit_gemm.c), never materialized. */
 Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb) {
-    if (tb) {
-        if (b->shape.rank != 2) ICE("matmul with a transposed B of rank %d", b->shape.rank);
-        b = node1(g, OP_TRANSPOSE, loc, b);
-        tb = 0;
-    }
+    if (tb && b->shape.rank != 2) ICE("matmul with a transposed B of rank %d", b->shape.rank);
     Node *in[2] = {a, b};
     int64_t ia[8] = {ta, tb};
     return make_node(g, OP_MATMUL, loc, 2, in, ia);

@@ -191,6 +191,18 @@ KStmt *kif(KBlock *b, KExpr *cond) {
     return s;
 }
 
+void kgemm(KBlock *b, const KGemm *g) {
+    KStmt *s = push_stmt(b, KS_GEMM);
+    s->gemm = xcalloc(1, sizeof *g);
+    *s->gemm = *g;
+}
+
+KStmt *kregion(KBlock *b, const char *name) {
+    KStmt *s = push_stmt(b, KS_REGION);
+    s->name = name;
+    return s;
+}
+
 /* ---- text form (C-like) ---------------------------------------------------------------- */
 static const char *const ktype_name[] = {"bool", "i64", "i32", "f32", "f64"};
 static const char *const base_name[] = {"-", "P", "G", "S", "W", "out"};
@@ -261,6 +273,22 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             print_block(out, f, &s->body, depth + 1);
             fprintf(out, "%*s}\n", 2 * depth, "");
             break;
+        case KS_REGION:
+            fprintf(out, "region %s {\n", s->name);
+            print_block(out, f, &s->body, depth + 1);
+            fprintf(out, "%*s}\n", 2 * depth, "");
+            break;
+        case KS_GEMM: {
+            const KGemm *g = s->gemm;
+            fprintf(out, "gemm%s%s(m=", g->ta ? " ta" : "", g->tb ? " tb" : "");
+            print_expr(out, f, g->m); fprintf(out, ", n="); print_expr(out, f, g->n);
+            fprintf(out, ", k="); print_expr(out, f, g->k);
+            fprintf(out, ", a=%s+", f->bufs[g->a].name); print_expr(out, f, g->aoff);
+            fprintf(out, ", b=%s+", f->bufs[g->b].name); print_expr(out, f, g->boff);
+            fprintf(out, ", c=%s+", f->bufs[g->c].name); print_expr(out, f, g->coff);
+            fprintf(out, ", ws=%s)\n", f->bufs[g->ws].name);
+            break;
+        }
         }
     }
 }

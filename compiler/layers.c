@@ -326,14 +326,18 @@ static Node *conv_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     Shape ys = {4, {img->shape.d[0], dim_const(F), dim_const(OH), dim_const(OW)}};
     Node *y;
     if (l->groups == 1) {
-        /* as a matrix product: the windows of x as rows (im2col) times the kernels as columns,
-         * [N, OH, OW, C*KH*KW] . [C*KH*KW, F], then channels first */
+        /* as a matrix product: the kernels [F, C*KH*KW] times the windows of x as columns
+         * (im2col) [C*KH*KW, N*OH*OW]; the long axis N*OH*OW is the GEMM's vector axis.  The
+         * result [F, N, OH, OW] is put channels second. */
         int64_t K = C * l->k[0] * l->k[1];
         int64_t ia[8] = {l->k[0], l->k[1], l->s[0], l->s[1], l->d[0], l->d[1]};
-        Shape cs = {4, {img->shape.d[0], dim_const(OH), dim_const(OW), dim_const(K)}};
+        Dim n = img->shape.d[0], cols_n = dim_mul(dim_mul(n, dim_const(OH)), dim_const(OW));
+        Shape cs = {4, {dim_const(K), n, dim_const(OH), dim_const(OW)}};
         Node *cols = new_node_attr(g, OP_IM2COL, loc, 1, &xp, ia, cs);
-        Node *prod = new_matmul(g, loc, cols, new_reshape(g, loc, w, shape_of(2, (Dim[]){dim_const(F), dim_const(K)})), 0, 1);
-        y = new_node_attr(g, OP_PERMUTE, loc, 1, &prod, (int64_t[8]){0, 3, 1, 2}, ys);
+        Node *w2 = new_reshape(g, loc, w, shape_of(2, (Dim[]){dim_const(F), dim_const(K)}));
+        Node *prod = new_matmul(g, loc, w2, new_reshape(g, loc, cols, shape_of(2, (Dim[]){dim_const(K), cols_n})), 0, 0);
+        prod = new_reshape(g, loc, prod, shape_of(4, (Dim[]){dim_const(F), n, dim_const(OH), dim_const(OW)}));
+        y = new_node_attr(g, OP_PERMUTE, loc, 1, &prod, (int64_t[8]){1, 0, 2, 3}, ys);
     } else {   /* grouped (e.g. depthwise): direct loops */
         int64_t ia[8] = {l->s[0], l->s[1], l->d[0], l->d[1], l->groups};
         y = new_node_attr(g, OP_CONV2D, loc, 2, (Node *[]){xp, w}, ia, ys);

@@ -12,6 +12,7 @@ typedef struct {
     KFunc *f;
     KBlock *b;           /* where statements go */
     bool training;       /* train and grad functions: dropout is active */
+    int64_t gemm_ws;     /* offset of the GEMM panel workspace in W */
 } Lower;
 
 typedef void LowerFn(Lower *L, Node *n);
@@ -312,44 +313,15 @@ static void lower_train_eval(Lower *L, Node *n) {
     L->b = outer;
 }
 
-/* C[M,N] = op(A) op(B), with A, B seen as [rows, last] matrices.
- * Loop orders keep the innermost loop contiguous so LLVM can vectorize it:
- *   B transposed (stored [N,K]): dot products over k;
- *   otherwise: C[i,:] += A(i,k) * B[k,:] (an axpy over j). */
+/* C[M,N] = op(A) op(B), with A, B seen as [rows, last] matrices: one GEMM statement, which
+ * each back end implements (KGemm in dlc.h fixes the arithmetic). */
 static void lower_matmul(Lower *L, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
     bool ta = n->iattr[0], tb = n->iattr[1];
-    KExpr *M = ta ? last_dim(a) : rows(a), *K = ta ? rows(a) : last_dim(a);
-    KExpr *N = tb ? rows(b) : last_dim(b);
-    KBlock *outer = L->b;
-    int cb = buf_of(L, n);
-    /* element (i, k) of op(A) and (k, j) of op(B) */
-#define A_AT(i, k) ld(L, a, ta ? add(mul(k, M), i) : add(mul(i, K), k))
-#define B_AT(k, j) ld(L, b, tb ? add(mul(j, K), k) : add(mul(k, N), j))
-    if (tb) {
-        int i = loop(L, "i", M);
-        int j = loop(L, "j", N);
-        int acc = local(L, "acc", c(n, 0));
-        KBlock *jb = L->b;
-        int k = loop(L, "k", K);
-        kset(L->b, acc, add(var(L, acc), mul(A_AT(var(L, i), var(L, k)), B_AT(var(L, k), var(L, j)))));
-        L->b = jb;
-        kstore(L->b, cb, add(mul(var(L, i), N), var(L, j)), var(L, acc));
-    } else {
-        int i = loop(L, "i", M);
-        KBlock *ib = L->b;
-        int j0 = loop(L, "j", N);
-        kstore(L->b, cb, add(mul(var(L, i), N), var(L, j0)), c(n, 0));
-        L->b = ib;
-        int k = loop(L, "k", K);
-        int s = local(L, "s", A_AT(var(L, i), var(L, k)));
-        int j = loop(L, "j", N);
-        KExpr *ci = add(mul(var(L, i), N), var(L, j));
-        kstore(L->b, cb, ci, add(kload(L->f, cb, ci), mul(var(L, s), B_AT(var(L, k), var(L, j)))));
-    }
-#undef A_AT
-#undef B_AT
-    L->b = outer;
+    KGemm g = {ta, tb, buf_of(L, a), buf_of(L, b), buf_of(L, n),
+               kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), ki(0), ki(0), ki(0),
+               ta ? last_dim(a) : rows(a), tb ? rows(b) : last_dim(b), ta ? rows(a) : last_dim(a)};
+    kgemm(L->b, &g);
 }
 
 /* ---- images [N, C, H, W] --------------------------------------------------------------------
@@ -446,17 +418,18 @@ static void lower_conv_pass(Lower *L, Node *n, ConvPass pass, Node *x, Node *w, 
     L->b = outer;
 }
 
-/* The windows of x as rows: cols[((n*OH + oh)*OW + ow)*K + (c*KH + kh)*KW + kw] =
- * x[n, c, oh*sh + kh*dh, ow*sw + kw*dw], K = C*KH*KW.  COL2IM (scatter = true) adds them back. */
+/* The windows of x as columns: cols[((k*N + n)*OH + oh)*OW + ow] = x[n, c, oh*sh + kh*dh,
+ * ow*sw + kw*dw] with k = (c*KH + kh)*KW + kw; the inner loop runs along ow.  COL2IM
+ * (scatter = true) adds them back, each x element summing its windows in (kh, kw) order. */
 static void im2col_pass(Lower *L, Node *img, Node *cols, const int64_t *a, bool scatter) {
     KBlock *outer = L->b;
-    KExpr *C = kdim(img->shape.d[1]), *H = dimr(img, 2), *W = dimr(img, 1);
-    KExpr *OH = kdim(cols->shape.d[1]), *OW = kdim(cols->shape.d[2]), *K = dimr(cols, 1);
+    KExpr *C = kdim(img->shape.d[1]), *H = dimr(img, 2), *W = dimr(img, 1), *N = kdim(img->shape.d[0]);
+    KExpr *OH = dimr(cols, 2), *OW = dimr(cols, 1);
     if (scatter) zero(L, img, numel(img));
-    int n = loop(L, "n", kdim(img->shape.d[0])), oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
-    KExpr *row = mul(add(mul(add(mul(var(L, n), OH), var(L, oh)), OW), var(L, ow)), K);
     int ch = loop(L, "c", C), kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
-    KExpr *ci = add(row, add(mul(add(mul(var(L, ch), ki(a[0])), var(L, kh)), ki(a[1])), var(L, kw)));
+    KExpr *k = add(mul(add(mul(var(L, ch), ki(a[0])), var(L, kh)), ki(a[1])), var(L, kw));
+    int n = loop(L, "n", N), oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
+    KExpr *ci = add(mul(add(mul(add(mul(k, N), var(L, n)), OH), var(L, oh)), OW), var(L, ow));
     KExpr *xi = at2d(add(mul(var(L, n), C), var(L, ch)), add(mul(var(L, oh), ki(a[2])), mul(var(L, kh), ki(a[4]))),
                      add(mul(var(L, ow), ki(a[3])), mul(var(L, kw), ki(a[5]))), H, W);
     if (scatter) {
@@ -500,21 +473,19 @@ static KExpr *window_out(Lower *L, Window *w, Node *pooled) {
 }
 
 /* Emit, in the current (output) loop, best = the first maximal x of the window (NaN wins, as
- * in PyTorch) and, when arg is not NULL, *arg = its index in x. */
+ * in PyTorch) and, when arg is not NULL, *arg = its position kh*KW + kw in the window.
+ * Branch-free (selects), so the loop over ow vectorizes. */
 static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best, int *arg) {
-    KExpr *first = window_in(L, pooled, w, ki(0), ki(0), x);
-    *best = local(L, "best", ld(L, x, first));
-    if (arg) *arg = local(L, "arg", first);
+    *best = local(L, "best", ld(L, x, window_in(L, pooled, w, ki(0), ki(0), x)));
+    if (arg) *arg = local(L, "arg", ki(0));
     KBlock *ob = L->b;
     int kh = loop(L, "kh", ki(pooled->iattr[0])), kw = loop(L, "kw", ki(pooled->iattr[1]));
-    KExpr *xi = window_in(L, pooled, w, var(L, kh), var(L, kw), x);
-    KExpr *v = ld(L, x, xi);
+    KExpr *v = ld(L, x, window_in(L, pooled, w, var(L, kh), var(L, kw), x));
     /* take v when best is not NaN and (v is NaN or v > best) */
-    KExpr *take_it = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
-                          kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
-    KStmt *take = kif(L->b, take_it);
-    kset(&take->body, *best, ld(L, x, xi));
-    if (arg) kset(&take->body, *arg, xi);
+    KExpr *take = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
+                       kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
+    if (arg) kset(L->b, *arg, kselect(take, add(mul(var(L, kh), ki(pooled->iattr[1])), var(L, kw)), var(L, *arg)));
+    kset(L->b, *best, kselect(take, v, var(L, *best)));
     L->b = ob;
 }
 
@@ -528,16 +499,43 @@ static void lower_maxpool2d(Lower *L, Node *n) {
     L->b = outer;
 }
 
-/* (dy, x): each window's dy goes to its first maximal x */
-static void lower_maxpool2d_bwd(Lower *L, Node *n) {
-    Node *dy = n->in[0], *x = n->in[1];
+static void lower_maxpool2d_arg(Lower *L, Node *n) {
+    Node *x = n->in[0];
     KBlock *outer = L->b;
-    zero(L, n, numel(n));
-    Window w = window_loops(L, dy);
+    Window w = window_loops(L, n);
     int best, arg;
     window_argmax(L, n, x, &w, &best, &arg);
-    int db = buf_of(L, n);
-    kstore(L->b, db, var(L, arg), add(kload(L->f, db, var(L, arg)), ld(L, dy, window_out(L, &w, dy))));
+    kstore(L->b, buf_of(L, n), window_out(L, &w, n), kcast(KT_I32, var(L, arg)));
+    L->b = outer;
+}
+
+/* (dy, arg): each window's dy goes to its first max.  Windows that do not overlap (stride >=
+ * kernel) give each x element at most one window, so dx is computed element by element;
+ * overlapping ones add dy into dx window by window. */
+static void lower_maxpool2d_bwd(Lower *L, Node *n) {
+    Node *dy = n->in[0], *arg = n->in[1];
+    const int64_t *a = n->iattr;   /* kernel h, w, stride h, w */
+    KBlock *outer = L->b;
+    if (a[2] >= a[0] && a[3] >= a[1]) {
+        KExpr *OH = dimr(dy, 2), *OW = dimr(dy, 1);
+        int p = loop(L, "p", planes(n)), h = loop(L, "h", dimr(n, 2)), x = loop(L, "w", dimr(n, 1));
+        KExpr *oh = dvd(var(L, h), ki(a[2])), *ow = dvd(var(L, x), ki(a[3]));
+        KExpr *rh = sub(var(L, h), mul(oh, ki(a[2]))), *rw = sub(var(L, x), mul(ow, ki(a[3])));
+        KExpr *in = kbin(K_AND, kbin(K_AND, kbin(K_LT, rh, ki(a[0])), kbin(K_LT, rw, ki(a[1]))),
+                         kbin(K_AND, kbin(K_LT, oh, OH), kbin(K_LT, ow, OW)));
+        /* clamped window (always a valid index); `in` discards it */
+        KExpr *o = at2d(var(L, p), kbin(K_MIN, oh, sub(OH, ki(1))), kbin(K_MIN, ow, sub(OW, ki(1))), OH, OW);
+        KExpr *hit = kbin(K_AND, in, kbin(K_EQ, kcast(KT_I64, ld(L, arg, o)), add(mul(rh, ki(a[1])), rw)));
+        kstore(L->b, buf_of(L, n), at2d(var(L, p), var(L, h), var(L, x), dimr(n, 2), dimr(n, 1)),
+               kselect(hit, ld(L, dy, o), c(n, 0)));
+    } else {
+        zero(L, n, numel(n));
+        Window w = window_loops(L, dy);
+        KExpr *pos = kcast(KT_I64, ld(L, arg, window_out(L, &w, dy)));
+        KExpr *xi = window_in(L, n, &w, dvd(pos, ki(a[1])), kbin(K_REM, pos, ki(a[1])), n);
+        int db = buf_of(L, n);
+        kstore(L->b, db, xi, add(kload(L->f, db, xi), ld(L, dy, window_out(L, &w, dy))));
+    }
     L->b = outer;
 }
 
@@ -893,7 +891,7 @@ static LowerFn *const lower_rule[OP_COUNT] = {DLC_OPS(X)};
 #undef X
 
 KFunc *lower_function(Graph *g, Plan *p, const char *name) {
-    Lower L = {g, new_kfunc(name), NULL, p->kind == FN_TRAIN || p->kind == FN_GRAD};
+    Lower L = {g, new_kfunc(name), NULL, p->kind == FN_TRAIN || p->kind == FN_GRAD, p->gemm_ws_offset};
     L.b = &L.f->body;
     for (int i = 0; i < p->sched.n; i++) {
         Node *n = p->sched.v[i];
@@ -902,9 +900,11 @@ KFunc *lower_function(Graph *g, Plan *p, const char *name) {
             for (int64_t k = 0; k < n->shape.d[0].c; k++) kstore(L.b, buf_of(&L, n), ki(k), c(n, n->data[k]));
             continue;
         }
+        L.b = &kregion(&L.f->body, fmt("n%d_%s", n->id, op_text[n->op]))->body;
         if (op_flags[n->op] & OPF_E) lower_elementwise(&L, n);
         else if (lower_rule[n->op]) lower_rule[n->op](&L, n);
         else ICE("op %s has no lowering", op_text[n->op]);
+        L.b = &L.f->body;
     }
     L.f->work_bytes = p->work_bytes;
     return L.f;

@@ -143,10 +143,14 @@ static int cmd_check(void) {
     for (int i = 0; i < g->nparams; i++) total += shape_numel_max(g, &g->params[i]->node->shape);
     printf("%.*s\n", 67, "-------------------------------------------------------------------------------");
     printf("total parameters: %lld (%s)\n", (long long)total, human_bytes((double)g->param_bytes));
-    printf("memory at batch %lld: parameters %s, gradients %s, optimizer state %s,\n", (long long)g->max[0],
+    printf("memory at batch %lld: parameters %s, gradients %s, optimizer state %s\n", (long long)g->max[0],
            human_bytes((double)g->param_bytes), human_bytes((double)g->param_bytes), human_bytes((double)g->state_bytes));
-    printf("  activations+workspace: training %s, inference %s\n", human_bytes((double)c->plans[FN_TRAIN]->work_bytes),
-           human_bytes((double)c->plans[FN_INFER]->work_bytes));
+    for (int k = 0; k < 2; k++) {
+        const Plan *p = c->plans[k ? FN_INFER : FN_TRAIN];
+        printf("  %-9s activations %s (%s without reuse), GEMM workspace %s\n", k ? "inference" : "training",
+               human_bytes((double)p->gemm_ws_offset), human_bytes((double)p->unshared_bytes),
+               human_bytes((double)(p->work_bytes - p->gemm_ws_offset)));
+    }
     printf("loss: %s", op_text[g->loss->op]);
     for (int i = 1; i < g->nresults; i++) printf("   metric: %s", g->results[i].name);
     printf("\nok\n");
@@ -160,7 +164,7 @@ static const OptSpec train_opts[] = {
     {"batch", "N", "batch size"},
     {"lr", "X", "learning rate"},
     {"seed", "N", "seed for initialization and shuffling"},
-    {"threads", "N", "worker threads (accepted; kernels are single-threaded for now)"},
+    {"threads", "N", "threads for the matrix products (default: $DLC_THREADS, else one per core)"},
     {"save", "FILE", "write the trained parameters as safetensors (atomically, every epoch)"},
     {"log", "FILE", "append JSON lines: epoch, step, split, loss, accuracy, seconds"},
     {"weights", "FILE", "start from these parameters instead of a fresh initialization"},
@@ -175,7 +179,8 @@ static void train_overrides(TrainCfg *t) {
     t->batch = opt_int("batch", t->batch, 1);
     t->lr = opt_num("lr", t->lr);
     t->seed = opt_int("seed", t->seed, 0);
-    opt_int("threads", 1, 1);
+    int64_t threads = opt_int("threads", 0, 1);   /* 0: the default */
+    if (threads > 256 || dlrt_set_threads((int)threads)) fatal("--threads %lld: at most 256", (long long)threads);
 }
 
 static int cmd_train(void) {

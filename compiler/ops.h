@@ -60,10 +60,11 @@
     OP(CONV2D,         "conv2d",           2, 0,      NULL,            grad_conv2d,    lower_conv2d,     NULL)          /* (x, w[CO, C/g, KH, KW]); iattr stride h, w, dilation h, w, groups */ \
     OP(CONV2D_BWD_X,   "conv2d_bwd_x",     2, 0,      NULL,            NULL,           lower_conv2d_bwd_x, NULL)        /* (dy, w): dx, node's shape; conv2d's iattr */ \
     OP(CONV2D_BWD_W,   "conv2d_bwd_w",     2, 0,      NULL,            NULL,           lower_conv2d_bwd_w, NULL)        /* (dy, x): dw, node's shape; conv2d's iattr */ \
-    OP(IM2COL,         "im2col",           1, 0,      NULL,            grad_im2col,    lower_im2col,     NULL)          /* x[N, C, H, W] -> [N, OH, OW, C*KH*KW] windows; iattr kernel h, w, stride h, w, dilation h, w */ \
+    OP(IM2COL,         "im2col",           1, 0,      NULL,            grad_im2col,    lower_im2col,     NULL)          /* x[N, C, H, W] -> [C*KH*KW, N, OH, OW] windows; iattr kernel h, w, stride h, w, dilation h, w */ \
     OP(COL2IM,         "col2im",           1, 0,      NULL,            NULL,           lower_col2im,     NULL)          /* the adjoint of im2col: windows summed back into node's [N, C, H, W] */ \
     OP(MAXPOOL2D,      "maxpool2d",        1, 0,      NULL,            grad_maxpool2d, lower_maxpool2d,  NULL)          /* max over iattr kernel h, w windows, stride h, w */ \
-    OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, x): dy to each window's first max */ \
+    OP(MAXPOOL2D_ARG,  "maxpool2d_arg",    1, 0,      NULL,            NULL,           lower_maxpool2d_arg, NULL)       /* i32 [.., OH, OW]: position kh*KW + kw of each window's first max */ \
+    OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, arg): dy to each window's first max */ \
     OP(AVGPOOL2D,      "avgpool2d",        1, 0,      NULL,            grad_avgpool2d, lower_avgpool2d,  NULL)          /* mean over iattr kernel h, w windows, stride h, w */ \
     OP(AVGPOOL2D_BWD,  "avgpool2d_bwd",    1, 0,      NULL,            NULL,           lower_avgpool2d_bwd, NULL)       /* (dy): dy / (kh kw) spread over each window */ \
     /* ---- randomness (train mode only; identity otherwise) ------------------------------ */ \

@@ -81,6 +81,18 @@ static int64_t node_bytes(const Graph *g, const Node *n) {
     return (b + 63) / 64 * 64;
 }
 
+/* The packed panel of B a matrix product needs (KGemm in dlc.h): at most GEMM_KC x GEMM_NC,
+ * padded by a register tile. */
+static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
+    const Node *a = n->in[0], *b = n->in[1];
+    bool ta = n->iattr[0], tb = n->iattr[1];
+    int64_t k = dim_eval(g, ta ? shape_rows(&a->shape) : a->shape.d[a->shape.rank - 1], NULL);
+    int64_t cols = dim_eval(g, tb ? shape_rows(&b->shape) : b->shape.d[b->shape.rank - 1], NULL);
+    k = k < GEMM_KC ? k : GEMM_KC;
+    cols = cols < GEMM_NC ? cols : GEMM_NC;
+    return k * (cols + 32) * (int64_t)dlrt_dtype_size(n->dtype);
+}
+
 Plan *plan_function(Graph *g, FnKind kind) {
     Plan *p = xcalloc(1, sizeof *p);
     p->kind = kind;
@@ -136,8 +148,13 @@ Plan *plan_function(Graph *g, FnKind kind) {
         for (int k = 0; k < n->nin; k++) root_of(n->in[k])->last_use = pos;
     }
     Arena a = {0};
+    int64_t gemm_ws = 0;
     for (int pos = 0; pos < p->sched.n; pos++) {
         Node *n = p->sched.v[pos];
+        if (n->op == OP_MATMUL) {
+            int64_t b = gemm_ws_bytes(g, n);
+            if (b > gemm_ws) gemm_ws = b;
+        }
         if (op_flags[n->op] & OPF_X) continue;
         if (op_flags[n->op] & OPF_V) {
             Node *r = root_of(n);
@@ -148,6 +165,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
         if (n->base == B_NONE) {
             n->base = B_W;
             n->offset = arena_alloc(&a, node_bytes(g, n));
+            p->unshared_bytes += node_bytes(g, n);
         }
         /* free the workspace of values whose last use is this node; a value never used
          * (a root such as a gradient) keeps its slice */
@@ -159,7 +177,9 @@ Plan *plan_function(Graph *g, FnKind kind) {
             }
         }
     }
-    p->work_bytes = a.top;
+    /* the GEMM panel lives above everything else; products never overlap in time */
+    p->gemm_ws_offset = (a.top + 63) / 64 * 64;
+    p->work_bytes = p->gemm_ws_offset + gemm_ws;
     return p;
 }
 

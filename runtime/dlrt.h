@@ -198,13 +198,24 @@ typedef struct {
     int64_t samples;
 } dlrt_eval_result;
 
-/* Run the training loop; -1 on failure (e.g. the loss became NaN: parameters are left as they
- * were before the failing step's update? no: the last checkpoint on disk stays intact). */
+/* Run the training loop; -1 on failure (e.g. the loss became NaN; the last checkpoint written
+ * stays intact on disk). */
 int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *test,
                const dlrt_train_opts *o);
 int dlrt_evaluate(dlrt_session *s, const dlrt_dataset *d, int64_t batch, dlrt_eval_result *r);
 /* Forward pass over every sample of `x` (column 0 of a dataset's layout), writing outputs. */
 int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y);
+
+/* ---- threads ------------------------------------------------------------------------------ */
+/* The parallel-for generated code calls through its `<prefix>_parallel_for` hook: runs
+ * fn(ctx, 0 .. n-1) on the pool and the calling thread, returning when all are done. */
+typedef void dlrt_parallel_fn(void (*fn)(void *, int64_t), void *ctx, int64_t n);
+void dlrt_parallel_for(void (*fn)(void *, int64_t), void *ctx, int64_t n);
+/* Threads of the pool including the caller; 0 = $DLC_THREADS, else one per available core.
+ * Results do not depend on the count. */
+int dlrt_set_threads(int n);
+int dlrt_threads(void);
+int dlrt_cpu_count(void);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@ suite() {   # suite NAME COMMAND...
 }
 
 suite runtime "$BUILD/tests/test_runtime" tests/unit/data
+suite gemm "$BUILD/tests/test_gemm"
 suite errors tests/errors/run.sh
 suite fuzz tests/errors/fuzz.sh
 suite gradcheck tests/gradcheck/run.sh

@@ -26,7 +26,7 @@ check_model() {   # MODEL: every check of one model (run two at a time; the mach
     if gcc -std=c99 -O1 -ffp-contract=off $SAN -c "$T/${m}_c.c" -o "$T/${m}_csan.o" &&
        gcc -std=c11 -O1 $SAN -Icompiler -Iruntime -I"$BUILD" $LLVM_FLAGS -DOBJ="${m}_o" -DCSRC="${m}_c" \
            tests/build/compare.c "$T/${m}_o.o" "$T/${m}_csan.o" "$BUILD/libdlc.a" "$BUILD/libdlrt.a" \
-           $LLVM_LIBS -lz -lm -o "$T/compare_$m" 2> "$T/cc_$m.err"; then
+           $LLVM_LIBS -lz -lm -pthread -o "$T/compare_$m" 2> "$T/cc_$m.err"; then
         # a partial batch (one less than planned), at most 8 samples: the same code paths, less time
         batch=$(sed -n 's/.*batch \([0-9]*\).*/\1/p' "$model" | head -1)
         [ "$batch" -gt 9 ] && batch=9

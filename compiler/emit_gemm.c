@@ -1,0 +1,438 @@
+/* emit_gemm.c — the matrix product every MATMUL lowers to, generated as LLVM IR.
+ *
+ * The Goto/BLIS loop nest:
+ *   for jc (GEMM_NC columns)
+ *     parallel for (groups of column panels) x (blocks of GEMM_MC rows)
+ *       for pc (GEMM_KC of k)  for ic (GEMM_MC rows)  for jr (NR columns)  for ir (MR rows)
+ *         micro-kernel: an MR x NR tile of C in vector registers; per k one broadcast of A
+ *         per row and NR/VW loads of B, llvm.fma.
+ * A is read in place (either layout gives the broadcasts a short stride), as is an
+ * untransposed B (rows of B are contiguous); a transposed B is packed into NR-wide panels
+ * in ws by the task that uses them.  Edges: rows past the end repeat the last row, columns
+ * are masked loads, and edge tiles of C go through a scratch tile.
+ *
+ * Bitwise contract (KGemm in dlc.h): each C element is one fma chain over k in increasing
+ * order starting from 0.  The first k-block starts its accumulators at 0, later blocks reload
+ * the f32/f64 value the previous block stored, and threads split only rows and columns — so
+ * neither blocking, vector width nor the number of threads changes a single bit, and
+ * emit_c.c's plain loop computes the same numbers. */
+#include <string.h>
+
+#include "dlc.h"
+#include "emit_gemm.h"
+
+typedef struct {
+    const GemmTarget *t;
+    LLVMContextRef ctx;
+    LLVMBuilderRef b;
+    LLVMValueRef fn;
+    LLVMTypeRef i64, ptr, et, vt;
+    int esize, vw, mr, nr;   /* element bytes, lanes; register tile mr x nr, nr = 2 vectors */
+    const char *suffix;      /* f32 | f64 */
+} Gen;
+
+/* ---- small builders --------------------------------------------------------------------- */
+static LLVMValueRef c64(Gen *g, int64_t v) { return LLVMConstInt(g->i64, (unsigned long long)v, 1); }
+static LLVMValueRef add(Gen *g, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildNSWAdd(g->b, a, b, ""); }
+static LLVMValueRef sub(Gen *g, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildNSWSub(g->b, a, b, ""); }
+static LLVMValueRef mul(Gen *g, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildNSWMul(g->b, a, b, ""); }
+static LLVMValueRef lt(Gen *g, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildICmp(g->b, LLVMIntSLT, a, b, ""); }
+static LLVMValueRef imin(Gen *g, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildSelect(g->b, lt(g, a, b), a, b, ""); }
+static LLVMValueRef cdiv(Gen *g, LLVMValueRef a, int64_t b) { return LLVMBuildSDiv(g->b, add(g, a, c64(g, b - 1)), c64(g, b), ""); }
+
+/* &p[i] for elements of the GEMM's type */
+static LLVMValueRef at(Gen *g, LLVMValueRef p, LLVMValueRef i) { return LLVMBuildInBoundsGEP2(g->b, g->et, p, &i, 1, ""); }
+static LLVMValueRef load(Gen *g, LLVMTypeRef t, LLVMValueRef p) {
+    LLVMValueRef v = LLVMBuildLoad2(g->b, t, p, "");
+    LLVMSetAlignment(v, (unsigned)g->esize);
+    return v;
+}
+static void store(Gen *g, LLVMValueRef v, LLVMValueRef p) { LLVMSetAlignment(LLVMBuildStore(g->b, v, p), (unsigned)g->esize); }
+
+/* An entry-block alloca (so SROA and mem2reg promote it); `count` elements when non-NULL. */
+static LLVMValueRef local(Gen *g, LLVMTypeRef t, int64_t count) {
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->ctx);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first) LLVMPositionBuilderBefore(eb, first);
+    else LLVMPositionBuilderAtEnd(eb, entry);
+    LLVMValueRef a = count ? LLVMBuildArrayAlloca(eb, t, c64(g, count), "") : LLVMBuildAlloca(eb, t, "");
+    LLVMSetAlignment(a, 64);
+    LLVMDisposeBuilder(eb);
+    return a;
+}
+
+static LLVMBasicBlockRef block(Gen *g, const char *name) { return LLVMAppendBasicBlockInContext(g->ctx, g->fn, name); }
+
+/* for (v = lo; v < hi; v += step) { ... } — loop_begin returns v for the body */
+typedef struct { LLVMValueRef var, step; LLVMBasicBlockRef head, done; } Loop;
+static LLVMValueRef loop_begin(Gen *g, Loop *l, LLVMValueRef lo, LLVMValueRef hi, int64_t step) {
+    l->var = local(g, g->i64, 0);
+    l->step = c64(g, step);
+    LLVMBuildStore(g->b, lo, l->var);
+    l->head = block(g, "head");
+    LLVMBasicBlockRef body = block(g, "body");
+    l->done = block(g, "done");
+    LLVMBuildBr(g->b, l->head);
+    LLVMPositionBuilderAtEnd(g->b, l->head);
+    LLVMValueRef v = LLVMBuildLoad2(g->b, g->i64, l->var, "");
+    LLVMBuildCondBr(g->b, lt(g, v, hi), body, l->done);
+    LLVMPositionBuilderAtEnd(g->b, body);
+    return v;
+}
+static void loop_end(Gen *g, Loop *l) {
+    LLVMBuildStore(g->b, add(g, LLVMBuildLoad2(g->b, g->i64, l->var, ""), l->step), l->var);
+    LLVMBuildBr(g->b, l->head);
+    LLVMPositionBuilderAtEnd(g->b, l->done);
+}
+
+/* if (cond) { ... } else { ... } */
+typedef struct { LLVMBasicBlockRef other, done; } If;
+static void if_begin(Gen *g, LLVMValueRef cond, If *f) {
+    LLVMBasicBlockRef then = block(g, "then");
+    f->other = block(g, "else");
+    f->done = block(g, "endif");
+    LLVMBuildCondBr(g->b, cond, then, f->other);
+    LLVMPositionBuilderAtEnd(g->b, then);
+}
+static void if_else(Gen *g, If *f) {
+    LLVMBuildBr(g->b, f->done);
+    LLVMPositionBuilderAtEnd(g->b, f->other);
+}
+static void if_end(Gen *g, If *f) {
+    LLVMBuildBr(g->b, f->done);
+    LLVMPositionBuilderAtEnd(g->b, f->done);
+}
+
+/* An internal function `void name(params...)` with the target's attributes; the builder is
+ * left in its entry block. */
+static LLVMValueRef begin_function(Gen *g, const char *name, LLVMTypeRef *params, int n) {
+    LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), params, (unsigned)n, 0);
+    g->fn = LLVMAddFunction(g->t->mod, name, ft);
+    LLVMSetLinkage(g->fn, LLVMInternalLinkage);
+    LLVMAddTargetDependentFunctionAttr(g->fn, "target-cpu", g->t->cpu);
+    LLVMAddTargetDependentFunctionAttr(g->fn, "target-features", g->t->features);
+    LLVMPositionBuilderAtEnd(g->b, block(g, "entry"));
+    return g->fn;
+}
+static LLVMValueRef arg(Gen *g, unsigned i) { return LLVMGetParam(g->fn, i); }
+static void call(Gen *g, LLVMValueRef f, LLVMValueRef *args, int n) {
+    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(f), f, args, (unsigned)n, "");
+}
+
+/* ---- packing ------------------------------------------------------------------------------
+ * pack_b(n, k, b, pc, kc, j0, nj, bp): a transposed B (stored [n, k]) — rows [pc, pc+kc) of
+ * op(B), columns [j0, j0+nj) — as panels of NR columns, bp[jp*kc + p*NR + c], zero past the
+ * last column (out-of-range lanes read a clamped element and select 0).  Untransposed operands
+ * are read in place. */
+static LLVMValueRef lane_mask(Gen *g, int v, LLVMValueRef n);
+
+/* r[i][j] -> r[j][i] for VW vectors of VW lanes: at each level b = VW/2 .. 1 swap the b x b
+ * blocks off the diagonal (two-input shuffles with constant masks). */
+static void transpose(Gen *g, LLVMValueRef *r) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+    for (int b = g->vw / 2; b >= 1; b /= 2)
+        for (int i = 0; i < g->vw; i++) {
+            if (i & b) continue;
+            LLVMValueRef lo[16], hi[16];   /* lanes of (x, y): x is 0..VW-1, y is VW.. */
+            for (int j = 0; j < g->vw; j++) {
+                lo[j] = LLVMConstInt(i32, (unsigned long long)(j & b ? g->vw + j - b : j), 0);
+                hi[j] = LLVMConstInt(i32, (unsigned long long)(j & b ? g->vw + j : j + b), 0);
+            }
+            LLVMValueRef x = r[i], y = r[i + b];
+            r[i] = LLVMBuildShuffleVector(g->b, x, y, LLVMConstVector(lo, (unsigned)g->vw), "");
+            r[i + b] = LLVMBuildShuffleVector(g->b, x, y, LLVMConstVector(hi, (unsigned)g->vw), "");
+        }
+}
+
+static LLVMValueRef pack_function(Gen *g) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
+    LLVMTypeRef ps[8] = {i64, i64, ptr, i64, i64, i64, i64, ptr};
+    begin_function(g, fmt("dlc_pack_bt_%s", g->suffix), ps, 8);
+    LLVMValueRef k = arg(g, 1), src = arg(g, 2), pc = arg(g, 3), kc = arg(g, 4);
+    LLVMValueRef j0 = arg(g, 5), nj = arg(g, 6), dst = arg(g, 7);
+    int NR = g->nr, NV = NR / g->vw;
+    Loop lp, lk;
+    LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
+    LLVMValueRef width = sub(g, nj, jp);   /* lanes c < width are real columns */
+    LLVMValueRef panel = at(g, dst, mul(g, jp, kc)), row[64], mask[4];
+    for (int c = 0; c < NR; c++)   /* column c's row of the stored matrix (clamped) */
+        row[c] = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c64(g, c), sub(g, width, c64(g, 1)))), k), pc));
+    for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, width);
+    /* VW k at a time: VW contiguous loads per group of VW columns, a VW x VW transpose in
+     * registers, VW stores (the plain loops become gathers or scatters, which are slow) */
+    int VW = g->vw;
+    LLVMValueRef p = loop_begin(g, &lk, c64(g, 0), sub(g, kc, c64(g, VW - 1)), VW);
+    for (int v = 0; v < NV; v++) {
+        LLVMValueRef r[16];
+        for (int l = 0; l < VW; l++) r[l] = load(g, g->vt, at(g, row[v * VW + l], p));
+        transpose(g, r);
+        for (int q = 0; q < VW; q++)
+            store(g, LLVMBuildSelect(g->b, mask[v], r[q], LLVMConstNull(g->vt), ""),
+                  at(g, panel, add(g, mul(g, add(g, p, c64(g, q)), c64(g, NR)), c64(g, v * VW))));
+    }
+    loop_end(g, &lk);
+    /* the last kc % VW k: element by element */
+    Loop lt_, lc;
+    LLVMValueRef tail = mul(g, LLVMBuildSDiv(g->b, kc, c64(g, VW), ""), c64(g, VW));
+    LLVMValueRef pt = loop_begin(g, &lt_, tail, kc, 1);
+    LLVMValueRef c = loop_begin(g, &lc, c64(g, 0), c64(g, NR), 1);
+    LLVMValueRef src_c = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c, sub(g, width, c64(g, 1)))), k), pc));
+    store(g, LLVMBuildSelect(g->b, lt(g, c, width), load(g, g->et, at(g, src_c, pt)), LLVMConstNull(g->et), ""),
+          at(g, panel, add(g, mul(g, pt, c64(g, NR)), c)));
+    loop_end(g, &lc);
+    loop_end(g, &lt_);
+    loop_end(g, &lp);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+/* ---- micro-kernel ---------------------------------------------------------------------------
+ * ukernel(kc, a, ars, aps, b, ldb, c, ldc, mr, nr, first): the tile C[0..mr, 0..nr) (+)=
+ * A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j].  Rows past mr repeat the
+ * last row (computed, never stored); columns past nr are masked off the loads. */
+static LLVMValueRef splat(Gen *g, LLVMValueRef x) {
+    LLVMValueRef v = LLVMBuildInsertElement(g->b, LLVMGetPoison(g->vt), x, c64(g, 0), "");
+    LLVMValueRef zeros = LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(g->ctx), (unsigned)g->vw));
+    return LLVMBuildShuffleVector(g->b, v, LLVMGetPoison(g->vt), zeros, "");
+}
+
+/* <VW x i1>: lane l of vector v is below n (v*VW + l < n) */
+static LLVMValueRef lane_mask(Gen *g, int v, LLVMValueRef n) {
+    LLVMTypeRef iv = LLVMVectorType(g->i64, (unsigned)g->vw);
+    LLVMValueRef lanes[16];
+    for (int l = 0; l < g->vw; l++) lanes[l] = c64(g, v * g->vw + l);
+    LLVMValueRef nv = LLVMBuildInsertElement(g->b, LLVMGetPoison(iv), n, c64(g, 0), "");
+    nv = LLVMBuildShuffleVector(g->b, nv, LLVMGetPoison(iv), LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(g->ctx), (unsigned)g->vw)), "");
+    return LLVMBuildICmp(g->b, LLVMIntSLT, LLVMConstVector(lanes, (unsigned)g->vw), nv, "");
+}
+
+static LLVMValueRef ukernel_function(Gen *g) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
+    LLVMTypeRef ps[11] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64};
+    begin_function(g, fmt("dlc_ukernel_%s", g->suffix), ps, 11);
+    LLVMValueRef kc = arg(g, 0), ap = arg(g, 1), ars = arg(g, 2), aps = arg(g, 3), bp = arg(g, 4), ldb = arg(g, 5);
+    LLVMValueRef cp = arg(g, 6), ldc = arg(g, 7), mr = arg(g, 8), nr = arg(g, 9), first = arg(g, 10);
+    int MR = g->mr, NR = g->nr, NV = NR / g->vw;
+    LLVMValueRef acc[16][4];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = local(g, g->vt, 0);
+    LLVMValueRef tile = local(g, g->et, (int64_t)MR * NR);
+    LLVMValueRef full = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, mr, c64(g, MR), ""),
+                                     LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, NR), ""), "");
+    /* the C tile: C itself, or at the edges a scratch tile holding C's valid part */
+    If edge;
+    Loop li, lj;
+    if_begin(g, full, &edge);
+    if_else(g, &edge);
+    for (int i = 0; i < MR * NR; i++) store(g, LLVMConstNull(g->et), at(g, tile, c64(g, i)));
+    LLVMValueRef i = loop_begin(g, &li, c64(g, 0), mr, 1);
+    LLVMValueRef j = loop_begin(g, &lj, c64(g, 0), nr, 1);
+    store(g, load(g, g->et, at(g, cp, add(g, mul(g, i, ldc), j))), at(g, tile, add(g, mul(g, i, c64(g, NR)), j)));
+    loop_end(g, &lj);
+    loop_end(g, &li);
+    if_end(g, &edge);
+    LLVMValueRef base = LLVMBuildSelect(g->b, full, cp, tile, "");
+    LLVMValueRef stride = LLVMBuildSelect(g->b, full, ldc, c64(g, NR), "");
+
+    If fst;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntNE, first, c64(g, 0), ""), &fst);
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) LLVMBuildStore(g->b, LLVMConstNull(g->vt), acc[r][v]);
+    if_else(g, &fst);
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++)
+            LLVMBuildStore(g->b, load(g, g->vt, at(g, base, add(g, mul(g, c64(g, r), stride), c64(g, v * g->vw)))), acc[r][v]);
+    if_end(g, &fst);
+
+    /* row r of A starts at a + min(r, mr-1)*ars; lane l of B vector v is live when v*VW + l < nr */
+    LLVMValueRef arow[16], mask[4];
+    for (int r = 0; r < MR; r++) arow[r] = at(g, ap, mul(g, imin(g, c64(g, r), sub(g, mr, c64(g, 1))), ars));
+    for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, nr);
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8), ml_id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
+    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
+    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
+    LLVMTypeRef ml_over[2] = {g->vt, ptr};
+    LLVMValueRef mload = LLVMGetIntrinsicDeclaration(g->t->mod, ml_id, ml_over, 2);
+    LLVMTypeRef mload_ty = LLVMIntrinsicGetType(g->ctx, ml_id, ml_over, 2);
+    Loop lp;
+    LLVMValueRef p = loop_begin(g, &lp, c64(g, 0), kc, 1);
+    LLVMValueRef brow = at(g, bp, mul(g, p, ldb)), aoff = mul(g, p, aps), bv[4];
+    for (int v = 0; v < NV; v++) {
+        LLVMValueRef args[4] = {at(g, brow, c64(g, v * g->vw)), LLVMConstInt(i32, (unsigned long long)g->esize, 0), mask[v],
+                                LLVMConstNull(g->vt)};
+        bv[v] = LLVMBuildCall2(g->b, mload_ty, mload, args, 4, "");
+    }
+    for (int r = 0; r < MR; r++) {
+        LLVMValueRef a = splat(g, load(g, g->et, at(g, arow[r], aoff)));
+        for (int v = 0; v < NV; v++) {
+            LLVMValueRef args[3] = {a, bv[v], LLVMBuildLoad2(g->b, g->vt, acc[r][v], "")};
+            LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][v]);
+        }
+    }
+    loop_end(g, &lp);
+
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++)
+            store(g, LLVMBuildLoad2(g->b, g->vt, acc[r][v], ""), at(g, base, add(g, mul(g, c64(g, r), stride), c64(g, v * g->vw))));
+    If back;
+    if_begin(g, full, &back);
+    if_else(g, &back);
+    i = loop_begin(g, &li, c64(g, 0), mr, 1);
+    j = loop_begin(g, &lj, c64(g, 0), nr, 1);
+    store(g, load(g, g->et, at(g, tile, add(g, mul(g, i, c64(g, NR)), j))), at(g, cp, add(g, mul(g, i, ldc), j)));
+    loop_end(g, &lj);
+    loop_end(g, &li);
+    if_end(g, &back);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+/* ---- one parallel task ------------------------------------------------------------------------
+ * The driver fills a context for each block of GEMM_NC columns.  A task is a group of column
+ * panels and, when B is read in place, one block of GEMM_MC rows; it runs every k block.  With
+ * a transposed B the task packs its own panels (disjoint parts of ws) for each k block and
+ * runs every row block over them. */
+enum { CX_M, CX_N, CX_K, CX_A, CX_ARS, CX_APS, CX_B, CX_WS, CX_PACKED, CX_C, CX_JC, CX_NC, CX_GROUP, CX_NGROUPS,
+       CX_COUNT };
+static bool cx_is_ptr(int i) { return i == CX_A || i == CX_B || i == CX_WS || i == CX_C; }
+
+static LLVMTypeRef ctx_type(Gen *g) {
+    LLVMTypeRef f[CX_COUNT];
+    for (int i = 0; i < CX_COUNT; i++) f[i] = cx_is_ptr(i) ? g->ptr : g->i64;
+    return LLVMStructTypeInContext(g->ctx, f, CX_COUNT, 0);
+}
+static LLVMValueRef field(Gen *g, LLVMTypeRef st, LLVMValueRef ctx, int i) {
+    return LLVMBuildStructGEP2(g->b, st, ctx, (unsigned)i, "");
+}
+
+static LLVMValueRef task_function(Gen *g, LLVMValueRef pack_b, LLVMValueRef uk) {
+    LLVMTypeRef ps[2] = {g->ptr, g->i64}, st = ctx_type(g);
+    begin_function(g, fmt("dlc_gemm_task_%s", g->suffix), ps, 2);
+    LLVMValueRef cx = arg(g, 0), t = arg(g, 1), v[CX_COUNT];
+    for (int i = 0; i < CX_COUNT; i++) v[i] = LLVMBuildLoad2(g->b, cx_is_ptr(i) ? g->ptr : g->i64, field(g, st, cx, i), "");
+    LLVMValueRef packed = LLVMBuildICmp(g->b, LLVMIntNE, v[CX_PACKED], c64(g, 0), "");
+    /* which columns [j0, j1) of this panel step and rows [r0, r1) */
+    LLVMValueRef jg = LLVMBuildSRem(g->b, t, v[CX_NGROUPS], ""), ib = LLVMBuildSDiv(g->b, t, v[CX_NGROUPS], "");
+    LLVMValueRef j0 = mul(g, jg, v[CX_GROUP]), j1 = imin(g, v[CX_NC], add(g, j0, v[CX_GROUP]));
+    LLVMValueRef r0 = LLVMBuildSelect(g->b, packed, c64(g, 0), mul(g, ib, c64(g, GEMM_MC)), "");
+    LLVMValueRef r1 = LLVMBuildSelect(g->b, packed, v[CX_M], imin(g, v[CX_M], add(g, r0, c64(g, GEMM_MC))), "");
+    /* this task's panels start at column j0 of a full-height (GEMM_KC) layout, so that tasks
+     * at different k blocks never share a byte of ws */
+    LLVMValueRef mine = at(g, v[CX_WS], mul(g, j0, c64(g, GEMM_KC)));
+    /* k blocks in order (each element's chain continues where the last block stopped) */
+    Loop lpc, lic, lj, li;
+    LLVMValueRef pc = loop_begin(g, &lpc, c64(g, 0), v[CX_K], GEMM_KC);
+    LLVMValueRef kc = imin(g, c64(g, GEMM_KC), sub(g, v[CX_K], pc));
+    LLVMValueRef first = LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, pc, c64(g, 0), ""), g->i64, "");
+    If ip;
+    if_begin(g, packed, &ip);
+    LLVMValueRef pb[8] = {v[CX_N], v[CX_K], v[CX_B], pc, kc, add(g, v[CX_JC], j0), sub(g, j1, j0), mine};
+    call(g, pack_b, pb, 8);
+    if_else(g, &ip);
+    if_end(g, &ip);
+    /* B(p, j) of column panel jr: packed mine[(jr - j0)*kc + p*NR + j], or in place b[(pc + p)*n + jc + jr + j] */
+    LLVMValueRef ic = loop_begin(g, &lic, r0, r1, GEMM_MC);
+    LLVMValueRef mc = imin(g, c64(g, GEMM_MC), sub(g, r1, ic));
+    LLVMValueRef jr = loop_begin(g, &lj, j0, j1, g->nr);
+    LLVMValueRef bpanel = LLVMBuildSelect(g->b, packed, at(g, mine, mul(g, sub(g, jr, j0), kc)),
+                                          at(g, v[CX_B], add(g, mul(g, pc, v[CX_N]), add(g, v[CX_JC], jr))), "");
+    LLVMValueRef ldb = LLVMBuildSelect(g->b, packed, c64(g, g->nr), v[CX_N], "");
+    LLVMValueRef ir = loop_begin(g, &li, c64(g, 0), mc, g->mr);
+    LLVMValueRef row = add(g, ic, ir), col = add(g, v[CX_JC], jr);
+    LLVMValueRef atile = at(g, v[CX_A], add(g, mul(g, row, v[CX_ARS]), mul(g, pc, v[CX_APS])));
+    LLVMValueRef uargs[11] = {kc, atile, v[CX_ARS], v[CX_APS], bpanel, ldb,
+                              at(g, v[CX_C], add(g, mul(g, row, v[CX_N]), col)), v[CX_N],
+                              imin(g, c64(g, g->mr), sub(g, mc, ir)), imin(g, c64(g, g->nr), sub(g, v[CX_NC], jr)), first};
+    call(g, uk, uargs, 11);
+    loop_end(g, &li);
+    loop_end(g, &lj);
+    loop_end(g, &lic);
+    loop_end(g, &lpc);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+/* Tasks per block of columns: about TASK_TARGET (enough for a few threads), each at least
+ * TASK_MIN_COLS columns wide; the pool is used only for PARALLEL_MIN_WORK multiply-adds or more. */
+enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 18 };
+
+static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);
+    LLVMTypeRef ps[7] = {i64, i64, i64, ptr, ptr, ptr, ptr};
+    begin_function(g, name, ps, 7);
+    LLVMValueRef m = arg(g, 0), n = arg(g, 1), k = arg(g, 2), a = arg(g, 3), b = arg(g, 4), c = arg(g, 5), ws = arg(g, 6);
+    LLVMValueRef cx = local(g, st, 0);
+    /* an empty sum is 0 */
+    If empty;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntSLE, k, c64(g, 0), ""), &empty);
+    Loop lz;
+    LLVMValueRef z = loop_begin(g, &lz, c64(g, 0), mul(g, m, n), 1);
+    store(g, LLVMConstNull(g->et), at(g, c, z));
+    loop_end(g, &lz);
+    if_else(g, &empty);
+    if_end(g, &empty);
+
+    /* row tasks: one when B is packed (its task runs every row block), else one per block */
+    LLVMValueRef nib = tb ? c64(g, 1) : cdiv(g, m, GEMM_MC);
+    /* column blocks bound the packed panels; B read in place needs none (one block) */
+    int64_t block = tb ? GEMM_NC : INT64_C(1) << 60;
+    Loop ljc, lt_;
+    LLVMValueRef jc = loop_begin(g, &ljc, c64(g, 0), n, block);
+    LLVMValueRef nc = imin(g, c64(g, block), sub(g, n, jc));
+    LLVMValueRef want = LLVMBuildSDiv(g->b, add(g, c64(g, TASK_TARGET - 1), nib), nib, "");
+    LLVMValueRef group = LLVMBuildSDiv(g->b, add(g, nc, sub(g, want, c64(g, 1))), want, "");
+    group = LLVMBuildSelect(g->b, lt(g, group, c64(g, TASK_MIN_COLS)), c64(g, TASK_MIN_COLS), group, "");
+    group = mul(g, cdiv(g, group, g->nr), c64(g, g->nr));
+    LLVMValueRef ngroups = LLVMBuildSDiv(g->b, add(g, nc, sub(g, group, c64(g, 1))), group, "");
+    LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ws, c64(g, tb), c, jc, nc,
+                                   group, ngroups};
+    for (int i = 0; i < CX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
+    LLVMValueRef ntasks = mul(g, nib, ngroups);
+    /* two or more threads only when there is work for them and someone installed a pool */
+    LLVMValueRef hook = LLVMBuildLoad2(g->b, ptr, g->t->parallel_for, "");
+    LLVMValueRef par = LLVMBuildAnd(g->b, LLVMBuildIsNotNull(g->b, hook, ""),
+                                    LLVMBuildAnd(g->b, lt(g, c64(g, 1), ntasks),
+                                                 lt(g, c64(g, PARALLEL_MIN_WORK), mul(g, mul(g, m, nc), k)), ""), "");
+    If ip;
+    if_begin(g, par, &ip);
+    LLVMTypeRef hps[3] = {ptr, ptr, i64};
+    LLVMValueRef hargs[3] = {task, cx, ntasks};
+    LLVMBuildCall2(g->b, LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), hps, 3, 0), hook, hargs, 3, "");
+    if_else(g, &ip);
+    LLVMValueRef t = loop_begin(g, &lt_, c64(g, 0), ntasks, 1);
+    LLVMValueRef targs[2] = {cx, t};
+    call(g, task, targs, 2);
+    loop_end(g, &lt_);
+    if_end(g, &ip);
+    loop_end(g, &ljc);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb) {
+    bool f64 = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind;
+    const char *suffix = f64 ? "f64" : "f32";
+    const char *name = fmt("dlc_gemm_%s_%c%c", suffix, ta ? 't' : 'n', tb ? 't' : 'n');
+    LLVMValueRef have = LLVMGetNamedFunction(t->mod, name);
+    if (have) return have;
+
+    Gen g = {t, t->ctx, LLVMCreateBuilderInContext(t->ctx), NULL, LLVMInt64TypeInContext(t->ctx),
+             LLVMPointerTypeInContext(t->ctx, 0), elem, NULL, f64 ? 8 : 4, 0, 0, 0, suffix};
+    g.vw = t->vector_bytes / g.esize;
+    g.vt = LLVMVectorType(elem, (unsigned)g.vw);
+    /* 2 vectors of B per k; rows so that accumulators use about half the vector registers */
+    g.nr = 2 * g.vw;
+    g.mr = t->vector_bytes == 64 ? 8 : 6;
+    /* the helpers are shared by the four transpose variants */
+    LLVMValueRef pack_b = LLVMGetNamedFunction(t->mod, fmt("dlc_pack_bt_%s", suffix));
+    if (!pack_b) pack_b = pack_function(&g);
+    LLVMValueRef uk = LLVMGetNamedFunction(t->mod, fmt("dlc_ukernel_%s", suffix));
+    if (!uk) uk = ukernel_function(&g);
+    LLVMValueRef task = LLVMGetNamedFunction(t->mod, fmt("dlc_gemm_task_%s", suffix));
+    if (!task) task = task_function(&g, pack_b, uk);
+    LLVMValueRef fn = driver_function(&g, name, ta, tb, task);
+    LLVMDisposeBuilder(g.b);
+    return fn;
+}

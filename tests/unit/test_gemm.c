@@ -1,0 +1,108 @@
+/* test_gemm.c — the generated GEMM (emit_gemm.c) against the arithmetic KGemm defines: every
+ * element one fma chain over k in order, compared bit for bit.  Sizes cover the edges of the
+ * register tile, the k/m/n blocks, every transpose, f32 and f64, one thread and the pool. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlc.h"
+
+static int failures, checks;
+
+/* The definition: C[i, j] = fma chain over p of op(A)[i, p] op(B)[p, j]. */
+static double ref(int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, const void *a, const void *b, int64_t i,
+                  int64_t j) {
+    if (f64) {
+        const double *A = a, *B = b;
+        double acc = 0;
+        for (int64_t p = 0; p < k; p++) acc = fma(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * k + p] : B[p * n + j], acc);
+        return acc;
+    }
+    const float *A = a, *B = b;
+    float acc = 0;
+    for (int64_t p = 0; p < k; p++) acc = fmaf(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * k + p] : B[p * n + j], acc);
+    return acc;
+}
+
+/* A kernel function computing one product of sizes sym[0..2] from io[0], io[1] into io[2]. */
+static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb) {
+    KFunc *f = new_kfunc(name);
+    KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, t, "a"), kbuf(f, B_IO + 1, 0, t, "b"), kbuf(f, B_IO + 2, 0, t, "c"),
+               kbuf(f, B_W, 0, t, "ws"), ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2)};
+    kgemm(&f->body, &g);
+    return f;
+}
+
+static void fill(void *p, int f64, int64_t n, unsigned seed) {
+    for (int64_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double v = ((seed >> 8) & 0xffff) / 32768.0 - 1.0;
+        if (f64) ((double *)p)[i] = v * 1.000001;
+        else ((float *)p)[i] = (float)v * 1.000001f;
+    }
+}
+
+static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, void *ws) {
+    size_t es = f64 ? 8 : 4;
+    void *a = malloc((size_t)(m * k) * es + 8), *b = malloc((size_t)(k * n) * es + 8), *c = malloc((size_t)(m * n) * es + 8);
+    fill(a, f64, m * k, (unsigned)(m * 31 + k));
+    fill(b, f64, k * n, (unsigned)(n * 17 + k + 5));
+    memset(c, 0x7f, (size_t)(m * n) * es);
+    void *io[3] = {a, b, c};
+    int64_t sym[4] = {m, n, k, 1};
+    double hp[4] = {0}, out[8];
+    fn(NULL, NULL, NULL, ws, io, sym, hp, out);
+    int64_t bad = 0, bi = 0, bj = 0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double want = ref(f64, ta, tb, m, n, k, a, b, i, j);
+            double got = f64 ? ((double *)c)[i * n + j] : ((float *)c)[i * n + j];
+            if (memcmp(&want, &got, sizeof want) != 0 && !bad++) bi = i, bj = j;
+        }
+    checks++;
+    if (bad) {
+        failures++;
+        printf("not ok - gemm/%s %s%s m=%lld n=%lld k=%lld: %lld elements differ, first (%lld, %lld): %.9g vs %.9g\n",
+               what, ta ? "T" : "N", tb ? "T" : "N", (long long)m, (long long)n, (long long)k, (long long)bad,
+               (long long)bi, (long long)bj, ref(f64, ta, tb, m, n, k, a, b, bi, bj),
+               f64 ? ((double *)c)[bi * n + bj] : ((float *)c)[bi * n + bj]);
+    } else {
+        printf("ok - gemm/%s %s%s m=%lld n=%lld k=%lld\n", what, ta ? "T" : "N", tb ? "T" : "N", (long long)m,
+               (long long)n, (long long)k);
+    }
+    free(a);
+    free(b);
+    free(c);
+}
+
+int main(void) {
+    diag_set_source("test_gemm", "");
+    KFunc *fns[8];
+    for (int v = 0; v < 8; v++)
+        fns[v] = gemm_kernel(fmt("g%d", v), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1);
+    EmitOpts eo = {2, getenv("DUMP") != NULL, NULL, "test"};
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    Jit *jit = jit_compile(fns, 8, &eo);
+    dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
+    void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8);
+
+    /* edges of the tiles (8/6 rows, 16..32 columns), the blocks (MC 128, KC 256), tiny sizes */
+    static const int64_t sizes[][3] = {{1, 1, 1},    {1, 7, 3},     {8, 32, 16},   {9, 33, 17},   {7, 31, 1},
+                                       {16, 64, 64}, {13, 100, 37}, {129, 65, 257}, {64, 10, 784}, {200, 300, 300},
+                                       {3, 5, 600},  {260, 40, 20}};
+    for (int threads = 1; threads <= 2; threads++) {
+        *hook = threads > 1 ? dlrt_parallel_for : NULL;
+        dlrt_set_threads(threads);
+        const char *what = threads > 1 ? "2-threads" : "1-thread";
+        for (int v = 0; v < 8; v++) {
+            StepFn fn = jit_lookup(jit, fmt("g%d", v));
+            for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+                check(fn, fmt("%s %s", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1, v & 1, sizes[s][0], sizes[s][1], sizes[s][2], ws);
+        }
+        /* more columns than one B panel (GEMM_NC) */
+        check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 5, GEMM_NC + 70, 9, ws);
+    }
+    printf("# %d gemm checks, %d failed\n", checks, failures);
+    return failures != 0;
+}
