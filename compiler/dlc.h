@@ -183,7 +183,8 @@ typedef struct {
     double init_a;       /* uniform bound or normal std */
     int64_t offset;      /* bytes into P (and G) */
     bool trainable;      /* false for buffers such as BatchNorm's running statistics */
-    bool decay;          /* a Dense/Conv weight: the l1/l2 penalties apply */
+    bool decay;          /* a Dense/Conv weight: the train section's l1/l2 penalties apply */
+    double l1, l2;       /* penalties declared on its layer (added to the train section's) */
     Node *grad;          /* set by grad.c (trainable parameters only) */
 } Param;
 
@@ -370,7 +371,7 @@ typedef struct {
 
 /* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of
  * 32 columns (the widest register tile).  The workspace holds one panel. */
-enum { GEMM_KC = 256, GEMM_NC = 2048, GEMM_MC = 128 };
+enum { GEMM_KC = 256, GEMM_NC = 2048, GEMM_MC = 128, GEMM_KC_INPLACE = 128 };
 #define GEMM_WS_ELEMS ((int64_t)GEMM_KC * (GEMM_NC + 32))
 
 typedef struct KStmt KStmt;

@@ -24,6 +24,7 @@ struct Layer {
     bool affine;                /* normalization: learnable scale and shift */
     int64_t norm_dims;          /* LayerNorm: how many trailing axes */
     bool bias;
+    double penalty[2];          /* Dense/Conv: l1, l2 on the weight (Keras' kernel_regularizer) */
     bool applied;
     Dim in_features;            /* Dense: K; Conv: input channels, at first use */
     Param *params[6];           /* trainable first (layer_params lists those), then buffers */
@@ -162,15 +163,35 @@ Param *add_buffer(Graph *g, const char *name, Shape s, dlrt_dtype t, InitKind in
     return add_tensor(g, name, s, t, init, 0, false, loc);
 }
 
-/* ---- Dense(units, bias = true): y = x W^T + b over the last axis ------------------------- */
+/* Keyword-only `l1 = a`, `l2 = b` of a Dense or Conv layer: a·Σ|W| + b·ΣW² joins the loss. */
+static void penalty_args(Layer *l, Ast *call) {
+    for (int j = 0; j < 2; j++) {
+        const char *k = j ? "l2" : "l1";
+        Ast *a = call_arg(call, -1, k);
+        if (!a) continue;
+        double v = const_number(a, fmt("%s %s penalty", l->kind->name, k));
+        if (!(v >= 0 && v < 1e3)) error_at(a->loc, "%s must be a penalty weight >= 0, got %g", k, v);
+        l->penalty[j] = v;
+    }
+}
+
+/* The layer's weight: decayed by SGD's weight_decay, penalized by l1/l2. */
+static void mark_weight(Layer *l, Param *w) {
+    w->decay = true;
+    w->l1 = l->penalty[0];
+    w->l2 = l->penalty[1];
+}
+
+/* ---- Dense(units, bias = true, l1 = 0, l2 = 0): y = x W^T + b over the last axis ----------- */
 static void dense_make(Layer *l, Ast *call) {
-    static const char *const kw[] = {"units", "bias", NULL};
+    static const char *const kw[] = {"units", "bias", "l1", "l2", NULL};
     check_call_args(call, 2, kw, "Dense");
     Ast *u = call_arg(call, 0, "units");
     if (!u) error_at(call->loc, "Dense needs the number of output units, e.g. Dense(128)");
     l->units = const_int(u, "Dense units", 1, 1 << 24);
     Ast *b = call_arg(call, 1, "bias");
     l->bias = b ? const_number(b, "Dense bias (true or false)") != 0 : true;
+    penalty_args(l, call);
 }
 
 static Node *dense_apply(Graph *g, Layer *l, Node *x, Loc loc) {
@@ -190,7 +211,7 @@ static Node *dense_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name),
                                             shape_of(2, (Dim[]){dim_const(l->units), k}),
                                             INIT_UNIFORM, bound, l->loc);
-        l->params[0]->decay = true;
+        mark_weight(l, l->params[0]);
         if (l->bias)
             l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name),
                                                 shape_of(1, (Dim[]){dim_const(l->units)}),
@@ -222,7 +243,7 @@ static void padding_arg(Layer *l, Ast *call, int pos, int dims) {
 }
 
 static void conv_make(Layer *l, Ast *call) {
-    static const char *const kw[] = {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", NULL};
+    static const char *const kw[] = {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "l1", "l2", NULL};
     const char *what = l->kind->name;
     int dims = dims_of(l);
     check_call_args(call, 7, kw, what);
@@ -242,6 +263,7 @@ static void conv_make(Layer *l, Ast *call) {
         error_at(call->loc, "%s: groups = %lld must divide filters = %lld", what, (long long)l->groups, (long long)l->units);
     if (l->same && (l->s[0] != 1 || l->s[1] != 1))
         error_at(call->loc, "%s: padding \"same\" needs stride 1 (as in PyTorch)", what);
+    penalty_args(l, call);
 }
 
 /* Output size along one axis, or a located error naming the sizes. */
@@ -302,7 +324,7 @@ static Node *conv_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         Shape ws = dims == 2 ? shape_of(4, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[0]), dim_const(l->k[1])})
                              : shape_of(3, (Dim[]){dim_const(F), dim_const(C / l->groups), dim_const(l->k[1])});
         l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name), ws, INIT_UNIFORM, bound, l->loc);
-        l->params[0]->decay = true;
+        mark_weight(l, l->params[0]);
         if (l->bias)
             l->params[l->nparams++] = add_param(g, fmt("%s.bias", l->name), shape_of(1, (Dim[]){dim_const(F)}),
                                                 INIT_UNIFORM, bound, l->loc);

@@ -996,17 +996,17 @@ static void train_section(Model *m, FileAst *f) {
     }
 }
 
-/* `l1 a` / `l2 b` in the train section: loss + a sum|w| + b sum w^2 over the weight matrices
- * and kernels of Dense and Conv layers (not biases, not normalization); the logged loss
- * includes the penalty, as in Keras. */
+/* `l1 a` / `l2 b` in the train section and `l1 =` / `l2 =` on a Dense or Conv layer: loss +
+ * a·Σ|w| + b·Σw² over the weight matrices and kernels (not biases, not normalization); the
+ * section's weights apply to every such weight, a layer's add to them for its own.  The logged
+ * loss includes the penalty, as in Keras. */
 static void add_penalties(Graph *g, const TrainCfg *c, Loc loc) {
-    if (c->l1 == 0 && c->l2 == 0) return;
     Node *total = g->loss;
     for (int i = 0; i < g->nparams; i++) {
         Param *p = g->params[i];
         if (!p->decay) continue;
         Node *w = p->node;
-        double k[2] = {c->l1, c->l2};
+        double k[2] = {c->l1 + p->l1, c->l2 + p->l2};
         for (int j = 0; j < 2; j++) {
             if (k[j] == 0) continue;
             Node *t = j == 0 ? node1(g, OP_ABS, loc, w) : node2(g, OP_MUL, loc, w, w);

@@ -17,7 +17,7 @@ then writes two files, by hand with struct + json because python3-safetensors is
                                 loss the step's forward saw) and "step<k>.<name>" (after it)
                                 for every state_dict entry, buffers included
 
-The loss includes the train section's l1/l2 penalties when the spec has them (dlc adds them to
+The loss includes the l1/l2 penalties (train section and layers) when the spec has them (dlc adds them to
 the loss).  Models with buffers (BatchNorm's running statistics and num_batches_tracked) differ
 between torch's train() and eval() modes, as dlc's functions do: "output" and "eval.loss" /
 "eval.<metric>" come from eval() (running statistics, as dlc's INFER and EVAL), "loss", the
@@ -345,15 +345,17 @@ def probabilities(n, width=3):
     return t
 
 
-def penalty(model, l1, l2):
-    """The train section's `l1 a  l2 b`: a sum|w| + b sum w^2 over Linear and Conv weights."""
+def penalty(model, l1, l2, per_layer):
+    """The train section's `l1 a  l2 b`: a sum|w| + b sum w^2 over Linear and Conv weights, plus
+    the layers' own `l1 =` / `l2 =` (per_layer: module name -> (l1, l2))."""
     total = 0
-    for m in model.modules():
+    for name, m in model.named_modules():
         if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)):
-            if l1:
-                total = total + l1 * m.weight.abs().sum()
-            if l2:
-                total = total + l2 * (m.weight * m.weight).sum()
+            a, b = per_layer.get(name, (0, 0))
+            if l1 + a:
+                total = total + (l1 + a) * m.weight.abs().sum()
+            if l2 + b:
+                total = total + (l2 + b) * (m.weight * m.weight).sum()
     return total
 
 
@@ -483,6 +485,14 @@ SPECS = {
         metrics={},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
         dlm_optimizer="SGD(lr = 0.1)"),
+    "penalties_layer": dict(
+        module=Penalties, batch=4,
+        inputs={"x": lambda n: torch.randn(n, 2, 7)},
+        targets={"t": lambda n: torch.randn(n, 3) * 0.5},
+        loss=F.mse_loss, l2=0.01, layer_penalties={"conv": (0.02, 0), "fc": (0, 0.03)},
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
     "tensor_ops": dict(
         module=TensorOps, batch=3,
         inputs={"x": lambda n: torch.randn(n, 3, 4), "z": lambda n: torch.randn(n, 2, 4)},
@@ -557,8 +567,8 @@ def make_fixture(name, spec, outdir):
 
     def loss_of(result):
         loss = spec["loss"](result, *ys)
-        if spec.get("l1") or spec.get("l2"):
-            loss = loss + penalty(model, spec.get("l1", 0), spec.get("l2", 0))
+        if spec.get("l1") or spec.get("l2") or spec.get("layer_penalties"):
+            loss = loss + penalty(model, spec.get("l1", 0), spec.get("l2", 0), spec.get("layer_penalties", {}))
         return loss
 
     data = {**inputs, **targets}
