@@ -383,6 +383,9 @@ struct KStmt {
     KExpr *lo, *hi;      /* FOR range [lo, hi) */
     KExpr *idx, *val;    /* STORE: buf[idx] = val; LET/SET: var = val; IF: val is the cond */
     KBlock body;         /* FOR, IF, REGION */
+    KExpr *par_work;     /* FOR: non-NULL marks a parallel loop (iterations independent, at the
+                          * top of a region, using only variables of its own body); the
+                          * elements it processes, to decide whether threads pay off */
     KGemm *gemm;         /* GEMM */
     const char *name;    /* REGION */
 };

@@ -307,9 +307,12 @@ static LLVMValueRef field(Gen *g, LLVMTypeRef st, LLVMValueRef ctx, int i) {
     return LLVMBuildStructGEP2(g->b, st, ctx, (unsigned)i, "");
 }
 
-static LLVMValueRef task_function(Gen *g, LLVMValueRef pack_b, LLVMValueRef uk) {
+static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValueRef uk) {
+    /* k blocks: packed panels are reused by every row tile, so long ones; B read in place streams
+     * kc rows at once, so few enough for the prefetchers to follow */
+    int64_t kcb = tb ? GEMM_KC : GEMM_KC_INPLACE;
     LLVMTypeRef ps[2] = {g->ptr, g->i64}, st = ctx_type(g);
-    begin_function(g, fmt("dlc_gemm_task_%s", g->suffix), ps, 2);
+    begin_function(g, fmt("dlc_gemm_task_%s%s", g->suffix, tb ? "_p" : ""), ps, 2);
     LLVMValueRef cx = arg(g, 0), t = arg(g, 1), v[CX_COUNT];
     for (int i = 0; i < CX_COUNT; i++) v[i] = LLVMBuildLoad2(g->b, cx_is_ptr(i) ? g->ptr : g->i64, field(g, st, cx, i), "");
     LLVMValueRef packed = LLVMBuildICmp(g->b, LLVMIntNE, v[CX_PACKED], c64(g, 0), "");
@@ -323,8 +326,8 @@ static LLVMValueRef task_function(Gen *g, LLVMValueRef pack_b, LLVMValueRef uk) 
     LLVMValueRef mine = at(g, v[CX_WS], mul(g, j0, c64(g, GEMM_KC)));
     /* k blocks in order (each element's chain continues where the last block stopped) */
     Loop lpc, lic, lj, li;
-    LLVMValueRef pc = loop_begin(g, &lpc, c64(g, 0), v[CX_K], GEMM_KC);
-    LLVMValueRef kc = imin(g, c64(g, GEMM_KC), sub(g, v[CX_K], pc));
+    LLVMValueRef pc = loop_begin(g, &lpc, c64(g, 0), v[CX_K], kcb);
+    LLVMValueRef kc = imin(g, c64(g, kcb), sub(g, v[CX_K], pc));
     LLVMValueRef first = LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, pc, c64(g, 0), ""), g->i64, "");
     If ip;
     if_begin(g, packed, &ip);
@@ -430,8 +433,8 @@ LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool 
     if (!pack_b) pack_b = pack_function(&g);
     LLVMValueRef uk = LLVMGetNamedFunction(t->mod, fmt("dlc_ukernel_%s", suffix));
     if (!uk) uk = ukernel_function(&g);
-    LLVMValueRef task = LLVMGetNamedFunction(t->mod, fmt("dlc_gemm_task_%s", suffix));
-    if (!task) task = task_function(&g, pack_b, uk);
+    LLVMValueRef task = LLVMGetNamedFunction(t->mod, fmt("dlc_gemm_task_%s%s", suffix, tb ? "_p" : ""));
+    if (!task) task = task_function(&g, tb, pack_b, uk);
     LLVMValueRef fn = driver_function(&g, name, ta, tb, task);
     LLVMDisposeBuilder(g.b);
     return fn;

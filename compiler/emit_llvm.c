@@ -35,6 +35,7 @@ typedef struct {
     /* per function being written: its entry block holds the setup (buffer pointers, allocas),
      * made on first use */
     LLVMBasicBlockRef entry;
+    LLVMValueRef args[8];     /* the ABI arguments P, G, S, W, io, sym, hp, out */
     LLVMValueRef *bufptr;     /* base pointer of each KBuf, or NULL */
     LLVMValueRef *vars;       /* alloca of each KVar, or NULL */
     LLVMValueRef sym[MAX_SYMS], hp[4];
@@ -182,6 +183,25 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
 
 static void block(Emit *E, const KBlock *blk);
 
+/* for (var = lo; var < hi; var++) body */
+static void emit_for(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
+    LLVMBuildStore(E->b, lo, var_ptr(E, s->var));
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.head");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.done");
+    LLVMBuildBr(E->b, head);
+    LLVMPositionBuilderAtEnd(E->b, head);
+    LLVMTypeRef i64 = ty(E, KT_I64);
+    LLVMValueRef iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
+    LLVMBuildCondBr(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, iv, hi, ""), body, done);
+    LLVMPositionBuilderAtEnd(E->b, body);
+    block(E, &s->body);
+    iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
+    LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
+    LLVMBuildBr(E->b, head);
+    LLVMPositionBuilderAtEnd(E->b, done);
+}
+
 static void stmt(Emit *E, const KStmt *s) {
     switch (s->kind) {
     case KS_STORE: {
@@ -195,26 +215,9 @@ static void stmt(Emit *E, const KStmt *s) {
     case KS_LET: case KS_SET:
         LLVMBuildStore(E->b, expr(E, s->val), var_ptr(E, s->var));
         return;
-    case KS_FOR: {
-        /* var = lo; while (var < hi) { body; var++ } */
-        LLVMValueRef hi = expr(E, s->hi);
-        LLVMBuildStore(E->b, expr(E, s->lo), var_ptr(E, s->var));
-        LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.head");
-        LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.body");
-        LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.done");
-        LLVMBuildBr(E->b, head);
-        LLVMPositionBuilderAtEnd(E->b, head);
-        LLVMTypeRef i64 = ty(E, KT_I64);
-        LLVMValueRef iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
-        LLVMBuildCondBr(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, iv, hi, ""), body, done);
-        LLVMPositionBuilderAtEnd(E->b, body);
-        block(E, &s->body);
-        iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
-        LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
-        LLVMBuildBr(E->b, head);
-        LLVMPositionBuilderAtEnd(E->b, done);
+    case KS_FOR:
+        emit_for(E, s, expr(E, s->lo), expr(E, s->hi));
         return;
-    }
     case KS_GEMM: {
         const KGemm *g = s->gemm;
         LLVMValueRef f = gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
@@ -263,10 +266,10 @@ static LLVMValueRef buf_ptr(Emit *E, int i) {
     LLVMValueRef base;
     if (kb->base >= B_IO) {
         LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)(kb->base - B_IO), 0);
-        base = LLVMBuildLoad2(b, ptr, LLVMBuildInBoundsGEP2(b, ptr, LLVMGetParam(E->fn, 4), &idx, 1, ""), "");
+        base = LLVMBuildLoad2(b, ptr, LLVMBuildInBoundsGEP2(b, ptr, E->args[4], &idx, 1, ""), "");
     } else {
         static const int param_of[] = {[B_P] = 0, [B_G] = 1, [B_S] = 2, [B_W] = 3, [B_OUT] = 7};
-        base = LLVMGetParam(E->fn, (unsigned)param_of[kb->base]);
+        base = E->args[param_of[kb->base]];
     }
     LLVMValueRef off = LLVMConstInt(i64, (unsigned long long)kb->offset, 0);
     E->bufptr[i] = LLVMBuildInBoundsGEP2(b, i8, base, &off, 1, kb->name);
@@ -283,67 +286,182 @@ static LLVMValueRef var_ptr(Emit *E, int i) {
     return E->vars[i];
 }
 
-/* Start `void name(P, G, S, W, io, sym, hp, out)` (the ABI, docs/abi.md): attributes, the
- * entry block with sym[] and hp[] loaded, the builder in the body.  Internal functions are the
- * outlined regions, never inlined (so that each stays a unit for the optimizer and profiles). */
-static void begin_abi_function(Emit *E, const char *name, bool internal) {
-    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0);
-    LLVMTypeRef params[8] = {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr};
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), params, 8, 0);
+/* A new function of the module with the target's attributes; internal ones (outlined regions
+ * and parallel tasks) are never inlined, so that each stays a unit for the optimizer and for
+ * profiles.  Its entry block (setup) and body; the builder is left in the entry. */
+static void new_function(Emit *E, const char *name, LLVMTypeRef fty, bool internal) {
     E->fn = LLVMAddFunction(E->mod, name, fty);
     LLVMAddTargetDependentFunctionAttr(E->fn, "target-cpu", E->cpu);
     LLVMAddTargetDependentFunctionAttr(E->fn, "target-features", E->features);
-    /* the blocks never overlap one another */
-    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
-    for (unsigned i = 0; i < 8; i++)
-        if (i != 4) LLVMAddAttributeAtIndex(E->fn, i + 1, LLVMCreateEnumAttribute(E->ctx, noalias, 0));
     if (internal) {
         LLVMSetLinkage(E->fn, LLVMInternalLinkage);
         unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
         LLVMAddAttributeAtIndex(E->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(E->ctx, noinline, 0));
     }
     E->entry = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "entry");
-    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "body");
     LLVMPositionBuilderAtEnd(E->b, E->entry);
+}
+
+/* With E->args set: load sym[] and hp[], end the entry block, and start the body. */
+static void start_body(Emit *E) {
     LLVMTypeRef i64 = ty(E, KT_I64), f64 = ty(E, KT_F64);
     for (int i = 0; i < MAX_SYMS; i++) {
         LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)i, 0);
-        E->sym[i] = LLVMBuildLoad2(E->b, i64, LLVMBuildInBoundsGEP2(E->b, i64, LLVMGetParam(E->fn, 5), &idx, 1, ""), "");
+        E->sym[i] = LLVMBuildLoad2(E->b, i64, LLVMBuildInBoundsGEP2(E->b, i64, E->args[5], &idx, 1, ""), "");
     }
     for (int i = 0; i < 4; i++) {
         LLVMValueRef idx = LLVMConstInt(i64, (unsigned long long)i, 0);
-        E->hp[i] = LLVMBuildLoad2(E->b, f64, LLVMBuildInBoundsGEP2(E->b, f64, LLVMGetParam(E->fn, 6), &idx, 1, ""), "");
+        E->hp[i] = LLVMBuildLoad2(E->b, f64, LLVMBuildInBoundsGEP2(E->b, f64, E->args[6], &idx, 1, ""), "");
     }
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "body");
     LLVMBuildBr(E->b, body);
     LLVMPositionBuilderAtEnd(E->b, body);
     E->bufptr = xcalloc((size_t)E->kf->nbufs + 1, sizeof(LLVMValueRef));
     E->vars = xcalloc((size_t)E->kf->nvars + 1, sizeof(LLVMValueRef));
 }
 
-/* A region becomes `<function>.<region>` with the same arguments, called in its place. */
+static void end_function(Emit *E) {
+    LLVMBuildRetVoid(E->b);
+    free(E->bufptr);
+    free(E->vars);
+}
+
+/* Start `void name(P, G, S, W, io, sym, hp, out)`, the ABI of docs/abi.md. */
+static void begin_abi_function(Emit *E, const char *name, bool internal) {
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0);
+    LLVMTypeRef params[8] = {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr};
+    new_function(E, name, LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), params, 8, 0), internal);
+    /* the blocks never overlap one another */
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (unsigned i = 0; i < 8; i++) {
+        if (i != 4) LLVMAddAttributeAtIndex(E->fn, i + 1, LLVMCreateEnumAttribute(E->ctx, noalias, 0));
+        E->args[i] = LLVMGetParam(E->fn, i);
+    }
+    start_body(E);
+}
+
+/* ---- parallel loops ---------------------------------------------------------------------------
+ * A parallel loop (KStmt.par_work) at the top of a region becomes a task function over a chunk
+ * of its range, `void task(ctx, t)` with ctx = {the 8 ABI arguments, lo, hi, chunk}, handed to
+ * the module's parallel-for hook when one is installed and the loop has PAR_MIN_WORK elements
+ * or more; otherwise the region runs the chunks itself.  Iterations are independent, so the
+ * split never changes a result. */
+enum { PAR_TASKS = 8, PAR_MIN_WORK = 1 << 15 };
+
+/* A task sees only the ABI arguments: every variable its loop reads must be set inside it. */
+static bool reads_only(const KExpr *e, const bool *set) {
+    if (!e) return true;
+    if (e->op == K_VAR && !set[e->i]) return false;
+    return reads_only(e->a, set) && reads_only(e->b, set) && reads_only(e->c, set);
+}
+static bool self_contained(const KBlock *b, bool *set) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        if (s->kind == KS_FOR || s->kind == KS_LET || s->kind == KS_SET) set[s->var] = true;
+        if (!reads_only(s->lo, set) || !reads_only(s->hi, set) || !reads_only(s->idx, set) || !reads_only(s->val, set))
+            return false;
+        if (s->kind == KS_GEMM) return false;
+        if (!self_contained(&s->body, set)) return false;
+    }
+    return true;
+}
+
+static void parallel_loop(Emit *E, const KStmt *s, int k) {
+    bool *set = xcalloc((size_t)E->kf->nvars + 1, sizeof *set);
+    set[s->var] = true;
+    if (!self_contained(&s->body, set)) ICE("parallel loop over %s reads a variable set outside it", E->kf->vars[s->var].name);
+    free(set);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0), i64 = ty(E, KT_I64);
+    LLVMTypeRef fields[11] = {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i64, i64, i64};
+    LLVMTypeRef st = LLVMStructTypeInContext(E->ctx, fields, 11, 0);
+    LLVMValueRef one = LLVMConstInt(i64, 1, 0), ntask_max = LLVMConstInt(i64, PAR_TASKS, 0);
+    LLVMValueRef lo = expr(E, s->lo), hi = expr(E, s->hi), work = expr(E, s->par_work);
+    LLVMValueRef n = LLVMBuildNSWSub(E->b, hi, lo, "");
+    /* chunk = max(1, ceil(n / PAR_TASKS)), tasks = ceil(n / chunk) */
+    LLVMValueRef chunk = LLVMBuildSDiv(E->b, LLVMBuildNSWAdd(E->b, n, LLVMConstInt(i64, PAR_TASKS - 1, 0), ""), ntask_max, "");
+    chunk = LLVMBuildSelect(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, chunk, one, ""), one, chunk, "");
+    LLVMValueRef ntasks = LLVMBuildSDiv(E->b, LLVMBuildNSWAdd(E->b, n, LLVMBuildNSWSub(E->b, chunk, one, ""), ""), chunk, "");
+    LLVMBuilderRef sb = setup_builder(E);
+    LLVMValueRef ctx = LLVMBuildAlloca(sb, st, "par.ctx");
+    LLVMDisposeBuilder(sb);
+    LLVMValueRef vals[11] = {E->args[0], E->args[1], E->args[2], E->args[3], E->args[4], E->args[5], E->args[6],
+                             E->args[7], lo, hi, chunk};
+    for (unsigned i = 0; i < 11; i++) LLVMBuildStore(E->b, vals[i], LLVMBuildStructGEP2(E->b, st, ctx, i, ""));
+
+    /* the task: its chunk of the loop */
+    Emit saved = *E;
+    LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
+    LLVMTypeRef tps[2] = {ptr, i64};
+    new_function(E, fmt("%s.par%d", LLVMGetValueName(saved.fn), k), LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), tps, 2, 0), true);
+    LLVMValueRef cx = LLVMGetParam(E->fn, 0), t = LLVMGetParam(E->fn, 1), f[11];
+    for (unsigned i = 0; i < 11; i++) f[i] = LLVMBuildLoad2(E->b, fields[i], LLVMBuildStructGEP2(E->b, st, cx, i, ""), "");
+    for (int i = 0; i < 8; i++) E->args[i] = f[i];
+    start_body(E);
+    LLVMValueRef i0 = LLVMBuildNSWAdd(E->b, f[8], LLVMBuildNSWMul(E->b, t, f[10], ""), "");
+    LLVMValueRef i1 = LLVMBuildNSWAdd(E->b, i0, f[10], "");
+    i1 = LLVMBuildSelect(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, i1, f[9], ""), i1, f[9], "");
+    emit_for(E, s, i0, i1);
+    end_function(E);
+    LLVMValueRef task = E->fn;
+    *E = saved;
+    LLVMPositionBuilderAtEnd(E->b, at);
+
+    /* run it: on the pool, or chunk by chunk here */
+    LLVMValueRef hook = LLVMBuildLoad2(E->b, ptr, E->gemm.parallel_for, "");
+    LLVMValueRef par = LLVMBuildAnd(E->b, LLVMBuildIsNotNull(E->b, hook, ""),
+                                    LLVMBuildAnd(E->b, LLVMBuildICmp(E->b, LLVMIntSGT, ntasks, one, ""),
+                                                 LLVMBuildICmp(E->b, LLVMIntSGE, work, LLVMConstInt(i64, PAR_MIN_WORK, 0), ""), ""), "");
+    LLVMBasicBlockRef pool = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "par.pool");
+    LLVMBasicBlockRef here = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "par.here");
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "par.head");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "par.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "par.done");
+    LLVMBuildCondBr(E->b, par, pool, here);
+    LLVMPositionBuilderAtEnd(E->b, pool);
+    LLVMTypeRef hps[3] = {ptr, ptr, i64};
+    LLVMValueRef hargs[3] = {task, ctx, ntasks};
+    LLVMBuildCall2(E->b, LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), hps, 3, 0), hook, hargs, 3, "");
+    LLVMBuildBr(E->b, done);
+    LLVMPositionBuilderAtEnd(E->b, here);
+    LLVMBuildBr(E->b, head);
+    LLVMPositionBuilderAtEnd(E->b, head);
+    LLVMValueRef tv = LLVMBuildPhi(E->b, i64, "t");
+    LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
+    LLVMBuildCondBr(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, tv, ntasks, ""), body, done);
+    LLVMPositionBuilderAtEnd(E->b, body);
+    LLVMValueRef targs[2] = {ctx, tv};
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(task), task, targs, 2, "");
+    LLVMValueRef next = LLVMBuildNSWAdd(E->b, tv, one, "");
+    LLVMBuildBr(E->b, head);
+    LLVMValueRef in_v[2] = {zero, next};
+    LLVMBasicBlockRef in_b[2] = {here, body};
+    LLVMAddIncoming(tv, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(E->b, done);
+}
+
+/* A region becomes `<function>.<region>` with the same arguments, called in its place; its
+ * parallel loops become tasks. */
 static void outline(Emit *E, const KStmt *s) {
     Emit saved = *E;
     LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
     begin_abi_function(E, fmt("%s.%s", E->kf->name, s->name), true);
-    block(E, &s->body);
-    LLVMBuildRetVoid(E->b);
+    for (int i = 0, k = 0; i < s->body.n; i++) {
+        const KStmt *st = s->body.v[i];
+        if (st->kind == KS_FOR && st->par_work) parallel_loop(E, st, k++);
+        else stmt(E, st);
+    }
+    end_function(E);
     LLVMValueRef callee = E->fn;
-    free(E->bufptr);
-    free(E->vars);
     *E = saved;
     LLVMPositionBuilderAtEnd(E->b, at);
-    LLVMValueRef args[8];
-    for (unsigned i = 0; i < 8; i++) args[i] = LLVMGetParam(E->fn, i);
-    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(callee), callee, args, 8, "");
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(callee), callee, E->args, 8, "");
 }
 
 static void emit_function(Emit *E, const KFunc *kf) {
     E->kf = kf;
     begin_abi_function(E, kf->name, false);
     block(E, &kf->body);
-    LLVMBuildRetVoid(E->b);
-    free(E->bufptr);
-    free(E->vars);
+    end_function(E);
 }
 
 static void check(LLVMErrorRef err, const char *what) {

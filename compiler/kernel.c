@@ -253,7 +253,7 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
         fprintf(out, "%*s", 2 * depth, "");
         switch (s->kind) {
         case KS_FOR:
-            fprintf(out, "for %s in [", f->vars[s->var].name);
+            fprintf(out, "%sfor %s in [", s->par_work ? "parallel " : "", f->vars[s->var].name);
             print_expr(out, f, s->lo); fprintf(out, ", "); print_expr(out, f, s->hi);
             fprintf(out, ") {\n");
             print_block(out, f, &s->body, depth + 1);

@@ -52,6 +52,16 @@ static int loop(Lower *L, const char *name, KExpr *hi) {
     return v;
 }
 
+/* A parallel loop: its iterations are independent and may run on any thread; `work` is the
+ * elements the whole loop processes.  Only at the top of a node's code (KStmt.par_work). */
+static int ploop(Lower *L, const char *name, KExpr *hi, KExpr *work) {
+    int v = kvar(L->f, name, KT_I64);
+    KStmt *s = kfor(L->b, v, ki(0), hi);
+    s->par_work = work;
+    L->b = &s->body;
+    return v;
+}
+
 /* A scalar local initialized to `init`. */
 static int local(Lower *L, const char *name, KExpr *init) {
     int v = kvar(L->f, name, init->t);
@@ -141,13 +151,13 @@ static void lower_elementwise(Lower *L, Node *n) {
         if (!shape_eq(&n->in[k]->shape, s) && n->in[k]->shape.rank != 0) flat = false;
     KExpr *args[MAX_IN], *oidx;
     if (flat) {
-        int i = loop(L, "i", numel(n));
+        int i = ploop(L, "i", numel(n), numel(n));
         oidx = var(L, i);
         for (int k = 0; k < n->nin; k++)
             args[k] = ld(L, n->in[k], n->in[k]->shape.rank == 0 ? ki(0) : oidx);
     } else {
         int iv[DLRT_MAX_RANK];
-        for (int d = 0; d < s->rank; d++) iv[d] = loop(L, "i", kdim(s->d[d]));
+        for (int d = 0; d < s->rank; d++) iv[d] = d ? loop(L, "i", kdim(s->d[d])) : ploop(L, "i", kdim(s->d[d]), numel(n));
         oidx = ki(0);
         for (int d = 0; d < s->rank; d++) oidx = add(mul(oidx, kdim(s->d[d])), var(L, iv[d]));
         for (int k = 0; k < n->nin; k++) {
@@ -168,23 +178,24 @@ static void lower_elementwise(Lower *L, Node *n) {
 /* ---- structure -------------------------------------------------------------------------- */
 static void lower_copy(Lower *L, Node *n) {
     KBlock *outer = L->b;
-    int i = loop(L, "i", numel(n));
+    int i = ploop(L, "i", numel(n), numel(n));
     kstore(L->b, buf_of(L, n), var(L, i), ld(L, n->in[0], var(L, i)));
     L->b = outer;
 }
 
 static void zero(Lower *L, Node *n, KExpr *count) {
     KBlock *outer = L->b;
-    int i = loop(L, "i", count);
+    int i = ploop(L, "i", count, count);
     kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
     L->b = outer;
 }
 
-/* Open one loop per axis of `s`; returns the loop vars in iv and the flat index. */
+/* Open one loop per axis of `s` (the outermost parallel: each iteration writes its own part of
+ * the result); returns the loop vars in iv and the flat index. */
 static KExpr *loop_nest(Lower *L, const Shape *s, int *iv) {
     KExpr *flat = ki(0);
     for (int d = 0; d < s->rank; d++) {
-        iv[d] = loop(L, "i", kdim(s->d[d]));
+        iv[d] = d ? loop(L, "i", kdim(s->d[d])) : ploop(L, "i", kdim(s->d[d]), kdim(shape_numel(s)));
         flat = add(mul(flat, kdim(s->d[d])), var(L, iv[d]));
     }
     return flat;
@@ -247,25 +258,34 @@ static void lower_transpose(Lower *L, Node *n) {
     L->b = outer;
 }
 
-/* out[j] += x[i] over x's index space; out's dims align with x's trailing dims, and a dim of
- * 1 in out against a larger one in x is summed over. */
-static void lower_sum_to(Lower *L, Node *n) {
+/* out[j] = sum of x[i] over x's index space; out's dims align with x's trailing dims, and a dim
+ * of 1 in out against a larger one in x (and every leading dim of x) is summed over.  Loops over
+ * out's kept dims (in parallel), then over the summed dims in their order: each output is one
+ * running sum from 0 in x's row-major order.  `scale`, when not NULL, multiplies the sum. */
+static void sum_into(Lower *L, Node *n, KExpr *scale) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
-    zero(L, n, numel(n));
-    int iv[DLRT_MAX_RANK];
-    for (int d = 0; d < x->shape.rank; d++) iv[d] = loop(L, "i", kdim(x->shape.d[d]));
-    KExpr *xi = ki(0), *oi = ki(0);
-    for (int d = 0; d < x->shape.rank; d++) xi = add(mul(xi, kdim(x->shape.d[d])), var(L, iv[d]));
-    for (int d = 0; d < n->shape.rank; d++) {
-        int xd = x->shape.rank - n->shape.rank + d;
-        bool summed = dim_eq(n->shape.d[d], dim_const(1));
-        oi = add(mul(oi, kdim(n->shape.d[d])), summed ? ki(0) : var(L, iv[xd]));
+    int xr = x->shape.rank, lead = xr - n->shape.rank;
+    bool summed[DLRT_MAX_RANK];
+    int iv[DLRT_MAX_RANK], nkept = 0;
+    for (int d = 0; d < xr; d++) {
+        summed[d] = d < lead || dim_eq(n->shape.d[d - lead], dim_const(1));
+        if (!summed[d]) iv[d] = nkept++ ? loop(L, "i", kdim(x->shape.d[d])) : ploop(L, "i", kdim(x->shape.d[d]), numel(x));
     }
-    int ob = buf_of(L, n);
-    kstore(L->b, ob, oi, add(kload(L->f, ob, oi), ld(L, x, xi)));
+    KExpr *oi = ki(0);
+    for (int d = lead; d < xr; d++) oi = add(mul(oi, kdim(n->shape.d[d - lead])), summed[d] ? ki(0) : var(L, iv[d]));
+    int acc = local(L, "acc", c(n, 0));
+    KBlock *kept = L->b;
+    for (int d = 0; d < xr; d++)
+        if (summed[d]) iv[d] = loop(L, "r", kdim(x->shape.d[d]));
+    KExpr *xi = ki(0);
+    for (int d = 0; d < xr; d++) xi = add(mul(xi, kdim(x->shape.d[d])), var(L, iv[d]));
+    kset(L->b, acc, add(var(L, acc), ld(L, x, xi)));
+    L->b = kept;
+    kstore(L->b, buf_of(L, n), oi, scale ? mul(var(L, acc), scale) : var(L, acc));
     L->b = outer;
 }
+static void lower_sum_to(Lower *L, Node *n) { sum_into(L, n, NULL); }
 
 /* The number of elements of `big` that each element of `small` stands for (a runtime value). */
 static KExpr *fan(Node *big, Node *small) {
@@ -274,24 +294,15 @@ static KExpr *fan(Node *big, Node *small) {
     return kdim(d);
 }
 
-static void lower_mean_to(Lower *L, Node *n) {
-    lower_sum_to(L, n);
-    KBlock *outer = L->b;
-    int inv = local(L, "inv", dvd(c(n, 1), kcast(T(n), fan(n->in[0], n))));
-    int i = loop(L, "i", numel(n));
-    int b = buf_of(L, n);
-    kstore(L->b, b, var(L, i), mul(kload(L->f, b, var(L, i)), var(L, inv)));
-    L->b = outer;
-}
+static void lower_mean_to(Lower *L, Node *n) { sum_into(L, n, dvd(c(n, 1), kcast(T(n), fan(n->in[0], n)))); }
 
 /* (dy) -> dy / count, broadcast to the node's shape */
 static void lower_mean_to_bwd(Lower *L, Node *n) {
     Node *dy = n->in[0];
     KBlock *outer = L->b;
-    int inv = local(L, "inv", dvd(c(n, 1), kcast(T(n), fan(n, dy))));
     const Shape *s = &n->shape;
     int iv[DLRT_MAX_RANK];
-    for (int d = 0; d < s->rank; d++) iv[d] = loop(L, "i", kdim(s->d[d]));
+    for (int d = 0; d < s->rank; d++) iv[d] = d ? loop(L, "i", kdim(s->d[d])) : ploop(L, "i", kdim(s->d[d]), numel(n));
     KExpr *oi = ki(0), *di = ki(0);
     for (int d = 0; d < s->rank; d++) {
         oi = add(mul(oi, kdim(s->d[d])), var(L, iv[d]));
@@ -301,7 +312,7 @@ static void lower_mean_to_bwd(Lower *L, Node *n) {
             di = add(mul(di, kdim(dy->shape.d[dd])), kept ? var(L, iv[d]) : ki(0));
         }
     }
-    kstore(L->b, buf_of(L, n), oi, mul(ld(L, dy, di), var(L, inv)));
+    kstore(L->b, buf_of(L, n), oi, mul(ld(L, dy, di), dvd(c(n, 1), kcast(T(n), fan(n, dy)))));
     L->b = outer;
 }
 
@@ -340,7 +351,7 @@ static void lower_pad2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
     KExpr *H = dimr(x, 2), *W = dimr(x, 1), *Ho = dimr(n, 2), *Wo = dimr(n, 1);
-    int p = loop(L, "p", planes(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
+    int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
     KExpr *ih = sub(var(L, h), ki(n->iattr[0])), *iw = sub(var(L, w), ki(n->iattr[2]));
     KExpr *inside = kbin(K_AND, kbin(K_AND, kbin(K_GE, ih, ki(0)), kbin(K_LT, ih, H)),
                          kbin(K_AND, kbin(K_GE, iw, ki(0)), kbin(K_LT, iw, W)));
@@ -356,7 +367,7 @@ static void lower_crop2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
     KExpr *H = dimr(x, 2), *W = dimr(x, 1), *Ho = dimr(n, 2), *Wo = dimr(n, 1);
-    int p = loop(L, "p", planes(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
+    int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", Ho), w = loop(L, "w", Wo);
     kstore(L->b, buf_of(L, n), at2d(var(L, p), var(L, h), var(L, w), Ho, Wo),
            ld(L, x, at2d(var(L, p), add(var(L, h), ki(n->iattr[0])), add(var(L, w), ki(n->iattr[2])), H, W)));
     L->b = outer;
@@ -426,7 +437,7 @@ static void im2col_pass(Lower *L, Node *img, Node *cols, const int64_t *a, bool 
     KExpr *C = kdim(img->shape.d[1]), *H = dimr(img, 2), *W = dimr(img, 1), *N = kdim(img->shape.d[0]);
     KExpr *OH = dimr(cols, 2), *OW = dimr(cols, 1);
     if (scatter) zero(L, img, numel(img));
-    int ch = loop(L, "c", C), kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
+    int ch = ploop(L, "c", C, numel(cols)), kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
     KExpr *k = add(mul(add(mul(var(L, ch), ki(a[0])), var(L, kh)), ki(a[1])), var(L, kw));
     int n = loop(L, "n", N), oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
     KExpr *ci = add(mul(add(mul(add(mul(k, N), var(L, n)), OH), var(L, oh)), OW), var(L, ow));
@@ -456,7 +467,7 @@ typedef struct { int p, oh, ow; } Window;
 /* Open the loops over the pooled output's planes and positions. */
 static Window window_loops(Lower *L, Node *pooled) {
     Window w;
-    w.p = loop(L, "p", planes(pooled));
+    w.p = ploop(L, "p", planes(pooled), numel(pooled));   /* windows never leave their plane */
     w.oh = loop(L, "oh", dimr(pooled, 2));
     w.ow = loop(L, "ow", dimr(pooled, 1));
     return w;
@@ -518,7 +529,7 @@ static void lower_maxpool2d_bwd(Lower *L, Node *n) {
     KBlock *outer = L->b;
     if (a[2] >= a[0] && a[3] >= a[1]) {
         KExpr *OH = dimr(dy, 2), *OW = dimr(dy, 1);
-        int p = loop(L, "p", planes(n)), h = loop(L, "h", dimr(n, 2)), x = loop(L, "w", dimr(n, 1));
+        int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", dimr(n, 2)), x = loop(L, "w", dimr(n, 1));
         KExpr *oh = dvd(var(L, h), ki(a[2])), *ow = dvd(var(L, x), ki(a[3]));
         KExpr *rh = sub(var(L, h), mul(oh, ki(a[2]))), *rw = sub(var(L, x), mul(ow, ki(a[3])));
         KExpr *in = kbin(K_AND, kbin(K_AND, kbin(K_LT, rh, ki(a[0])), kbin(K_LT, rw, ki(a[1]))),

@@ -25,6 +25,16 @@ expect dump-kernels 0 "kernel mlp_train" "$DLC" check models/mlp.dlm --dump=kern
 expect dump-llvm 0 "define void @mlp_train" "$DLC" check models/mlp.dlm --dump=llvm
 expect summary 0 "total parameters: 235146" "$DLC" check models/mlp.dlm
 
+# ---- threads never change a bit: LeNet (convolutions, pooling, the parallel kernels and GEMMs)
+# trained for a few steps on one thread and on three gives byte-identical checkpoints
+for th in 1 3; do
+    "$DLC" train models/lenet.dlm --quiet --steps 12 --epochs 1 --threads $th --save "$T/lenet_t$th.safetensors" \
+        > "$T/lenet_t$th.out" 2>&1 || fail "threads-$th" "$(tail -2 "$T/lenet_t$th.out" | tr '\n' ' ')"
+done
+cmp -s "$T/lenet_t1.safetensors" "$T/lenet_t3.safetensors" && ok threads-bitwise-identical \
+    || fail threads-bitwise-identical "the checkpoints after 1 and 3 threads differ"
+expect threads-range 1 "at most 256" "$DLC" train models/lenet.dlm --threads 1000
+
 # ---- training the MLP on Fashion-MNIST --------------------------------------------------------
 if "$DLC" train models/mlp.dlm --quiet --save "$T/mlp.safetensors" --log "$T/mlp.jsonl" > "$T/train.out" 2>&1; then
     ok train-mlp
