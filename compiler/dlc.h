@@ -288,6 +288,8 @@ typedef struct {
     OptKind opt;
     double lr, momentum, beta1, beta2, eps, weight_decay;
     double l1, l2;                /* penalties on Dense/Conv weights, added to the loss */
+    int schedule;                 /* dlrt_schedule of the learning rate, and its parameters */
+    double sched_a, sched_b;
     int64_t batch, epochs, steps, seed;
     double val_split;             /* fraction held out when there is no test set */
 } TrainCfg;

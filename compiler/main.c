@@ -197,7 +197,8 @@ static int cmd_train(void) {
     if (logp && !(log = fopen(logp, "a"))) fatal("cannot open log '%s': %s", logp, strerror(errno));
     dlrt_train_opts to = {.epochs = t.epochs, .steps = t.steps, .batch = t.batch, .lr = t.lr,
                           .seed = (uint64_t)t.seed, .log = log, .progress = !opt("quiet"),
-                          .report = stdout, .save_path = opt("save")};
+                          .report = stdout, .save_path = opt("save"), .schedule = (dlrt_schedule)t.schedule,
+                          .sched_a = t.sched_a, .sched_b = t.sched_b};
     printf("training %s: %lld samples, %lld held out, batch %lld, %s lr %g\n", c->rt.name, (long long)train.n,
            (long long)test.n, (long long)t.batch,
            t.opt == OPT_ADAM ? "Adam" : t.opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t.lr);

@@ -889,7 +889,7 @@ static void model_stmts(Sema *s, ModelAst *m) {
 
 /* ---- train section ------------------------------------------------------------------------- */
 static const char *const train_keys[] = {"data", "optimizer", "batch", "epochs", "steps", "seed", "val_split",
-                                         "l1", "l2", NULL};
+                                         "l1", "l2", "schedule", NULL};
 
 static const char *str_arg(Ast *call, int i, const char *what) {
     Ast *a = call_arg(call, i, NULL);
@@ -986,6 +986,30 @@ static void train_section(Model *m, FileAst *f) {
             if (!(v >= 0 && v < 1e3)) error_at(e->loc, "%s must be a penalty weight >= 0", k);
             if (k[1] == '1') c->l1 = v;
             else c->l2 = v;
+        } else if (strcmp(k, "schedule") == 0) {
+            /* schedule constant | cosine(min = 0) | step(every = 1, gamma = 0.1) */
+            Ast *callee = e->kind == A_CALL ? e->lhs : e;
+            const char *sn = callee->kind == A_NAME ? callee->name : "";
+            if (strcmp(sn, "cosine") == 0) {
+                static const char *const kw[] = {"min", NULL};
+                if (e->kind == A_CALL) check_call_args(e, 0, kw, "cosine");
+                c->schedule = DLRT_SCHED_COSINE;
+                c->sched_a = e->kind == A_CALL ? opt_num(e, "min", 0, 0, 1e3) : 0;
+            } else if (strcmp(sn, "step") == 0) {
+                static const char *const kw[] = {"every", "gamma", NULL};
+                if (e->kind == A_CALL) check_call_args(e, 0, kw, "step");
+                c->schedule = DLRT_SCHED_STEP;
+                c->sched_a = e->kind == A_CALL ? opt_num(e, "every", 1, 1, 1e9) : 1;
+                c->sched_b = e->kind == A_CALL ? opt_num(e, "gamma", 0.1, 0, 1) : 0.1;
+                if (c->sched_a != floor(c->sched_a)) error_at(e->loc, "step(every = ...) wants a whole number of epochs");
+            } else if (strcmp(sn, "constant") == 0 && e->kind == A_NAME) {
+                c->schedule = DLRT_SCHED_CONSTANT;
+            } else {
+                static const char *const kinds[] = {"constant", "cosine", "step"};
+                const char *near = *sn ? nearest_name(sn, kinds, 3) : NULL;
+                error_at(callee->loc, "schedule wants constant, cosine(min = 0) or step(every = 1, gamma = 0.1)%s",
+                         near ? fmt("; did you mean '%s'?", near) : "");
+            }
         } else if (strcmp(k, "val_split") == 0) {
             c->val_split = const_number(e, k);
             if (!(c->val_split >= 0 && c->val_split < 1)) error_at(e->loc, "val_split must be in [0, 1)");

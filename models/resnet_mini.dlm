@@ -1,6 +1,7 @@
 # resnet_mini.dlm — a small residual network for Fashion-MNIST: a stem, two residual blocks at
 # 28x28 with 16 channels, a downsampling block to 14x14 with 32 channels, one more residual
-# block, global average pooling and a linear classifier.  BatchNorm everywhere.
+# block, global average pooling and a linear classifier.  BatchNorm everywhere.  Adam with a
+# cosine learning-rate schedule.
 block Residual(c) {
     conv1 = Conv2D(c, 3, padding = 1, bias = false)
     bn1 = BatchNorm()
@@ -45,5 +46,6 @@ model resnet_mini {
 train {
     data      idx("/usr/share/datasets/fashion-mnist")
     optimizer Adam(lr = 1e-3)
+    schedule  cosine            # the rate falls to 0 over the 10 epochs (steadier final accuracy)
     batch 64   epochs 10   seed 1
 }

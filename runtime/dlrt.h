@@ -180,6 +180,14 @@ int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *w
 int dlrt_dataset_split(dlrt_dataset *d, double frac, dlrt_dataset *held_out);
 void dlrt_dataset_free(dlrt_dataset *d);
 
+/* Learning rate over training (PyTorch's schedulers, stepped as the comment says):
+ *   CONSTANT: lr;
+ *   COSINE:   min + (lr - min) (1 + cos(pi t / T)) / 2 at 0-based step t of T (CosineAnnealingLR
+ *             with T_max = the run's steps, stepped every batch; a = min);
+ *   STEP:     lr gamma^floor((epoch - 1) / every) (StepLR stepped every epoch; a = every, b = gamma). */
+typedef enum { DLRT_SCHED_CONSTANT, DLRT_SCHED_COSINE, DLRT_SCHED_STEP } dlrt_schedule;
+double dlrt_lr_at(dlrt_schedule s, double lr, double a, double b, int64_t step, int64_t total, int64_t epoch);
+
 typedef struct {
     int64_t epochs;                    /* passes over the data */
     int64_t steps;                     /* stop after this many optimizer steps (0: no limit) */
@@ -190,6 +198,8 @@ typedef struct {
     int progress;                      /* progress bar on stderr */
     FILE *report;                      /* per-epoch summary lines (stdout), or NULL */
     const char *save_path;             /* checkpoint written after every epoch, or NULL */
+    dlrt_schedule schedule;            /* of the learning rate; a, b its parameters */
+    double sched_a, sched_b;
 } dlrt_train_opts;
 
 typedef struct {

@@ -105,6 +105,16 @@ int dlrt_evaluate(dlrt_session *s, const dlrt_dataset *d, int64_t batch, dlrt_ev
     return 0;
 }
 
+double dlrt_lr_at(dlrt_schedule s, double lr, double a, double b, int64_t step, int64_t total, int64_t epoch) {
+    switch (s) {
+    case DLRT_SCHED_COSINE:
+        if (total <= 0) return lr;
+        return a + (lr - a) * (1 + cos(M_PI * (double)step / (double)total)) / 2;
+    case DLRT_SCHED_STEP: return lr * pow(b, (double)((epoch - 1) / (int64_t)(a > 0 ? a : 1)));
+    default: return lr;
+    }
+}
+
 int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *test, const dlrt_train_opts *o) {
     const dlrt_model *m = s->m;
     if (train->n == 0) return dlrt_fail("no training samples");
@@ -119,7 +129,11 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
     int has_acc = m->n_results > 1 && m->result_is_count[1];
     int64_t nbatches = (train->n + o->batch - 1) / o->batch;
     int64_t epochs = o->epochs > 0 ? o->epochs : (o->steps > 0 ? (o->steps + nbatches - 1) / nbatches : 0);
-    double t0 = now();
+    /* the run's steps, for the cosine schedule */
+    int64_t total = epochs * nbatches;
+    if (o->steps > 0 && o->steps - s->step < total) total = o->steps - s->step;
+    int64_t first = s->step;
+    double lr = o->lr, t0 = now();
     int rc = 0, stop = 0;
     for (int64_t ep = 1; ep <= epochs && !stop; ep++) {
         for (int64_t i = 0; i < train->n; i++) idx[i] = i;
@@ -132,7 +146,8 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
             int64_t n = train->n - start < o->batch ? train->n - start : o->batch;
             gather(&b, m, train, idx + start, n, m->n_inputs);
             int64_t sym[4] = {n, 1, 1, 1};
-            double hp[4] = {o->lr, (double)(s->step + 1), (double)(o->seed % 1000000007u), 0}, out[8] = {0};
+            lr = dlrt_lr_at(o->schedule, o->lr, o->sched_a, o->sched_b, s->step - first, total, ep);
+            double hp[4] = {lr, (double)(s->step + 1), (double)(o->seed % 1000000007u), 0}, out[8] = {0};
             m->fn[DLRT_FN_TRAIN](s->P, s->G, s->S, s->W, b.buf, sym, hp, out);
             s->step++;
             if (!isfinite(out[0])) {
@@ -162,10 +177,10 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
         tr.loss = seen ? sums[0] / (double)seen : 0;
         for (int i = 1; i < m->n_results; i++) tr.metric[i - 1] = seen ? sums[i] / (double)seen : 0;
         double t_train = now() - te;
-        log_line(o->log, m, ep, s->step, "train", &tr, o->lr, now() - t0);
+        log_line(o->log, m, ep, s->step, "train", &tr, lr, now() - t0);
         if (test && test->n) {
             if ((rc = dlrt_evaluate(s, test, o->batch, &ev))) break;
-            log_line(o->log, m, ep, s->step, "test", &ev, o->lr, now() - t0);
+            log_line(o->log, m, ep, s->step, "test", &ev, lr, now() - t0);
         }
         if (o->report) {
             fprintf(o->report, "epoch %lld/%lld  step %lld  train loss %.4f", (long long)ep, (long long)epochs,

@@ -324,6 +324,26 @@ static const char *t_rng_uniform(void) {
     return NULL;
 }
 
+/* The learning-rate schedules against values printed by torch.optim.lr_scheduler:
+ * CosineAnnealingLR(T_max = 10, eta_min = 0.01) stepped per batch and StepLR(step_size = 3,
+ * gamma = 0.5) stepped per epoch, from lr 0.1 (torch computes cosine recursively, hence 1e-12). */
+static const char *t_lr_schedules(void) {
+    static const double cosine[10] = {0.1, 0.09779754323328192, 0.09140576474687263, 0.08145033635316129,
+                                      0.06890576474687264, 0.05500000000000001, 0.04109423525312737,
+                                      0.028549663646838717, 0.01859423525312737, 0.012202456766718092};
+    static const double step[7] = {0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025};
+    for (int t = 0; t < 10; t++) {
+        double v = dlrt_lr_at(DLRT_SCHED_COSINE, 0.1, 0.01, 0, t, 10, 1);
+        if (fabs(v - cosine[t]) > 1e-12) return fail("cosine at step %d: %.17g, torch %.17g", t, v, cosine[t]);
+    }
+    for (int e = 1; e <= 7; e++) {
+        double v = dlrt_lr_at(DLRT_SCHED_STEP, 0.1, 3, 0.5, 100 * e, 1000, e);
+        if (fabs(v - step[e - 1]) > 1e-15) return fail("step at epoch %d: %.17g, torch %.17g", e, v, step[e - 1]);
+    }
+    if (dlrt_lr_at(DLRT_SCHED_CONSTANT, 0.1, 0, 0, 5, 10, 3) != 0.1) return fail("constant changed the lr");
+    return NULL;
+}
+
 static const char *t_shuffle(void) {
     enum { N = 1000 };
     static int64_t a[N], b[N], c[N];
@@ -1002,6 +1022,7 @@ int main(int argc, char **argv) {
     report("rng: uniform in [0,1) with 53 bits", t_rng_uniform());
     report("shuffle: permutation, reproducible, differs across epochs", t_shuffle());
     report("shuffle: all orders of 3 equally likely", t_shuffle_uniform());
+    report("learning-rate schedules match torch.optim.lr_scheduler", t_lr_schedules());
 
     report("safetensors: round trip (5 dtypes, scalar, empty, odd name, metadata)", t_st_roundtrip());
     report("safetensors: header layout, order, padding, no temp file", t_st_layout());
