@@ -172,7 +172,9 @@ struct Node {
     int64_t offset;      /* bytes into base */
 };
 
-enum { B_NONE, B_P, B_G, B_S, B_W, B_OUT, B_IO };   /* B_OUT: the out[] results; B_IO + k: io[k] */
+/* B_OUT: the out[] results; B_FUSED: no buffer, computed inside its consumer's loop (an
+ * elementwise value used once by an elementwise op of its shape); B_IO + k: io[k] */
+enum { B_NONE, B_P, B_G, B_S, B_W, B_OUT, B_FUSED, B_IO };
 
 typedef enum { INIT_ZEROS, INIT_ONES, INIT_UNIFORM, INIT_NORMAL } InitKind;
 

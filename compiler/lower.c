@@ -143,35 +143,54 @@ static ScalarFn *const scalar_rule[OP_COUNT] = {DLC_OPS(X)};
 
 /* Loop over the output; each input is read with its broadcast strides (0 on broadcast dims).
  * When no input broadcasts, a single flat loop. */
+/* The loop point of an elementwise loop nest over shape s: one flat index, or a var per axis. */
+typedef struct { const Shape *s; KExpr *flat; int iv[DLRT_MAX_RANK]; bool per_axis; } Point;
+
+/* Every value an elementwise loop over `s` loads, through the fused values it computes in
+ * place, has s's shape or is a scalar: then one flat loop serves. */
+static bool flat_ok(const Node *n, const Shape *s) {
+    for (int k = 0; k < n->nin; k++) {
+        const Node *x = n->in[k];
+        if (x->base == B_FUSED ? !flat_ok(x, s) : !shape_eq(&x->shape, s) && x->shape.rank != 0) return false;
+    }
+    return true;
+}
+
+/* x's value at the loop point: loaded (broadcast against the loop's shape), or, for a fused
+ * value, its scalar expression over its own inputs' values there. */
+static KExpr *value_at(Lower *L, Node *x, const Point *pt) {
+    if (x->base == B_FUSED) {
+        KExpr *args[MAX_IN];
+        for (int k = 0; k < x->nin; k++) args[k] = value_at(L, x->in[k], pt);
+        return scalar_rule[x->op](L, x, args);
+    }
+    if (x->shape.rank == 0) return ld(L, x, ki(0));
+    if (!pt->per_axis || shape_eq(&x->shape, pt->s)) return ld(L, x, pt->flat);
+    const Shape *s = pt->s, *is = &x->shape;
+    KExpr *idx = ki(0);
+    for (int d = 0; d < is->rank; d++) {
+        int od = s->rank - is->rank + d;
+        bool bcast = dim_eq(is->d[d], dim_const(1)) && !dim_eq(s->d[od], dim_const(1));
+        idx = add(mul(idx, kdim(is->d[d])), bcast ? ki(0) : var(L, pt->iv[od]));
+    }
+    return ld(L, x, idx);
+}
+
+/* One loop nest for an elementwise node and every value fused into it. */
 static void lower_elementwise(Lower *L, Node *n) {
     KBlock *outer = L->b;
-    const Shape *s = &n->shape;
-    bool flat = true;
-    for (int k = 0; k < n->nin; k++)
-        if (!shape_eq(&n->in[k]->shape, s) && n->in[k]->shape.rank != 0) flat = false;
-    KExpr *args[MAX_IN], *oidx;
-    if (flat) {
-        int i = ploop(L, "i", numel(n), numel(n));
-        oidx = var(L, i);
-        for (int k = 0; k < n->nin; k++)
-            args[k] = ld(L, n->in[k], n->in[k]->shape.rank == 0 ? ki(0) : oidx);
+    Point pt = {&n->shape, NULL, {0}, !flat_ok(n, &n->shape)};
+    if (!pt.per_axis) {
+        pt.flat = var(L, ploop(L, "i", numel(n), numel(n)));
     } else {
-        int iv[DLRT_MAX_RANK];
-        for (int d = 0; d < s->rank; d++) iv[d] = d ? loop(L, "i", kdim(s->d[d])) : ploop(L, "i", kdim(s->d[d]), numel(n));
-        oidx = ki(0);
-        for (int d = 0; d < s->rank; d++) oidx = add(mul(oidx, kdim(s->d[d])), var(L, iv[d]));
-        for (int k = 0; k < n->nin; k++) {
-            const Shape *is = &n->in[k]->shape;
-            KExpr *idx = ki(0);
-            for (int d = 0; d < is->rank; d++) {
-                int od = s->rank - is->rank + d;
-                bool bcast = dim_eq(is->d[d], dim_const(1)) && !dim_eq(s->d[od], dim_const(1));
-                idx = add(mul(idx, kdim(is->d[d])), bcast ? ki(0) : var(L, iv[od]));
-            }
-            args[k] = ld(L, n->in[k], idx);
-        }
+        const Shape *s = &n->shape;
+        for (int d = 0; d < s->rank; d++) pt.iv[d] = d ? loop(L, "i", kdim(s->d[d])) : ploop(L, "i", kdim(s->d[d]), numel(n));
+        pt.flat = ki(0);
+        for (int d = 0; d < s->rank; d++) pt.flat = add(mul(pt.flat, kdim(s->d[d])), var(L, pt.iv[d]));
     }
-    kstore(L->b, buf_of(L, n), oidx, scalar_rule[n->op](L, n, args));
+    KExpr *args[MAX_IN];
+    for (int k = 0; k < n->nin; k++) args[k] = value_at(L, n->in[k], &pt);
+    kstore(L->b, buf_of(L, n), pt.flat, scalar_rule[n->op](L, n, args));
     L->b = outer;
 }
 
@@ -906,7 +925,7 @@ KFunc *lower_function(Graph *g, Plan *p, const char *name) {
     L.b = &L.f->body;
     for (int i = 0; i < p->sched.n; i++) {
         Node *n = p->sched.v[i];
-        if (op_flags[n->op] & (OPF_L | OPF_V) && n->op != OP_CONST) continue;
+        if ((op_flags[n->op] & (OPF_L | OPF_V) && n->op != OP_CONST) || n->base == B_FUSED) continue;
         if (n->op == OP_CONST && n->data) {
             for (int64_t k = 0; k < n->shape.d[0].c; k++) kstore(L.b, buf_of(&L, n), ki(k), c(n, n->data[k]));
             continue;

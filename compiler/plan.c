@@ -4,6 +4,7 @@
  * io have fixed homes; everything else gets a slice of the workspace, reused once the value
  * is dead (liveness over the schedule, first-fit).  Views share their source's slice.
  * Sizes are those of the largest batch the function is compiled for (Graph.max). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -81,6 +82,19 @@ static int64_t node_bytes(const Graph *g, const Node *n) {
     return (b + 63) / 64 * 64;
 }
 
+/* Free the workspace of values whose last use is node n at `pos` (through the values fused
+ * into n); a value never used (a root such as a gradient) keeps its slice. */
+static void free_dead(const Graph *g, Arena *a, Node *n, int pos) {
+    for (int k = 0; k < n->nin; k++) {
+        Node *r = root_of(n->in[k]);
+        if (r->base == B_FUSED) free_dead(g, a, r, pos);
+        else if (r->base == B_W && r->last_use == pos && r->live != 2) {
+            arena_free(a, r->offset, node_bytes(g, r));
+            r->live = 2;   /* freed */
+        }
+    }
+}
+
 /* The packed panel of B a matrix product needs (KGemm in dlc.h): at most GEMM_KC x GEMM_NC,
  * padded by a register tile. */
 static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
@@ -142,11 +156,48 @@ Plan *plan_function(Graph *g, FnKind kind) {
     for (int i = 0; i < g->nio; i++)
         if (g->io[i].node->op == OP_INPUT) g->io[i].node->base = B_IO + i;
 
-    /* liveness: a value (or the buffer a view reads) lives until its last consumer */
+    /* fusion: an elementwise value with a workspace home, used once, by an elementwise op of
+     * the same shape and type with no effect in between, is computed inside that op's loop */
+    int nn = g->nodes.n, *pos_of = xcalloc((size_t)nn, sizeof *pos_of), *effects = xcalloc((size_t)p->sched.n + 1, sizeof *effects);
+    Node **consumer = xcalloc((size_t)nn, sizeof *consumer);
     for (int pos = 0; pos < p->sched.n; pos++) {
         Node *n = p->sched.v[pos];
-        for (int k = 0; k < n->nin; k++) root_of(n->in[k])->last_use = pos;
+        pos_of[n->id] = pos;
+        effects[pos + 1] = effects[pos] + !!(op_flags[n->op] & OPF_X);
+        n->uses = 0;
     }
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos];
+        for (int k = 0; k < n->nin; k++) {
+            n->in[k]->uses++;
+            consumer[n->in[k]->id] = n;
+        }
+    }
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos], *c = consumer[n->id];
+        if ((op_flags[n->op] & OPF_E) && !n->data && n->base == B_NONE && n->uses == 1 && c &&
+            (op_flags[c->op] & OPF_E) && shape_eq(&n->shape, &c->shape) && n->dtype == c->dtype &&
+            effects[pos_of[c->id]] == effects[pos + 1])
+            n->base = B_FUSED;
+    }
+    /* liveness: a value (or the buffer a view reads) lives until its last consumer; what a
+     * fused value reads lives until the loop it is fused into */
+    int *at = xcalloc((size_t)p->sched.n, sizeof *at);
+    for (int pos = p->sched.n - 1; pos >= 0; pos--) {
+        Node *n = p->sched.v[pos];
+        at[pos] = n->base == B_FUSED ? at[pos_of[consumer[n->id]->id]] : pos;
+    }
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos];
+        for (int k = 0; k < n->nin; k++) {
+            Node *r = root_of(n->in[k]);
+            if (at[pos] > r->last_use) r->last_use = at[pos];
+        }
+    }
+    free(pos_of);
+    free(effects);
+    free(consumer);
+    free(at);
     Arena a = {0};
     int64_t gemm_ws = 0;
     for (int pos = 0; pos < p->sched.n; pos++) {
@@ -155,7 +206,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
             int64_t b = gemm_ws_bytes(g, n);
             if (b > gemm_ws) gemm_ws = b;
         }
-        if (op_flags[n->op] & OPF_X) continue;
+        if ((op_flags[n->op] & OPF_X) || n->base == B_FUSED) continue;
         if (op_flags[n->op] & OPF_V) {
             Node *r = root_of(n);
             n->base = r->base;
@@ -167,15 +218,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
             n->offset = arena_alloc(&a, node_bytes(g, n));
             p->unshared_bytes += node_bytes(g, n);
         }
-        /* free the workspace of values whose last use is this node; a value never used
-         * (a root such as a gradient) keeps its slice */
-        for (int k = 0; k < n->nin; k++) {
-            Node *r = root_of(n->in[k]);
-            if (r->base == B_W && r->last_use == pos && r->live != 2) {
-                arena_free(&a, r->offset, node_bytes(g, r));
-                r->live = 2;   /* freed */
-            }
-        }
+        free_dead(g, &a, n, pos);
     }
     /* the GEMM panel lives above everything else; products never overlap in time */
     p->gemm_ws_offset = (a.top + 63) / 64 * 64;
@@ -184,7 +227,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
 }
 
 void print_plan(FILE *out, const Graph *g, const Plan *p) {
-    static const char *const base[] = {"-", "P", "G", "S", "W", "out"};
+    static const char *const base[] = {"-", "P", "G", "S", "W", "out", "fused"};
     fprintf(out, "plan %s (workspace %lld bytes at batch %lld) {\n", fn_names[p->kind],
             (long long)p->work_bytes, (long long)g->max[0]);
     for (int i = 0; i < p->sched.n; i++) {
