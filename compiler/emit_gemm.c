@@ -359,7 +359,7 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
 
 /* Tasks per block of columns: about TASK_TARGET (enough for a few threads), each at least
  * TASK_MIN_COLS columns wide; the pool is used only for PARALLEL_MIN_WORK multiply-adds or more. */
-enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 18 };
+enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 20 };
 
 static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);

@@ -4,7 +4,12 @@
  * caller, returning when all are done.  Tasks are handed out by an atomic counter; generated
  * code splits only independent outputs into tasks, so results never depend on which thread
  * ran what.  Workers spin briefly before sleeping: the kernels of one training step come in
- * quick succession.  A call made while the pool is busy (another thread's model) runs inline. */
+ * quick succession.  A call made while the pool is busy (another thread's model) runs inline.
+ *
+ * Each worker has a slot: the caller marks it PENDING for a job; the worker claims it (JOINED)
+ * before touching the job and marks it DONE after.  Once the caller has run out of tasks it
+ * takes back every slot still PENDING (SKIPPED), so a worker the OS has not scheduled never
+ * delays the job; it waits only for workers that did join. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -13,7 +18,8 @@
 
 #include "dlrt.h"
 
-enum { SPIN = 200000 };
+enum { SPIN = 200000, MAX_WORKERS = 255 };
+enum { SLOT_DONE, SLOT_PENDING, SLOT_JOINED, SLOT_SKIPPED };
 
 static struct {
     pthread_mutex_t lock, submit;
@@ -25,7 +31,7 @@ static struct {
     void *ctx;
     int64_t n;
     atomic_llong next;
-    atomic_int busy;             /* workers still in the job */
+    atomic_int slot[MAX_WORKERS];
     atomic_uint generation;      /* bumped for every job */
     atomic_int quit;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .submit = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
@@ -35,9 +41,14 @@ static void run_tasks(void) {
     for (int64_t t; (t = atomic_fetch_add(&pool.next, 1)) < pool.n;) pool.fn(pool.ctx, t);
 }
 
-/* arg: the generation current when the worker was made (a job bumped later is not missed) */
+typedef struct { int index; unsigned generation; } WorkerArg;
+
+/* arg: the worker's slot and the generation current when it was made (a job bumped later is
+ * not missed) */
 static void *worker(void *arg) {
-    unsigned seen = (unsigned)(uintptr_t)arg;
+    WorkerArg w = *(WorkerArg *)arg;
+    free(arg);
+    unsigned seen = w.generation;
     for (;;) {
         unsigned g;
         int spins = 0;
@@ -50,12 +61,13 @@ static void *worker(void *arg) {
         }
         if (atomic_load(&pool.quit)) return NULL;
         seen = g;
+        int pending = SLOT_PENDING;
+        if (!atomic_compare_exchange_strong(&pool.slot[w.index], &pending, SLOT_JOINED)) continue;   /* skipped */
         run_tasks();
-        if (atomic_fetch_sub(&pool.busy, 1) == 1) {
-            pthread_mutex_lock(&pool.lock);
-            pthread_cond_signal(&pool.idle);
-            pthread_mutex_unlock(&pool.lock);
-        }
+        pthread_mutex_lock(&pool.lock);
+        atomic_store(&pool.slot[w.index], SLOT_DONE);
+        pthread_cond_signal(&pool.idle);
+        pthread_mutex_unlock(&pool.lock);
     }
 }
 
@@ -80,11 +92,11 @@ int dlrt_cpu_count(void) {
 }
 
 int dlrt_set_threads(int n) {
-    if (n < 0 || n > 256) return dlrt_fail("thread count %d out of range (1 .. 256, 0: one per core)", n);
+    if (n < 0 || n > MAX_WORKERS + 1) return dlrt_fail("thread count %d out of range (1 .. 256, 0: one per core)", n);
     if (n == 0) {
         const char *env = getenv("DLC_THREADS");
         n = env && atoi(env) > 0 ? atoi(env) : dlrt_cpu_count();
-        if (n > 256) n = 256;
+        if (n > MAX_WORKERS + 1) n = MAX_WORKERS + 1;
     }
     pthread_mutex_lock(&pool.submit);
     stop_workers();
@@ -92,9 +104,17 @@ int dlrt_set_threads(int n) {
     if (n > 1) {
         pool.workers = calloc((size_t)n - 1, sizeof *pool.workers);
         int made = 0;
-        while (pool.workers && made < n - 1 && pthread_create(&pool.workers[made], NULL, worker,
-                                                                                    (void *)(uintptr_t)atomic_load(&pool.generation)) == 0)
+        while (pool.workers && made < n - 1) {
+            WorkerArg *a = malloc(sizeof *a);
+            if (!a) break;
+            *a = (WorkerArg){made, atomic_load(&pool.generation)};
+            atomic_store(&pool.slot[made], SLOT_DONE);
+            if (pthread_create(&pool.workers[made], NULL, worker, a) != 0) {
+                free(a);
+                break;
+            }
             made++;
+        }
         pool.nthreads = 1 + made;
     }
     pthread_mutex_unlock(&pool.submit);
@@ -109,22 +129,28 @@ void dlrt_parallel_for(void (*fn)(void *, int64_t), void *ctx, int64_t n) {
         for (int64_t t = 0; t < n; t++) fn(ctx, t);
         return;
     }
+    int nw = pool.nthreads - 1;
     pool.fn = fn;
     pool.ctx = ctx;
     pool.n = n;
     atomic_store(&pool.next, 0);
-    atomic_store(&pool.busy, pool.nthreads - 1);
+    for (int w = 0; w < nw; w++) atomic_store(&pool.slot[w], SLOT_PENDING);
     pthread_mutex_lock(&pool.lock);
     atomic_fetch_add(&pool.generation, 1);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
     run_tasks();
-    /* wait for the workers to leave the job (spin first: the tail is usually short) */
-    for (int spins = 0; atomic_load(&pool.busy) > 0 && spins < SPIN; spins++) {}
-    if (atomic_load(&pool.busy) > 0) {
-        pthread_mutex_lock(&pool.lock);
-        while (atomic_load(&pool.busy) > 0) pthread_cond_wait(&pool.idle, &pool.lock);
-        pthread_mutex_unlock(&pool.lock);
+    /* every task is taken: take back the slots of workers that have not joined, then wait for
+     * those that did (spinning first: their last task is usually short) */
+    for (int w = 0; w < nw; w++) {
+        int pending = SLOT_PENDING;
+        if (atomic_compare_exchange_strong(&pool.slot[w], &pending, SLOT_SKIPPED)) continue;
+        for (int spins = 0; atomic_load(&pool.slot[w]) != SLOT_DONE && spins < SPIN; spins++) {}
+        if (atomic_load(&pool.slot[w]) != SLOT_DONE) {
+            pthread_mutex_lock(&pool.lock);
+            while (atomic_load(&pool.slot[w]) != SLOT_DONE) pthread_cond_wait(&pool.idle, &pool.lock);
+            pthread_mutex_unlock(&pool.lock);
+        }
     }
     pthread_mutex_unlock(&pool.submit);
 }
