@@ -6,9 +6,10 @@
  *       for pc (GEMM_KC of k)  for ic (GEMM_MC rows)  for jr (NR columns)  for ir (MR rows)
  *         micro-kernel: an MR x NR tile of C in vector registers; per k one broadcast of A
  *         per row and NR/VW loads of B, llvm.fma.
- * A is read in place (either layout gives the broadcasts a short stride), as is an
- * untransposed B (rows of B are contiguous); a transposed B is packed into NR-wide panels
- * in ws by the task that uses them.  Edges: rows past the end repeat the last row, columns
+ * A is read in place (either layout gives the broadcasts a short stride).  B is packed into
+ * NR-wide panels in ws by the task that uses them when it is transposed, or when GEMM_NC
+ * columns hold it and PACK_MIN_ROWS rows or more reuse the panels (contiguous panels keep the
+ * prefetchers and the TLB happy); otherwise its rows are read in place.  Edges: rows past the end repeat the last row, columns
  * are masked loads, and edge tiles of C go through a scratch tile.
  *
  * Bitwise contract (KGemm in dlc.h): each C element is one fma chain over k in increasing
@@ -187,6 +188,36 @@ static LLVMValueRef pack_function(Gen *g) {
     return g->fn;
 }
 
+/* pack_bn(n, k, b, pc, kc, j0, nj, bp): the same panels from an untransposed B (stored [k, n]):
+ * per k, NR/VW masked vector loads along a row.  Used when enough rows reuse the panels. */
+static LLVMValueRef pack_bn_function(Gen *g) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
+    LLVMTypeRef ps[8] = {i64, i64, ptr, i64, i64, i64, i64, ptr};
+    begin_function(g, fmt("dlc_pack_bn_%s", g->suffix), ps, 8);
+    LLVMValueRef n = arg(g, 0), src = arg(g, 2), pc = arg(g, 3), kc = arg(g, 4);
+    LLVMValueRef j0 = arg(g, 5), nj = arg(g, 6), dst = arg(g, 7);
+    int NR = g->nr, NV = NR / g->vw;
+    unsigned ml_id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
+    LLVMTypeRef ml_over[2] = {g->vt, ptr};
+    LLVMValueRef mload = LLVMGetIntrinsicDeclaration(g->t->mod, ml_id, ml_over, 2);
+    LLVMTypeRef mload_ty = LLVMIntrinsicGetType(g->ctx, ml_id, ml_over, 2);
+    Loop lp, lk;
+    LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
+    LLVMValueRef panel = at(g, dst, mul(g, jp, kc)), mask[4];
+    for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, sub(g, nj, jp));
+    LLVMValueRef p = loop_begin(g, &lk, c64(g, 0), kc, 1);
+    LLVMValueRef row = at(g, src, add(g, mul(g, add(g, pc, p), n), add(g, j0, jp)));
+    for (int v = 0; v < NV; v++) {
+        LLVMValueRef args[4] = {at(g, row, c64(g, v * g->vw)), LLVMConstInt(LLVMInt32TypeInContext(g->ctx), (unsigned long long)g->esize, 0),
+                                mask[v], LLVMConstNull(g->vt)};
+        store(g, LLVMBuildCall2(g->b, mload_ty, mload, args, 4, ""), at(g, panel, add(g, mul(g, p, c64(g, NR)), c64(g, v * g->vw))));
+    }
+    loop_end(g, &lk);
+    loop_end(g, &lp);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
 /* ---- micro-kernel ---------------------------------------------------------------------------
  * ukernel(kc, a, ars, aps, b, ldb, c, ldc, mr, nr, first): the tile C[0..mr, 0..nr) (+)=
  * A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j].  Rows past mr repeat the
@@ -307,7 +338,7 @@ static LLVMValueRef field(Gen *g, LLVMTypeRef st, LLVMValueRef ctx, int i) {
     return LLVMBuildStructGEP2(g->b, st, ctx, (unsigned)i, "");
 }
 
-static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValueRef uk) {
+static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValueRef uk) {   /* pack_b: for tb's layout */
     /* k blocks: packed panels are reused by every row tile, so long ones; B read in place streams
      * kc rows at once, so few enough for the prefetchers to follow */
     int64_t kcb = tb ? GEMM_KC : GEMM_KC_INPLACE;
@@ -321,9 +352,10 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
     LLVMValueRef j0 = mul(g, jg, v[CX_GROUP]), j1 = imin(g, v[CX_NC], add(g, j0, v[CX_GROUP]));
     LLVMValueRef r0 = LLVMBuildSelect(g->b, packed, c64(g, 0), mul(g, ib, c64(g, GEMM_MC)), "");
     LLVMValueRef r1 = LLVMBuildSelect(g->b, packed, v[CX_M], imin(g, v[CX_M], add(g, r0, c64(g, GEMM_MC))), "");
-    /* this task's panels start at column j0 of a full-height (GEMM_KC) layout, so that tasks
-     * at different k blocks never share a byte of ws */
-    LLVMValueRef mine = at(g, v[CX_WS], mul(g, j0, c64(g, GEMM_KC)));
+    /* this task's panels start at column j0 of a layout min(k, GEMM_KC) high (no k block is
+     * taller), so that tasks at different k blocks never share a byte of ws; the whole fits the
+     * min(k, GEMM_KC) x (min(n, GEMM_NC) + 32) that plan.c reserves */
+    LLVMValueRef mine = at(g, v[CX_WS], mul(g, j0, imin(g, v[CX_K], c64(g, GEMM_KC))));
     /* k blocks in order (each element's chain continues where the last block stopped) */
     Loop lpc, lic, lj, li;
     LLVMValueRef pc = loop_begin(g, &lpc, c64(g, 0), v[CX_K], kcb);
@@ -359,7 +391,7 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
 
 /* Tasks per block of columns: about TASK_TARGET (enough for a few threads), each at least
  * TASK_MIN_COLS columns wide; the pool is used only for PARALLEL_MIN_WORK multiply-adds or more. */
-enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 20 };
+enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 20, PACK_MIN_ROWS = 256 };
 
 static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);
@@ -378,7 +410,12 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     if_end(g, &empty);
 
     /* row tasks: one when B is packed (its task runs every row block), else one per block */
-    LLVMValueRef nib = tb ? c64(g, 1) : cdiv(g, m, GEMM_MC);
+    /* panels: a transposed B always; an untransposed one when many rows reuse them (and one
+     * column block holds it) — otherwise it is read in place */
+    LLVMValueRef packed = tb ? c64(g, 1)
+                             : LLVMBuildZExt(g->b, LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, c64(g, PACK_MIN_ROWS), ""),
+                                                                 LLVMBuildICmp(g->b, LLVMIntSLE, n, c64(g, GEMM_NC), ""), ""), g->i64, "");
+    LLVMValueRef nib = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntNE, packed, c64(g, 0), ""), c64(g, 1), cdiv(g, m, GEMM_MC), "");
     /* column blocks bound the packed panels; B read in place needs none (one block) */
     int64_t block = tb ? GEMM_NC : INT64_C(1) << 60;
     Loop ljc, lt_;
@@ -389,7 +426,7 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     group = LLVMBuildSelect(g->b, lt(g, group, c64(g, TASK_MIN_COLS)), c64(g, TASK_MIN_COLS), group, "");
     group = mul(g, cdiv(g, group, g->nr), c64(g, g->nr));
     LLVMValueRef ngroups = LLVMBuildSDiv(g->b, add(g, nc, sub(g, group, c64(g, 1))), group, "");
-    LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ws, c64(g, tb), c, jc, nc,
+    LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ws, packed, c, jc, nc,
                                    group, ngroups};
     for (int i = 0; i < CX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
     LLVMValueRef ntasks = mul(g, nib, ngroups);
@@ -429,8 +466,9 @@ LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool 
     g.nr = 2 * g.vw;
     g.mr = t->vector_bytes == 64 ? 8 : 6;
     /* the helpers are shared by the four transpose variants */
-    LLVMValueRef pack_b = LLVMGetNamedFunction(t->mod, fmt("dlc_pack_bt_%s", suffix));
-    if (!pack_b) pack_b = pack_function(&g);
+    const char *pname = fmt("dlc_pack_b%c_%s", tb ? 't' : 'n', suffix);
+    LLVMValueRef pack_b = LLVMGetNamedFunction(t->mod, pname);
+    if (!pack_b) pack_b = tb ? pack_function(&g) : pack_bn_function(&g);
     LLVMValueRef uk = LLVMGetNamedFunction(t->mod, fmt("dlc_ukernel_%s", suffix));
     if (!uk) uk = ukernel_function(&g);
     LLVMValueRef task = LLVMGetNamedFunction(t->mod, fmt("dlc_gemm_task_%s%s", suffix, tb ? "_p" : ""));

@@ -52,7 +52,18 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
     void *io[3] = {a, b, c};
     int64_t sym[4] = {m, n, k, 1};
     double hp[4] = {0}, out[8];
+    /* the workspace plan.c would reserve, then a canary that must survive */
+    size_t ws_elems = (size_t)((k < GEMM_KC ? k : GEMM_KC) * ((n < GEMM_NC ? n : GEMM_NC) + 32));
+    memset(ws, 0, ws_elems * es);
+    memset((char *)ws + ws_elems * es, 0x5a, 4096);
     fn(NULL, NULL, NULL, ws, io, sym, hp, out);
+    for (size_t i = 0; i < 4096; i++)
+        if (((unsigned char *)ws)[ws_elems * es + i] != 0x5a) {
+            printf("not ok - gemm/%s m=%lld n=%lld k=%lld: wrote past its workspace\n", what, (long long)m,
+                   (long long)n, (long long)k);
+            failures++;
+            break;
+        }
     int64_t bad = 0, bi = 0, bj = 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
@@ -85,12 +96,12 @@ int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     Jit *jit = jit_compile(fns, 8, &eo);
     dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
-    void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8);
+    void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8 + 4096);
 
     /* edges of the tiles (8/6 rows, 16..32 columns), the blocks (MC 128, KC 256), tiny sizes */
     static const int64_t sizes[][3] = {{1, 1, 1},    {1, 7, 3},     {8, 32, 16},   {9, 33, 17},   {7, 31, 1},
                                        {16, 64, 64}, {13, 100, 37}, {129, 65, 257}, {64, 10, 784}, {200, 300, 300},
-                                       {3, 5, 600},  {260, 40, 20}};
+                                       {3, 5, 600},  {260, 40, 20}, {300, 256, 64}};
     for (int threads = 1; threads <= 2; threads++) {
         *hook = threads > 1 ? dlrt_parallel_for : NULL;
         dlrt_set_threads(threads);
