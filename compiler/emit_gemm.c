@@ -146,12 +146,28 @@ static void transpose(Gen *g, LLVMValueRef *r) {
         }
 }
 
-static LLVMValueRef pack_function(Gen *g) {
+/* A vector of VW elements from p, lanes off in `mask` reading nothing and giving 0. */
+static LLVMValueRef masked_load(Gen *g, LLVMValueRef p, LLVMValueRef mask) {
+    unsigned id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
+    LLVMTypeRef over[2] = {g->vt, g->ptr};
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->t->mod, id, over, 2);
+    LLVMValueRef args[4] = {p, LLVMConstInt(LLVMInt32TypeInContext(g->ctx), (unsigned long long)g->esize, 0), mask,
+                            LLVMConstNull(g->vt)};
+    return LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, id, over, 2), f, args, 4, "");
+}
+
+/* The arguments every packing routine takes (see pack_b above): starts the function. */
+typedef struct { LLVMValueRef n, k, src, pc, kc, j0, nj, dst; } PackArgs;
+static PackArgs begin_pack(Gen *g, const char *name) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr;
     LLVMTypeRef ps[8] = {i64, i64, ptr, i64, i64, i64, i64, ptr};
-    begin_function(g, fmt("dlc_pack_bt_%s", g->suffix), ps, 8);
-    LLVMValueRef k = arg(g, 1), src = arg(g, 2), pc = arg(g, 3), kc = arg(g, 4);
-    LLVMValueRef j0 = arg(g, 5), nj = arg(g, 6), dst = arg(g, 7);
+    begin_function(g, name, ps, 8);
+    return (PackArgs){arg(g, 0), arg(g, 1), arg(g, 2), arg(g, 3), arg(g, 4), arg(g, 5), arg(g, 6), arg(g, 7)};
+}
+
+static LLVMValueRef pack_function(Gen *g) {
+    PackArgs pa = begin_pack(g, fmt("dlc_pack_bt_%s", g->suffix));
+    LLVMValueRef k = pa.k, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
     int NR = g->nr, NV = NR / g->vw;
     Loop lp, lk;
     LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
@@ -191,27 +207,17 @@ static LLVMValueRef pack_function(Gen *g) {
 /* pack_bn(n, k, b, pc, kc, j0, nj, bp): the same panels from an untransposed B (stored [k, n]):
  * per k, NR/VW masked vector loads along a row.  Used when enough rows reuse the panels. */
 static LLVMValueRef pack_bn_function(Gen *g) {
-    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
-    LLVMTypeRef ps[8] = {i64, i64, ptr, i64, i64, i64, i64, ptr};
-    begin_function(g, fmt("dlc_pack_bn_%s", g->suffix), ps, 8);
-    LLVMValueRef n = arg(g, 0), src = arg(g, 2), pc = arg(g, 3), kc = arg(g, 4);
-    LLVMValueRef j0 = arg(g, 5), nj = arg(g, 6), dst = arg(g, 7);
+    PackArgs pa = begin_pack(g, fmt("dlc_pack_bn_%s", g->suffix));
+    LLVMValueRef n = pa.n, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
     int NR = g->nr, NV = NR / g->vw;
-    unsigned ml_id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
-    LLVMTypeRef ml_over[2] = {g->vt, ptr};
-    LLVMValueRef mload = LLVMGetIntrinsicDeclaration(g->t->mod, ml_id, ml_over, 2);
-    LLVMTypeRef mload_ty = LLVMIntrinsicGetType(g->ctx, ml_id, ml_over, 2);
     Loop lp, lk;
     LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
     LLVMValueRef panel = at(g, dst, mul(g, jp, kc)), mask[4];
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, sub(g, nj, jp));
     LLVMValueRef p = loop_begin(g, &lk, c64(g, 0), kc, 1);
     LLVMValueRef row = at(g, src, add(g, mul(g, add(g, pc, p), n), add(g, j0, jp)));
-    for (int v = 0; v < NV; v++) {
-        LLVMValueRef args[4] = {at(g, row, c64(g, v * g->vw)), LLVMConstInt(LLVMInt32TypeInContext(g->ctx), (unsigned long long)g->esize, 0),
-                                mask[v], LLVMConstNull(g->vt)};
-        store(g, LLVMBuildCall2(g->b, mload_ty, mload, args, 4, ""), at(g, panel, add(g, mul(g, p, c64(g, NR)), c64(g, v * g->vw))));
-    }
+    for (int v = 0; v < NV; v++)
+        store(g, masked_load(g, at(g, row, c64(g, v * g->vw)), mask[v]), at(g, panel, add(g, mul(g, p, c64(g, NR)), c64(g, v * g->vw))));
     loop_end(g, &lk);
     loop_end(g, &lp);
     LLVMBuildRetVoid(g->b);
@@ -280,21 +286,13 @@ static LLVMValueRef ukernel_function(Gen *g) {
     LLVMValueRef arow[16], mask[4];
     for (int r = 0; r < MR; r++) arow[r] = at(g, ap, mul(g, imin(g, c64(g, r), sub(g, mr, c64(g, 1))), ars));
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, nr);
-    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
-    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8), ml_id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
+    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
     LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
     LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
-    LLVMTypeRef ml_over[2] = {g->vt, ptr};
-    LLVMValueRef mload = LLVMGetIntrinsicDeclaration(g->t->mod, ml_id, ml_over, 2);
-    LLVMTypeRef mload_ty = LLVMIntrinsicGetType(g->ctx, ml_id, ml_over, 2);
     Loop lp;
     LLVMValueRef p = loop_begin(g, &lp, c64(g, 0), kc, 1);
     LLVMValueRef brow = at(g, bp, mul(g, p, ldb)), aoff = mul(g, p, aps), bv[4];
-    for (int v = 0; v < NV; v++) {
-        LLVMValueRef args[4] = {at(g, brow, c64(g, v * g->vw)), LLVMConstInt(i32, (unsigned long long)g->esize, 0), mask[v],
-                                LLVMConstNull(g->vt)};
-        bv[v] = LLVMBuildCall2(g->b, mload_ty, mload, args, 4, "");
-    }
+    for (int v = 0; v < NV; v++) bv[v] = masked_load(g, at(g, brow, c64(g, v * g->vw)), mask[v]);
     for (int r = 0; r < MR; r++) {
         LLVMValueRef a = splat(g, load(g, g->et, at(g, arow[r], aoff)));
         for (int v = 0; v < NV; v++) {
