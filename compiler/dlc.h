@@ -90,6 +90,8 @@ typedef struct {
     Loc name_loc;
     AstType type;        /* S_INPUT, S_TARGET */
     int64_t classes;     /* S_TARGET: 0 when not given */
+    const char *classes_name;    /* S_TARGET: classes given by a named constant (e.g. vocab) */
+    Loc classes_loc;
     Ast *expr;           /* S_ASSIGN, S_METRIC (a call), S_SETTING */
 } Stmt;
 
@@ -135,7 +137,7 @@ FileAst *parse_file(const char *path, const char *text);
 
 /* ---- graph.c: the graph IR -------------------------------------------------------------- */
 #define MAX_SYMS 4
-#define MAX_IN 4
+#define MAX_IN 6
 
 /* A dimension: c * prod(sym_i ^ e[i]), e.g. 784, N, 28*N.  Symbols are the model's symbolic
  * dims (N, T, ...), bound at run time; sym 0 is the batch. */
@@ -166,11 +168,21 @@ struct Node {
     Loc loc;
     int index;           /* INPUT: io slot; PARAM/STATE: index into graph params/states */
     double *data;        /* CONST with one value per element (else fattr[0] everywhere) */
+    Dim extra;           /* elements of scratch space after the value (a kernel's temporaries) */
     /* plan.c scratch, per compiled function */
     int live, last_use, uses;
     int base;            /* B_* below */
     int64_t offset;      /* bytes into base */
 };
+
+/* Recurrences (RNN_SEQ, RNN_BWD): iattr slots, cells, and the saved states [S, T, N, H] of
+ * RNN_SEQ, time-major.  Slab 0 holds h of every step; LSTM: slab 1 c, slabs 2-5 the activated
+ * gates i, f, g, o as [T, N, 4H]; GRU: slabs 1-3 the activated gates r, z, n as [T, N, 3H],
+ * slab 4 W_hn h_prev + b_hn.  Steps run t = 0 .. T-1, or T-1 .. 0 when reversed. */
+enum { RNN_CELL, RNN_REVERSE, RNN_BIAS, RNN_H0, RNN_C0, RNN_MODE };
+enum { CELL_TANH, CELL_RELU, CELL_LSTM, CELL_GRU };
+static inline int rnn_gates(int cell) { return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1; }
+static inline int rnn_slabs(int cell) { return cell == CELL_LSTM ? 6 : cell == CELL_GRU ? 5 : 1; }
 
 /* B_OUT: the out[] results; B_FUSED: no buffer, computed inside its consumer's loop (an
  * elementwise value used once by an elementwise op of its shape); B_IO + k: io[k] */
@@ -187,6 +199,7 @@ typedef struct {
     bool trainable;      /* false for buffers such as BatchNorm's running statistics */
     bool decay;          /* a Dense/Conv weight: the train section's l1/l2 penalties apply */
     double l1, l2;       /* penalties declared on its layer (added to the train section's) */
+    int64_t zero_row;    /* a row initialized to zeros (Embedding's padding_idx), or -1 */
     Node *grad;          /* set by grad.c (trainable parameters only) */
 } Param;
 
@@ -201,7 +214,7 @@ typedef struct {
 typedef struct {
     const char *name;    /* "loss", "accuracy" */
     Node *node;          /* the scalar; RESULT nodes are made per function */
-    bool is_count;       /* summed over batches and divided by samples (accuracy) */
+    int kind;            /* DLRT_RESULT_*: how it aggregates over batches */
 } ResultDef;
 
 /* One line of `dlc check`'s summary: a layer or function application in the model. */
@@ -280,7 +293,7 @@ void infer_shape(Graph *g, Node *n);
 
 /* ---- sema.c: AST -> graph (names, layers, dataflow) -------------------------------------- */
 typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
-typedef enum { DATA_NONE, DATA_IDX, DATA_NPY } DataKind;
+typedef enum { DATA_NONE, DATA_IDX, DATA_NPY, DATA_TEXT } DataKind;
 
 typedef struct {
     DataKind data;
@@ -294,6 +307,9 @@ typedef struct {
     double sched_a, sched_b;
     int64_t batch, epochs, steps, seed;
     double val_split;             /* fraction held out when there is no test set */
+    int64_t window;               /* text: tokens per training window */
+    int text_unit;                /* text: DLRT_TEXT_BYTES or DLRT_TEXT_UTF8 */
+    double clip_norm, clip_value; /* gradient clipping (0: none) */
 } TrainCfg;
 
 typedef struct {
@@ -301,10 +317,12 @@ typedef struct {
     Graph *g;
     TrainCfg train;
     const char *path;
+    dlrt_text text;      /* text data: the corpus (read when the model names `vocab`) */
 } Model;
 
-/* Build the forward graph and the loss; f64 promotes every float to double (gradcheck). */
-Model *sema_model(FileAst *f, const char *path, bool f64);
+/* Build the forward graph and the loss; f64 promotes every float to double (gradcheck).
+ * `vocab` > 0 gives the name `vocab` its value (else the text data's vocabulary size). */
+Model *sema_model(FileAst *f, const char *path, bool f64, int64_t vocab);
 
 /* ---- layers.c: layer catalog (Dense, ...) ----------------------------------------------- */
 typedef struct Layer Layer;
@@ -479,6 +497,8 @@ typedef struct {
 typedef struct {
     bool f64;
     int64_t max_batch;   /* 0: the (adjusted) train section's batch */
+    int64_t max_len;     /* largest size of the other symbolic dims; 0: the text data's window */
+    int64_t vocab;       /* the name `vocab`; 0: the text data's vocabulary size */
     const char *dump;    /* ast|ir|grad|plan|kernels|llvm, or NULL */
     int opt_level;
     bool no_jit;         /* stop after lowering (check, build) */

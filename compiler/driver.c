@@ -26,7 +26,7 @@ static void describe(Compiled *c) {
     for (int i = 0; i < g->nparams; i++) {
         Param *p = g->params[i];
         ps[i] = (dlrt_param){p->name, p->node->dtype, p->node->shape.rank, {0}, (size_t)p->offset,
-                             (dlrt_init)p->init, p->init_a, p->trainable};
+                             (dlrt_init)p->init, p->init_a, p->trainable, p->zero_row};
         for (int k = 0; k < p->node->shape.rank; k++) ps[i].shape[k] = dim_eval(g, p->node->shape.d[k], NULL);
     }
     rt->params = ps;
@@ -37,8 +37,12 @@ static void describe(Compiled *c) {
     for (int i = 0; i < g->nio; i++) {
         IoSlot *s = &g->io[i];
         Shape *sh = &s->node->shape;
-        io[i] = (dlrt_io){s->name, s->node->dtype, sh->rank - 1, {0}, s->is_target, s->classes};
-        for (int k = 1; k < sh->rank; k++) io[i].shape[k - 1] = dim_eval(g, sh->d[k], NULL);
+        io[i] = (dlrt_io){s->name, s->node->dtype, sh->rank - 1, {0}, {0}, s->is_target, s->classes};
+        for (int k = 1; k < sh->rank; k++) {
+            io[i].shape[k - 1] = dim_eval(g, sh->d[k], NULL);
+            for (int y = 1; y < g->nsyms; y++)
+                if (dim_eq(sh->d[k], dim_sym(y))) io[i].sym[k - 1] = y;
+        }
     }
     rt->io = io;
     rt->n_io = g->nio;
@@ -47,12 +51,13 @@ static void describe(Compiled *c) {
     int *counts = xcalloc((size_t)g->nresults, sizeof *counts);
     for (int i = 0; i < g->nresults; i++) {
         names[i] = g->results[i].name;
-        counts[i] = g->results[i].is_count;
+        counts[i] = g->results[i].kind;
     }
     rt->result_names = names;
-    rt->result_is_count = counts;
+    rt->result_kind = counts;
     rt->n_results = g->nresults;
     rt->max_batch = g->max[0];
+    for (int k = 0; k < g->nsyms; k++) rt->sym_max[k] = g->max[k];
     for (int k = 0; k < FN_COUNT; k++) {
         rt->work_bytes[k] = (size_t)c->plans[k]->work_bytes;
         rt->fn[k] = c->fns[k];   /* NULL without the JIT */
@@ -77,10 +82,17 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     if (dumping(o, "ast")) dump_ast(stdout, ast);
 
     Compiled *c = xcalloc(1, sizeof *c);
-    c->m = sema_model(ast, path, o->f64);                          /* sema.c, shape.c */
+    c->m = sema_model(ast, path, o->f64, o->vocab);                /* sema.c, shape.c */
     if (o->adjust_train) o->adjust_train(&c->m->train);
     Graph *g = c->m->g;
     g->max[0] = o->max_batch > 0 ? o->max_batch : c->m->train.batch;
+    /* other symbolic dims (sequence lengths): --max-len, else the text data's window */
+    for (int k = 1; k < g->nsyms; k++) {
+        g->max[k] = o->max_len > 0 ? o->max_len : c->m->train.window;
+        if (g->max[k] <= 0)
+            fatal("%s: symbolic dimension '%s' needs a largest size: train on text(..., window = T) or pass --max-len",
+                  path, g->names[k]);
+    }
     verify_graph(g, "sema");
     if (dumping(o, "ir")) print_graph(stdout, g, ast->model->name);
 

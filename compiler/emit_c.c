@@ -34,7 +34,10 @@ static void expr(FILE *o, const KFunc *f, const KExpr *e) {
     case K_LOAD: fprintf(o, "B%lld[", (long long)e->i); expr(o, f, e->a); fprintf(o, "]"); return;
     case K_NEG: fprintf(o, "(-"); expr(o, f, e->a); fprintf(o, ")"); return;
     case K_EXP: case K_LOG: case K_TANH: case K_ERF: case K_SQRT: case K_ABS:
-        fprintf(o, "%s(", mathfn(un[e->op], e->t)); expr(o, f, e->a); fprintf(o, ")");
+        /* f32 exp and tanh: dlc's own (print_vmath), as the LLVM back end computes them */
+        fprintf(o, "%s%s(", e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH) ? "dlc_" : "", mathfn(un[e->op], e->t));
+        expr(o, f, e->a);
+        fprintf(o, ")");
         return;
     case K_POW: case K_MAX: case K_MIN: case K_REM:
         if (kt_is_float(e->t)) {
@@ -137,6 +140,33 @@ static unsigned gemm_types(const KFunc *f, const KBlock *b) {
     return m;
 }
 
+/* dlc_expf / dlc_tanhf: the operations of emit_llvm.c's expf_fn / tanhf_fn, in its order. */
+static void print_vmath(FILE *o) {
+    static const double ep[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
+                                 1.6666665459E-1, 5.0000001201E-1};
+    static const double tp[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
+                                 -3.33332819422E-1};
+#define F(v) (double)(float)(v)
+    fprintf(o, "\nstatic inline float dlc_expf(float x) {   /* Cephes expf without libm; see emit_llvm.c */\n"
+               "    float n = floorf(x * %af + %af), r, z, p, y;\n"
+               "    union { float f; uint32_t u; } m, s;\n"
+               "    n = n < -126.0f ? -126.0f : n;\n    n = n > 127.0f ? 127.0f : n;\n"
+               "    r = x - n * %af;\n    r = r - n * %af;\n    z = r * r;\n    p = %af;\n",
+            F(1.44269504088896341), F(0.5), F(0.693359375), F(-2.12194440e-4), F(ep[0]));
+    for (int k = 1; k < 6; k++) fprintf(o, "    p = p * r + %af;\n", F(ep[k]));
+    fprintf(o, "    p = p * z + r + 1.0f;\n"
+               "    m.f = n + 12582912.0f;\n    s.u = (m.u - 0x4B400000u + 127u) << 23;\n    y = p * s.f;\n"
+               "    return x > %af ? (float)INFINITY : x < %af ? 0.0f : y;\n}\n", F(88.72283905206835), F(-87.33654475));
+    fprintf(o, "\nstatic inline float dlc_tanhf(float x) {\n"
+               "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, small, big;\n", F(tp[0]));
+    for (int k = 1; k < 5; k++) fprintf(o, "    p = p * z + %af;\n", F(tp[k]));
+    fprintf(o, "    small = p * z * x + x;\n"
+               "    big = 1.0f - 2.0f / (dlc_expf(2.0f * a) + 1.0f);\n"
+               "    big = x < 0.0f ? -big : big;\n"
+               "    return a < %af ? small : big;\n}\n", F(0.625));
+#undef F
+}
+
 /* The portable GEMM: the plain loop nest of the arithmetic KGemm fixes (one fma chain in k
  * order per element), which is what the vectorized LLVM version computes too. */
 static void print_gemm(FILE *o, KType t) {
@@ -195,6 +225,7 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     for (int k = 0; k < FN_COUNT; k++) gt |= gemm_types(c->kfuncs[k], &c->kfuncs[k]->body);
     for (KType t = KT_F32; t <= KT_F64; t++)
         if (gt >> t & 1) print_gemm(o, t);
+    print_vmath(o);
     fprintf(o, "\nvoid (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);   /* unused here */\n", P);
     for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
 
@@ -224,7 +255,9 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     for (int k = 0; k < m->n_io; k++)
         fprintf(o, "    io[%d] = %s;\n", k, k == m->n_io - 1 ? outp->name
                                          : io_is_input(&m->io[k]) ? fmt("(void *)%s", m->io[k].name) : "NULL");
-    fprintf(o, "    sym[0] = batch; sym[1] = sym[2] = sym[3] = 1;\n");
+    fprintf(o, "    sym[0] = batch; sym[1] = %lld; sym[2] = %lld; sym[3] = %lld;   /* sequences at the built length */\n",
+            (long long)(m->sym_max[1] > 0 ? m->sym_max[1] : 1), (long long)(m->sym_max[2] > 0 ? m->sym_max[2] : 1),
+            (long long)(m->sym_max[3] > 0 ? m->sym_max[3] : 1));
     fprintf(o, "    %s_infer((char *)params, NULL, NULL, (char *)workspace, io, sym, hp, out);\n    return 0;\n}\n", P);
 
     fprintf(o, "\nfloat %s_train_step(void *params, void *grads, void *opt_state", P);
@@ -234,7 +267,9 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     fprintf(o, "    if (batch < 1 || batch > %s_MAX_BATCH) return NAN;\n", U);
     for (int k = 0; k < m->n_io; k++)
         fprintf(o, "    io[%d] = %s;\n", k, k < m->n_inputs ? fmt("(void *)%s", m->io[k].name) : "NULL");
-    fprintf(o, "    sym[0] = batch; sym[1] = sym[2] = sym[3] = 1;\n");
+    fprintf(o, "    sym[0] = batch; sym[1] = %lld; sym[2] = %lld; sym[3] = %lld;   /* sequences at the built length */\n",
+            (long long)(m->sym_max[1] > 0 ? m->sym_max[1] : 1), (long long)(m->sym_max[2] > 0 ? m->sym_max[2] : 1),
+            (long long)(m->sym_max[3] > 0 ? m->sym_max[3] : 1));
     fprintf(o, "    hp[0] = lr; hp[1] = (double)step; hp[2] = hp[3] = 0;\n");
     fprintf(o, "    %s_train((char *)params, (char *)grads, (char *)opt_state, (char *)workspace, io, sym, hp, out);\n", P);
     fprintf(o, "    return (float)out[0];\n}\n");

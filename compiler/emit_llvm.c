@@ -40,6 +40,7 @@ typedef struct {
     LLVMValueRef *vars;       /* alloca of each KVar, or NULL */
     LLVMValueRef sym[MAX_SYMS], hp[4];
     GemmTarget gemm;
+    int64_t sym_max[MAX_SYMS];   /* public wrappers: the planned sizes of the symbolic dims */
 } Emit;
 
 static LLVMValueRef buf_ptr(Emit *E, int i);
@@ -82,6 +83,91 @@ static LLVMValueRef libm(Emit *E, const char *name, KType t, LLVMValueRef x) {
 }
 
 static LLVMValueRef expr(Emit *E, const KExpr *e);
+
+/* ---- f32 exp and tanh, written out so loops over them vectorize -------------------------------
+ * Cephes' expf and tanhf in plain float arithmetic (no fma, no libm), the same operations in
+ * the same order as the C back end's dlc_expf / dlc_tanhf (emit_c.c), so the JIT, object files
+ * and C source agree bit for bit.  exp: n = floor(x log2 e + 1/2) clamped to [-126, 127],
+ * r = x - n ln 2 (in two parts), e^r by a degree-6 polynomial, times 2^n built from its bits;
+ * +inf above 88.72, 0 below -87.34 (no subnormals).  tanh: an odd polynomial below 0.625,
+ * else 1 - 2 / (e^2|x| + 1) with x's sign.  Both within a few ulp of libm. */
+static const double EXPF_POLY[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
+                                    1.6666665459E-1, 5.0000001201E-1};
+static const double TANHF_POLY[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
+                                     -3.33332819422E-1};
+
+static LLVMValueRef fc(Emit *E, double v) { return LLVMConstReal(LLVMFloatTypeInContext(E->ctx), (double)(float)v); }
+
+/* an internal always-inlined float -> float function, built once per module */
+static LLVMValueRef vmath_fn(Emit *E, const char *name, LLVMBuilderRef *b) {
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), fty = LLVMFunctionType(f32, &f32, 1, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(E->mod, name);
+    if (f) return f;
+    f = LLVMAddFunction(E->mod, name, fty);
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    unsigned inl = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(E->ctx, inl, 0));
+    *b = LLVMCreateBuilderInContext(E->ctx);
+    LLVMPositionBuilderAtEnd(*b, LLVMAppendBasicBlockInContext(E->ctx, f, "entry"));
+    return f;
+}
+
+static LLVMValueRef fsel(LLVMBuilderRef b, LLVMRealPredicate p, LLVMValueRef x, LLVMValueRef y, LLVMValueRef t, LLVMValueRef e) {
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, p, x, y, ""), t, e, "");
+}
+
+static LLVMValueRef expf_fn(Emit *E) {
+    LLVMBuilderRef b = NULL;
+    LLVMValueRef f = vmath_fn(E, "dlc.expf", &b);
+    if (!b) return f;
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), i32 = LLVMInt32TypeInContext(E->ctx);
+    LLVMValueRef x = LLVMGetParam(f, 0);
+    LLVMValueRef t = LLVMBuildFAdd(b, LLVMBuildFMul(b, x, fc(E, 1.44269504088896341), ""), fc(E, 0.5), "");
+    unsigned fl = LLVMLookupIntrinsicID("llvm.floor", 10);
+    LLVMValueRef n = LLVMBuildCall2(b, LLVMIntrinsicGetType(E->ctx, fl, &f32, 1), LLVMGetIntrinsicDeclaration(E->mod, fl, &f32, 1), &t, 1, "");
+    n = fsel(b, LLVMRealOLT, n, fc(E, -126), fc(E, -126), n);
+    n = fsel(b, LLVMRealOGT, n, fc(E, 127), fc(E, 127), n);
+    LLVMValueRef r = LLVMBuildFSub(b, x, LLVMBuildFMul(b, n, fc(E, 0.693359375), ""), "");
+    r = LLVMBuildFSub(b, r, LLVMBuildFMul(b, n, fc(E, -2.12194440e-4), ""), "");
+    LLVMValueRef z = LLVMBuildFMul(b, r, r, ""), p = fc(E, EXPF_POLY[0]);
+    for (int k = 1; k < 6; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, r, ""), fc(E, EXPF_POLY[k]), "");
+    p = LLVMBuildFAdd(b, LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), r, ""), fc(E, 1), "");
+    /* 2^n: n + 1.5 * 2^23 holds n in its low mantissa bits */
+    LLVMValueRef bits = LLVMBuildBitCast(b, LLVMBuildFAdd(b, n, fc(E, 12582912.0), ""), i32, "");
+    bits = LLVMBuildAdd(b, LLVMBuildSub(b, bits, LLVMConstInt(i32, 0x4B400000, 0), ""), LLVMConstInt(i32, 127, 0), "");
+    LLVMValueRef scale = LLVMBuildBitCast(b, LLVMBuildShl(b, bits, LLVMConstInt(i32, 23, 0), ""), f32, "");
+    LLVMValueRef y = LLVMBuildFMul(b, p, scale, "");
+    y = fsel(b, LLVMRealOGT, x, fc(E, 88.72283905206835), LLVMConstReal(f32, INFINITY), y);
+    y = fsel(b, LLVMRealOLT, x, fc(E, -87.33654475), fc(E, 0), y);
+    LLVMBuildRet(b, y);
+    LLVMDisposeBuilder(b);
+    return f;
+}
+
+static LLVMValueRef tanhf_fn(Emit *E) {
+    LLVMValueRef ex = expf_fn(E);
+    LLVMBuilderRef b = NULL;
+    LLVMValueRef f = vmath_fn(E, "dlc.tanhf", &b);
+    if (!b) return f;
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), fty = LLVMFunctionType(f32, &f32, 1, 0);
+    LLVMValueRef x = LLVMGetParam(f, 0);
+    LLVMValueRef a = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, x, ""), x);
+    LLVMValueRef z = LLVMBuildFMul(b, x, x, ""), p = fc(E, TANHF_POLY[0]);
+    for (int k = 1; k < 5; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), fc(E, TANHF_POLY[k]), "");
+    LLVMValueRef small = LLVMBuildFAdd(b, LLVMBuildFMul(b, LLVMBuildFMul(b, p, z, ""), x, ""), x, "");
+    LLVMValueRef a2 = LLVMBuildFMul(b, fc(E, 2), a, "");
+    LLVMValueRef s = LLVMBuildCall2(b, fty, ex, &a2, 1, "");
+    LLVMValueRef big = LLVMBuildFSub(b, fc(E, 1), LLVMBuildFDiv(b, fc(E, 2), LLVMBuildFAdd(b, s, fc(E, 1), ""), ""), "");
+    big = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, big, ""), big);
+    LLVMBuildRet(b, fsel(b, LLVMRealOLT, a, fc(E, 0.625), small, big));
+    LLVMDisposeBuilder(b);
+    return f;
+}
+
+static LLVMValueRef call_f32(Emit *E, LLVMValueRef f, LLVMValueRef x) {
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx);
+    return LLVMBuildCall2(E->b, LLVMFunctionType(f32, &f32, 1, 0), f, &x, 1, "");
+}
 
 static LLVMValueRef cmp(Emit *E, const KExpr *e) {
     LLVMValueRef a = expr(E, e->a), b = expr(E, e->b);
@@ -160,11 +246,13 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
     }
     case K_NEG: a = expr(E, e->a);
         return fl ? LLVMBuildFNeg(E->b, a, "") : LLVMBuildNeg(E->b, a, "");
-    case K_EXP: a = expr(E, e->a); return intrinsic(E, "llvm.exp", e->t, &a, 1);
+    case K_EXP:
+        a = expr(E, e->a);
+        return e->t == KT_F32 ? call_f32(E, expf_fn(E), a) : intrinsic(E, "llvm.exp", e->t, &a, 1);
     case K_LOG: a = expr(E, e->a); return intrinsic(E, "llvm.log", e->t, &a, 1);
     case K_SQRT: a = expr(E, e->a); return intrinsic(E, "llvm.sqrt", e->t, &a, 1);
     case K_ABS: a = expr(E, e->a); return intrinsic(E, "llvm.fabs", e->t, &a, 1);
-    case K_TANH: return libm(E, "tanh", e->t, expr(E, e->a));
+    case K_TANH: return e->t == KT_F32 ? call_f32(E, tanhf_fn(E), expr(E, e->a)) : libm(E, "tanh", e->t, expr(E, e->a));
     case K_ERF: return libm(E, "erf", e->t, expr(E, e->a));
     case K_LT: case K_LE: case K_GT: case K_GE: case K_EQ: case K_NE: return cmp(E, e);
     case K_AND: a = expr(E, e->a); b = expr(E, e->b); return LLVMBuildAnd(E->b, a, b, "");
@@ -610,7 +698,10 @@ static void call_abi(Emit *E, const char *fn, LLVMValueRef *blocks, LLVMValueRef
         LLVMValueRef idx = const_i64(E, k);
         LLVMBuildStore(E->b, io[k], LLVMBuildGEP2(E->b, ptr, ioa, &idx, 1, ""));
     }
-    LLVMValueRef symv[4] = {batch, const_i64(E, 1), const_i64(E, 1), const_i64(E, 1)};
+    /* the other symbolic dims (sequence lengths) at the size the model was built for */
+    const int64_t *mx = E->sym_max;   /* set by the wrappers' caller */
+    LLVMValueRef symv[4] = {batch, const_i64(E, mx[1] > 0 ? mx[1] : 1), const_i64(E, mx[2] > 0 ? mx[2] : 1),
+                            const_i64(E, mx[3] > 0 ? mx[3] : 1)};
     LLVMValueRef hpv[4] = {lr, step, LLVMConstReal(f64, 0), LLVMConstReal(f64, 0)};
     for (int k = 0; k < 4; k++) {
         LLVMValueRef idx = const_i64(E, k);
@@ -637,6 +728,7 @@ static void check_batch(Emit *E, LLVMValueRef fn, LLVMValueRef batch, int64_t ma
 
 static void wrappers(Emit *E, const Export *e) {
     const dlrt_model *m = &e->c->rt;
+    memcpy(E->sym_max, m->sym_max, sizeof E->sym_max);
     LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0), i64 = ty(E, KT_I64), i32 = ty(E, KT_I32);
     LLVMTypeRef f32 = ty(E, KT_F32), f64 = ty(E, KT_F64);
     LLVMValueRef null = LLVMConstPointerNull(ptr);

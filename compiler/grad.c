@@ -150,6 +150,58 @@ static void grad_mse(Graph *g, Node *n, Node *dy, Node **dx) {
     dx[1] = node1(g, OP_NEG, n->loc, dx[0]);
 }
 
+/* the table gets dy's rows back at the ids (the padding row excepted); ids have none */
+static void grad_embed(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = new_node_attr(g, OP_EMBED_GRAD, n->loc, 2, (Node *[]){dy, n->in[1]}, n->iattr, n->in[0]->shape);
+}
+
+/* Back through time (RNN_BWD; see lower.c) gives the gate pre-activation gradients dg [T, N, GH]:
+ * they are xg's gradient, and with the hidden side dgh (GRU's n part times r) give
+ *   dw_hh = sum_t dgh_t^T h_prev(t)   (RNN_DWHH, plus the h0 term)     db_hh = sum dgh.
+ * Initial states get theirs from a second pass that keeps them (mode 1): rarely needed, as
+ * they are usually zeros or data. */
+static void grad_rnn_seq(Graph *g, Node *n, Node *dy, Node **dx) {
+    int cell = (int)n->iattr[RNN_CELL], k = 3;   /* in: xg, w_hh, w_hh^T (no gradient: w_hh's covers it), ... */
+    bool rev = n->iattr[RNN_REVERSE];
+    Node *w = n->in[1], *b = n->iattr[RNN_BIAS] ? n->in[k++] : NULL;
+    int at_h0 = n->iattr[RNN_H0] ? k++ : -1, at_c0 = n->iattr[RNN_C0] ? k++ : -1;
+    Dim T = n->shape.d[1], N = n->shape.d[2], H = n->shape.d[3], G = w->shape.d[0];
+    Shape tnh = shape_of(3, (Dim[]){T, N, H});
+    /* only h read downstream (the usual case): its [T, N, H] adjoint, not all the states' */
+    if (dy->op == OP_UNSLICE && dy->iattr[0] == 0 && dy->iattr[1] == 0 && !dy->iattr[2] &&
+        dim_eq(dy->in[0]->shape.d[0], dim_const(1)))
+        dy = new_reshape(g, n->loc, dy->in[0], tnh);
+    Node *in[MAX_IN] = {dy, n, w};
+    int nin = 3;
+    if (at_h0 >= 0) in[nin++] = n->in[at_h0];
+    if (at_c0 >= 0) in[nin++] = n->in[at_c0];
+    Node *dg = new_node_attr(g, OP_RNN_BWD, n->loc, nin, in, n->iattr, shape_of(3, (Dim[]){T, N, G}));
+    dg->extra = dim_mul(N, dim_const(G.c + 3 * H.c));   /* scratch: step [N, GH], dh_rec [N, H], carry 2 x [N, H] */
+    dg->iattr[RNN_MODE] = 0;
+    dx[0] = dg;
+    Node *dgh = cell == CELL_GRU ? new_node_attr(g, OP_RNN_HGRAD, n->loc, 2, (Node *[]){dg, n}, NULL, dg->shape) : dg;
+    Node *dw = new_node_attr(g, OP_RNN_DWHH, n->loc, 2, (Node *[]){dgh, n}, n->iattr, w->shape);
+    if (at_h0 >= 0) {   /* + dgh at the first step, transposed, times h0 */
+        Node *d0 = new_node_attr(g, OP_SLICE, n->loc, 1, &dgh, (int64_t[8]){0, rev ? 1 : 0, rev}, shape_of(3, (Dim[]){dim_const(1), N, G}));
+        d0 = new_reshape(g, n->loc, d0, shape_of(2, (Dim[]){N, G}));
+        dw = node2(g, OP_ADD, n->loc, dw, new_matmul(g, n->loc, d0, n->in[at_h0], 1, 0));
+    }
+    dx[1] = dw;
+    if (b) dx[3] = new_sum_to(g, n->loc, dgh, b->shape);
+    if (at_h0 >= 0 || at_c0 >= 0) {
+        int64_t S0 = cell == CELL_LSTM ? 2 : 1;
+        Node *st = new_node_attr(g, OP_RNN_BWD, n->loc, nin, in, n->iattr, shape_of(3, (Dim[]){dim_const(S0), N, H}));
+        st->extra = dg->extra;
+        st->iattr[RNN_MODE] = 1;
+        for (int s = 0; s < S0; s++) {
+            int at = s ? at_c0 : at_h0;
+            if (at < 0) continue;
+            Node *one = new_node_attr(g, OP_SLICE, n->loc, 1, &st, (int64_t[8]){0, s, 0}, shape_of(3, (Dim[]){dim_const(1), N, H}));
+            dx[at] = new_reshape(g, n->loc, one, n->in[at]->shape);
+        }
+    }
+}
+
 #define X(name, text, arity, flags, shape, grad, lower, scalar) grad,
 static GradFn *const grad_rule[OP_COUNT] = {DLC_OPS(X)};
 #undef X

@@ -27,7 +27,11 @@ struct Layer {
     double penalty[2];          /* Dense/Conv: l1, l2 on the weight (Keras' kernel_regularizer) */
     bool applied;
     Dim in_features;            /* Dense: K; Conv: input channels, at first use */
-    Param *params[6];           /* trainable first (layer_params lists those), then buffers */
+    int cell;                   /* recurrent layers: CELL_* */
+    int64_t nlayers;            /* recurrent layers: stacked layers */
+    bool bidirectional, sequences;   /* recurrent layers: both directions; return every step */
+    int64_t padding_idx;        /* Embedding: the row without gradient, or -1 */
+    Param *params[64];          /* trainable first (layer_params lists those), then buffers */
     int nparams;                /* trainable ones */
 };
 
@@ -149,6 +153,7 @@ static Param *add_tensor(Graph *g, const char *name, Shape s, dlrt_dtype t, Init
     p->init = init;
     p->init_a = a;
     p->trainable = trainable;
+    p->zero_row = -1;
     int64_t bytes = shape_numel_max(g, &s) * (int64_t)dlrt_dtype_size(t);
     p->offset = g->param_bytes;
     g->param_bytes += (bytes + 63) / 64 * 64;
@@ -593,7 +598,149 @@ static Node *groupnorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     return affine(g, l, y, chan, loc);
 }
 
+/* ---- Embedding(vocab, dim, padding_idx = none): ids [...] -> rows of a [vocab, dim] table ---- */
+static void embedding_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"vocab", "dim", "padding_idx", NULL};
+    check_call_args(call, 2, kw, "Embedding");
+    Ast *v = call_arg(call, 0, "vocab"), *d = call_arg(call, 1, "dim"), *p = call_arg(call, 2, "padding_idx");
+    if (!v || !d) error_at(call->loc, "Embedding needs the vocabulary size and the vector size, e.g. Embedding(vocab, 64)");
+    l->in_features = dim_const(const_int(v, "Embedding vocab", 1, 1 << 24));
+    l->units = const_int(d, "Embedding dim", 1, 1 << 20);
+    l->padding_idx = p ? const_int(p, "Embedding padding_idx", 0, l->in_features.c - 1) : -1;
+}
+
+/* torch.nn.Embedding: weight [vocab, dim] ~ N(0, 1), the padding row zeros and never updated */
+static Node *embedding_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (is_float(x->dtype))
+        error_at(loc, "Embedding '%s' looks up integer ids (i32 or i64), got %s%s", l->name, dtype_keyword(x->dtype),
+                 shape_str(g, &x->shape));
+    if (!l->applied) {
+        l->applied = true;
+        Param *w = add_param(g, fmt("%s.weight", l->name), shape_of(2, (Dim[]){l->in_features, dim_const(l->units)}),
+                             INIT_NORMAL, 1.0, l->loc);
+        w->zero_row = l->padding_idx;
+        l->params[l->nparams++] = w;
+    }
+    Shape s = x->shape;
+    if (s.rank == DLRT_MAX_RANK) error_at(loc, "Embedding '%s': the ids have too many axes", l->name);
+    s.d[s.rank++] = dim_const(l->units);
+    Node *y = new_node_attr(g, OP_EMBED, loc, 2, (Node *[]){l->params[0]->node, x}, (int64_t[8]){l->padding_idx}, s);
+    y->dtype = g->fdtype;
+    return y;
+}
+
+/* ---- recurrent layers: RNN(hidden, nonlinearity = "tanh"), LSTM(hidden), GRU(hidden), each
+ *      with layers = 1, bidirectional = false, dropout = 0, bias = true, return_sequences = true
+ * On [N, T, F] (batch first).  Per layer and direction, one GEMM gives every step's input side
+ * xg = x W_ih^T + b_ih, and RNN_SEQ runs the recurrence over time-major [T, N, ...] (T may be
+ * symbolic: one compiled loop serves every length).  Result [N, T, D*H], or with
+ * return_sequences = false [N, D*H]: each direction's final state (t = T-1 forward, t = 0
+ * backward), as torch's h_n of the last layer.  Parameters are torch.nn.RNN/LSTM/GRU's:
+ * weight_ih_l{k}[_reverse] [G*H, in], weight_hh [G*H, H], bias_ih, bias_hh [G*H], gates
+ * i, f, g, o (LSTM) and r, z, n (GRU), all U(-1/sqrt H, 1/sqrt H). */
+static void recurrent_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"hidden", "layers", "bidirectional", "dropout", "bias", "return_sequences", "nonlinearity", NULL};
+    const char *k = l->kind->name;
+    check_call_args(call, 1, kw, k);
+    Ast *h = call_arg(call, 0, "hidden"), *a;
+    if (!h) error_at(call->loc, "%s needs the hidden size, e.g. %s(128)", k, k);
+    l->units = const_int(h, fmt("%s hidden", k), 1, 1 << 16);
+    l->nlayers = (a = call_arg(call, -1, "layers")) ? const_int(a, fmt("%s layers", k), 1, 8) : 1;
+    l->bidirectional = (a = call_arg(call, -1, "bidirectional")) && const_number(a, fmt("%s bidirectional (true or false)", k)) != 0;
+    l->rate = (a = call_arg(call, -1, "dropout")) ? const_number(a, fmt("%s dropout", k)) : 0;
+    if (!(l->rate >= 0 && l->rate < 1)) error_at(a->loc, "%s dropout must be in [0, 1), got %g", k, l->rate);
+    l->bias = (a = call_arg(call, -1, "bias")) ? const_number(a, fmt("%s bias (true or false)", k)) != 0 : true;
+    l->sequences = (a = call_arg(call, -1, "return_sequences")) ? const_number(a, fmt("%s return_sequences (true or false)", k)) != 0 : true;
+    l->cell = k[0] == 'L' ? CELL_LSTM : k[0] == 'G' ? CELL_GRU : CELL_TANH;
+    if ((a = call_arg(call, -1, "nonlinearity"))) {
+        if (l->cell != CELL_TANH) error_at(a->loc, "%s has no nonlinearity argument (only RNN does)", k);
+        if (a->kind != A_STR || (strcmp(a->str, "tanh") && strcmp(a->str, "relu")))
+            error_at(a->loc, "RNN nonlinearity is \"tanh\" or \"relu\"");
+        if (strcmp(a->str, "relu") == 0) l->cell = CELL_RELU;
+    }
+}
+
+/* one layer's one direction over time-major x [T, N, in]: h of every step, [T, N, H] */
+static Node *recurrence(Graph *g, Layer *l, Node *x, int layer, bool reverse, Loc loc) {
+    Dim T = x->shape.d[0], N = x->shape.d[1], in = x->shape.d[2], H = dim_const(l->units);
+    Dim G = dim_const(rnn_gates(l->cell) * l->units);
+    const char *sfx = fmt("l%d%s", layer, reverse ? "_reverse" : "");
+    double bound = 1.0 / sqrt((double)l->units);
+    if (!l->applied) {
+        l->params[l->nparams++] = add_param(g, fmt("%s.weight_ih_%s", l->name, sfx), shape_of(2, (Dim[]){G, in}), INIT_UNIFORM, bound, l->loc);
+        l->params[l->nparams++] = add_param(g, fmt("%s.weight_hh_%s", l->name, sfx), shape_of(2, (Dim[]){G, H}), INIT_UNIFORM, bound, l->loc);
+        mark_weight(l, l->params[l->nparams - 2]);
+        mark_weight(l, l->params[l->nparams - 1]);
+        if (l->bias) {
+            l->params[l->nparams++] = add_param(g, fmt("%s.bias_ih_%s", l->name, sfx), shape_of(1, &G), INIT_UNIFORM, bound, l->loc);
+            l->params[l->nparams++] = add_param(g, fmt("%s.bias_hh_%s", l->name, sfx), shape_of(1, &G), INIT_UNIFORM, bound, l->loc);
+        }
+    }
+    Param **w = &l->params[(layer * (l->bidirectional ? 2 : 1) + reverse) * (l->bias ? 4 : 2)];
+    Dim TN = dim_mul(T, N);
+    Node *xg = new_matmul(g, loc, new_reshape(g, loc, x, shape_of(2, (Dim[]){TN, in})), w[0]->node, 0, 1);
+    if (l->bias) xg = node2(g, OP_ADD, loc, xg, w[2]->node);
+    xg = new_reshape(g, loc, xg, shape_of(3, (Dim[]){T, N, G}));
+    /* w_hh^T [H, GH] as an input too: each step's small product reads it in place */
+    Node *in_[4] = {xg, w[1]->node, node1(g, OP_TRANSPOSE, loc, w[1]->node), l->bias ? w[3]->node : NULL};
+    int64_t ia[8] = {[RNN_CELL] = l->cell, [RNN_REVERSE] = reverse, [RNN_BIAS] = l->bias};
+    Node *ws = new_node_attr(g, OP_RNN_SEQ, loc, l->bias ? 4 : 3, in_, ia,
+                             shape_of(4, (Dim[]){dim_const(rnn_slabs(l->cell)), T, N, H}));
+    ws->extra = dim_mul(N, G);   /* scratch: the step's hidden-side product */
+    Node *h = new_node_attr(g, OP_SLICE, loc, 1, &ws, (int64_t[8]){0, 0, 0}, shape_of(4, (Dim[]){dim_const(1), T, N, H}));
+    return new_reshape(g, loc, h, shape_of(3, (Dim[]){T, N, H}));
+}
+
+static Node *concat_last(Graph *g, Node *a, Node *b, Loc loc) {
+    Shape s = a->shape;
+    int ax = s.rank - 1;
+    s.d[ax] = dim_const(a->shape.d[ax].c + b->shape.d[ax].c);
+    return new_node_attr(g, OP_CONCAT, loc, 2, (Node *[]){a, b}, (int64_t[8]){ax}, s);
+}
+
+/* the state at time index 0, or T-1 (from_end), of [T, N, H] as [N, H] */
+static Node *at_time(Graph *g, Node *h, bool last, Loc loc) {
+    Node *s = new_node_attr(g, OP_SLICE, loc, 1, &h, (int64_t[8]){0, last, last},
+                            shape_of(3, (Dim[]){dim_const(1), h->shape.d[1], h->shape.d[2]}));
+    return new_reshape(g, loc, s, shape_of(2, (Dim[]){h->shape.d[1], h->shape.d[2]}));
+}
+
+static Node *recurrent_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    const char *k = l->kind->name;
+    if (x->shape.rank != 3 || !is_float(x->dtype))
+        error_at(loc, "%s '%s' expects a float sequence [N, T, features], got %s%s", k, l->name, dtype_keyword(x->dtype),
+                 shape_str(g, &x->shape));
+    Dim F = x->shape.d[2];
+    if (!dim_is_const(F))
+        error_at(loc, "%s '%s' needs a fixed feature size, got %s", k, l->name, shape_str(g, &x->shape));
+    if (l->applied && !dim_eq(F, l->in_features))
+        error_at(loc, "%s '%s' expects [N, T, %s] (as at its first use), got %s", k, l->name, dim_str(g, l->in_features),
+                 shape_str(g, &x->shape));
+    l->in_features = F;
+    Node *h = new_node_attr(g, OP_PERMUTE, loc, 1, &x, (int64_t[8]){1, 0, 2},
+                            shape_of(3, (Dim[]){x->shape.d[1], x->shape.d[0], F}));
+    Node *fwd = NULL, *bwd = NULL;
+    for (int layer = 0; layer < l->nlayers; layer++) {
+        if (layer && l->rate > 0) {   /* between layers, as torch's dropout argument */
+            h = node1(g, OP_DROPOUT, loc, h);
+            h->fattr[0] = l->rate;
+            h->iattr[0] = h->id;
+        }
+        fwd = recurrence(g, l, h, layer, false, loc);
+        bwd = l->bidirectional ? recurrence(g, l, h, layer, true, loc) : NULL;
+        h = bwd ? concat_last(g, fwd, bwd, loc) : fwd;
+    }
+    l->applied = true;
+    if (!l->sequences) return bwd ? concat_last(g, at_time(g, fwd, true, loc), at_time(g, bwd, false, loc), loc) : at_time(g, fwd, true, loc);
+    Dim T = h->shape.d[0], N = h->shape.d[1];
+    return new_node_attr(g, OP_PERMUTE, loc, 1, &h, (int64_t[8]){1, 0, 2}, shape_of(3, (Dim[]){N, T, h->shape.d[2]}));
+}
+
 static const LayerKind kinds[] = {
+    {"Embedding", embedding_make, embedding_apply},
+    {"RNN", recurrent_make, recurrent_apply},
+    {"LSTM", recurrent_make, recurrent_apply},
+    {"GRU", recurrent_make, recurrent_apply},
     {"BatchNorm", norm_make, batchnorm_apply},
     {"LayerNorm", norm_make, layernorm_apply},
     {"GroupNorm", norm_make, groupnorm_apply},

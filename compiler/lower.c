@@ -239,11 +239,11 @@ static void lower_permute(Lower *L, Node *n) {
 }
 
 /* Copy x into the window of `big` that starts at `start` along `axis`; x's own loop nest. */
-static void copy_into(Lower *L, Node *big, Node *x, int axis, int64_t start, bool x_is_dst) {
+static void copy_into(Lower *L, Node *big, Node *x, int axis, KExpr *start, bool x_is_dst) {
     KBlock *outer = L->b;
     int iv[DLRT_MAX_RANK];
     KExpr *xi = loop_nest(L, &x->shape, iv), *bi[DLRT_MAX_RANK];
-    for (int d = 0; d < x->shape.rank; d++) bi[d] = d == axis ? add(var(L, iv[d]), ki(start)) : var(L, iv[d]);
+    for (int d = 0; d < x->shape.rank; d++) bi[d] = d == axis ? add(var(L, iv[d]), start) : var(L, iv[d]);
     KExpr *bflat = flat_of(&big->shape, bi);
     if (x_is_dst) kstore(L->b, buf_of(L, x), xi, ld(L, big, bflat));
     else kstore(L->b, buf_of(L, big), bflat, ld(L, x, xi));
@@ -251,13 +251,17 @@ static void copy_into(Lower *L, Node *big, Node *x, int axis, int64_t start, boo
 }
 
 static void lower_concat(Lower *L, Node *n) {
-    copy_into(L, n, n->in[0], (int)n->iattr[0], 0, false);
-    copy_into(L, n, n->in[1], (int)n->iattr[0], n->in[0]->shape.d[n->iattr[0]].c, false);
+    copy_into(L, n, n->in[0], (int)n->iattr[0], ki(0), false);
+    copy_into(L, n, n->in[1], (int)n->iattr[0], kdim(n->in[0]->shape.d[n->iattr[0]]), false);
 }
-static void lower_slice(Lower *L, Node *n) { copy_into(L, n->in[0], n, (int)n->iattr[0], n->iattr[1], true); }
+/* where a slice of `big` starts: iattr1, or counted from the end when iattr2 */
+static KExpr *slice_start(Node *sl, Node *big) {
+    return sl->iattr[2] ? sub(kdim(big->shape.d[sl->iattr[0]]), ki(sl->iattr[1])) : ki(sl->iattr[1]);
+}
+static void lower_slice(Lower *L, Node *n) { copy_into(L, n->in[0], n, (int)n->iattr[0], slice_start(n, n->in[0]), true); }
 static void lower_unslice(Lower *L, Node *n) {
     zero(L, n, numel(n));
-    copy_into(L, n, n->in[0], (int)n->iattr[0], n->iattr[1], false);
+    copy_into(L, n, n->in[0], (int)n->iattr[0], slice_start(n, n), false);
 }
 
 /* out[..., j, i] = x[..., i, j] */
@@ -277,6 +281,8 @@ static void lower_transpose(Lower *L, Node *n) {
     L->b = outer;
 }
 
+enum { COLUMN_BLOCK = 256 };   /* outputs per task of a column sum */
+
 /* out[j] = sum of x[i] over x's index space; out's dims align with x's trailing dims, and a dim
  * of 1 in out against a larger one in x (and every leading dim of x) is summed over.  Loops over
  * out's kept dims (in parallel), then over the summed dims in their order: each output is one
@@ -286,9 +292,41 @@ static void sum_into(Lower *L, Node *n, KExpr *scale) {
     KBlock *outer = L->b;
     int xr = x->shape.rank, lead = xr - n->shape.rank;
     bool summed[DLRT_MAX_RANK];
-    int iv[DLRT_MAX_RANK], nkept = 0;
+    int iv[DLRT_MAX_RANK], nkept = 0, nsummed_lead = 0;
     for (int d = 0; d < xr; d++) {
         summed[d] = d < lead || dim_eq(n->shape.d[d - lead], dim_const(1));
+        if (summed[d] && nsummed_lead == d) nsummed_lead++;
+    }
+    bool column_sums = nsummed_lead > 0 && nsummed_lead < xr;
+    for (int d = nsummed_lead; d < xr && column_sums; d++) column_sums = !summed[d];
+    if (column_sums) {   /* x seen as [R, C], summed over R: rows outer, so reads stream */
+        Dim C = dim_const(1);
+        for (int d = nsummed_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
+        KExpr *cols = kdim(C), *R = dvd(numel(x), cols);
+        /* column blocks in parallel; each output still one running sum from 0 in row order */
+        KExpr *nblk = dvd(add(cols, ki(COLUMN_BLOCK - 1)), ki(COLUMN_BLOCK));
+        int b = ploop(L, "b", nblk, numel(x));
+        KExpr *j0 = mul(var(L, b), ki(COLUMN_BLOCK));
+        int hi = local(L, "hi", kbin(K_MIN, add(j0, ki(COLUMN_BLOCK)), cols));
+        KBlock *blk = L->b;
+        int j = kvar(L->f, "j", KT_I64);
+        L->b = &kfor(blk, j, j0, var(L, hi))->body;
+        kstore(L->b, buf_of(L, n), var(L, j), c(n, 0));
+        L->b = blk;
+        int r = loop(L, "r", R);
+        int j2 = kvar(L->f, "j", KT_I64);
+        L->b = &kfor(L->b, j2, j0, var(L, hi))->body;
+        kstore(L->b, buf_of(L, n), var(L, j2), add(ld(L, n, var(L, j2)), ld(L, x, add(mul(var(L, r), cols), var(L, j2)))));
+        if (scale) {
+            L->b = blk;
+            int j3 = kvar(L->f, "j", KT_I64);
+            L->b = &kfor(blk, j3, j0, var(L, hi))->body;
+            kstore(L->b, buf_of(L, n), var(L, j3), mul(ld(L, n, var(L, j3)), scale));
+        }
+        L->b = outer;
+        return;
+    }
+    for (int d = 0; d < xr; d++) {
         if (!summed[d]) iv[d] = nkept++ ? loop(L, "i", kdim(x->shape.d[d])) : ploop(L, "i", kdim(x->shape.d[d]), numel(x));
     }
     KExpr *oi = ki(0);
@@ -593,6 +631,284 @@ static void lower_avgpool2d_bwd(Lower *L, Node *n) {
     KExpr *xi = window_in(L, n, &w, var(L, kh), var(L, kw), n);   /* n carries the pool attributes */
     int db = buf_of(L, n);
     kstore(L->b, db, xi, add(kload(L->f, db, xi), var(L, share)));
+    L->b = outer;
+}
+
+/* ---- sequences ------------------------------------------------------------------------------ */
+/* out[r, :] = table[ids[r], :], zeros for an id outside [0, V) */
+static void lower_embed(Lower *L, Node *n) {
+    Node *table = n->in[0], *ids = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *V = kdim(table->shape.d[0]), *D = last_dim(n);
+    int r = ploop(L, "r", numel(ids), numel(n));
+    int id = local(L, "id", kcast(KT_I64, ld(L, ids, var(L, r))));
+    int ok = local(L, "ok", kbin(K_AND, kbin(K_GE, var(L, id), ki(0)), kbin(K_LT, var(L, id), V)));
+    int safe = local(L, "safe", kselect(var(L, ok), var(L, id), ki(0)));
+    int d = loop(L, "d", D);
+    KExpr *v = ld(L, table, add(mul(var(L, safe), D), var(L, d)));
+    kstore(L->b, buf_of(L, n), add(mul(var(L, r), D), var(L, d)), kselect(var(L, ok), v, c(n, 0)));
+    L->b = outer;
+}
+
+/* dtable[ids[r], :] += dy[r, :] in row order (rows may repeat an id: one serial pass) */
+static void lower_embed_grad(Lower *L, Node *n) {
+    Node *dy = n->in[0], *ids = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *V = kdim(n->shape.d[0]), *D = last_dim(n);
+    zero(L, n, numel(n));
+    int r = loop(L, "r", numel(ids));
+    int id = local(L, "id", kcast(KT_I64, ld(L, ids, var(L, r))));
+    KExpr *ok = kbin(K_AND, kbin(K_GE, var(L, id), ki(0)), kbin(K_LT, var(L, id), V));
+    if (n->iattr[0] >= 0) ok = kbin(K_AND, ok, kbin(K_NE, var(L, id), ki(n->iattr[0])));
+    L->b = &kif(L->b, ok)->body;
+    int d = loop(L, "d", D);
+    KExpr *at = add(mul(var(L, id), D), var(L, d));
+    kstore(L->b, buf_of(L, n), at, add(ld(L, n, at), ld(L, dy, add(mul(var(L, r), D), var(L, d)))));
+    L->b = outer;
+}
+
+/* A recurrence's inputs and sizes, from RNN_SEQ (xg, w_hh [, b_hh] [, h0] [, c0]) or RNN_BWD
+ * (dy, ws, w_hh [, h0] [, c0]); offsets below are in elements of the saved states (dlc.h). */
+typedef struct {
+    int cell;
+    bool reverse;
+    Node *ws, *w, *b, *h0, *c0;
+    KExpr *T, *N, *H, *G, *NH, *TNH;
+} Rnn;
+
+static Rnn rnn_of(Node *n, Node *ws, int w_at) {
+    Rnn r = {.cell = (int)n->iattr[RNN_CELL], .reverse = n->iattr[RNN_REVERSE] != 0, .ws = ws, .w = n->in[w_at]};
+    int k = w_at + 1 + (n->op == OP_RNN_SEQ);   /* RNN_SEQ's w_hh^T follows w_hh */
+    if (n->op == OP_RNN_SEQ && n->iattr[RNN_BIAS]) r.b = n->in[k++];
+    if (n->iattr[RNN_H0]) r.h0 = n->in[k++];
+    if (n->iattr[RNN_C0]) r.c0 = n->in[k++];
+    r.T = kdim(ws->shape.d[1]);
+    r.N = kdim(ws->shape.d[2]);
+    r.H = kdim(ws->shape.d[3]);
+    r.G = kdim(r.w->shape.d[0]);
+    r.NH = mul(r.N, r.H);
+    r.TNH = mul(r.T, r.NH);
+    return r;
+}
+static KExpr *h_at(Rnn *r, KExpr *t) { return mul(t, r->NH); }
+static KExpr *c_at(Rnn *r, KExpr *t) { return add(r->TNH, mul(t, r->NH)); }
+static KExpr *gates_at(Rnn *r, KExpr *t) { return add(mul(ki(r->cell == CELL_LSTM ? 2 : 1), r->TNH), mul(t, mul(r->N, r->G))); }
+static KExpr *hn_at(Rnn *r, KExpr *t) { return add(mul(ki(4), r->TNH), mul(t, r->NH)); }
+
+static KExpr *sigm(Node *n, KExpr *x) { return dvd(c(n, 1), add(c(n, 1), kun(K_EXP, kun(K_NEG, x)))); }
+static KExpr *one_minus(Node *n, KExpr *x) { return sub(c(n, 1), x); }
+
+/* The previous state at element e: `init` (or 0 without one) at the first step, else the
+ * saved value at tprev.  `first` is a run-time flag, or NULL when `known_first` says; with a
+ * flag the index is clamped so the unused load stays in bounds. */
+static KExpr *prev_state(Lower *L, Rnn *r, Node *init, bool known_first, KExpr *first, KExpr *t, KExpr *tprev,
+                         KExpr *(*at)(Rnn *, KExpr *), KExpr *e) {
+    KExpr *start = init ? ld(L, init, e) : c(r->ws, 0);
+    if (!first) return known_first ? start : ld(L, r->ws, add(at(r, tprev), e));
+    return kselect(first, start, ld(L, r->ws, add(at(r, kselect(first, t, tprev)), e)));
+}
+
+/* One forward step at time t (previous step tprev; `first` a run-time flag): the hidden-side
+ * product h_prev . w_hh^T, then the cell's pointwise update over [N, H]. */
+static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
+    Node *n = r->ws, *xg = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *dst = r->cell <= CELL_RELU ? h_at(r, t) : gates_at(r, t);   /* the gates' home */
+    KExpr *hg = numel(n);   /* the hidden-side product [N, GH], in the scratch (not in place, so
+                             * the pointwise loop's run-time alias checks pass and it vectorizes) */
+    bool product = !first || r->h0;
+    if (product) {   /* against w_hh^T [H, GH]: its B read in place, not packed every step */
+        KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n),
+                   kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), first ? ki(0) : h_at(r, tprev), ki(0), hg,
+                   r->N, r->G, r->H};
+        kgemm(L->b, &g);
+    }
+    int i = loop(L, "i", r->N);
+    int j = loop(L, "j", r->H);
+    KExpr *e = add(mul(var(L, i), r->H), var(L, j));   /* (i, j) in [N, H] */
+    KExpr *row = add(mul(t, r->N), var(L, i));
+    /* gate k's pre-activation parts: input side, hidden side (with b_hh) */
+    KExpr *xs[4], *hs[4];
+    for (int k = 0; k < rnn_gates(r->cell); k++) {
+        KExpr *col = add(mul(ki(k), r->H), var(L, j));
+        xs[k] = ld(L, xg, add(mul(row, r->G), col));
+        hs[k] = product ? ld(L, n, add(hg, add(mul(var(L, i), r->G), col))) : c(n, 0);
+        if (r->b) hs[k] = add(hs[k], ld(L, r->b, col));
+    }
+    KExpr *hout;
+    switch (r->cell) {
+    case CELL_TANH: hout = kun(K_TANH, add(xs[0], hs[0])); break;
+    case CELL_RELU: {
+        KExpr *pre = add(xs[0], hs[0]);
+        hout = kselect(kbin(K_GT, pre, c(n, 0)), pre, c(n, 0));
+        break;
+    }
+    case CELL_LSTM: {
+        int gi = local(L, "gi", sigm(n, add(xs[0], hs[0]))), gf = local(L, "gf", sigm(n, add(xs[1], hs[1])));
+        int gg = local(L, "gg", kun(K_TANH, add(xs[2], hs[2]))), go = local(L, "go", sigm(n, add(xs[3], hs[3])));
+        KExpr *cprev = prev_state(L, r, r->c0, first, NULL, t, tprev, c_at, e);
+        int cv = local(L, "c", add(mul(var(L, gf), cprev), mul(var(L, gi), var(L, gg))));
+        int gv[4] = {gi, gf, gg, go};
+        for (int k = 0; k < 4; k++)
+            kstore(L->b, buf_of(L, n), add(dst, add(mul(var(L, i), r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
+        kstore(L->b, buf_of(L, n), add(c_at(r, t), e), var(L, cv));
+        hout = mul(var(L, go), kun(K_TANH, var(L, cv)));
+        break;
+    }
+    default: {   /* GRU: n = tanh(x_n + r (W_hn h + b_hn)), h = (1 - z) n + z h_prev */
+        int gr = local(L, "gr", sigm(n, add(xs[0], hs[0]))), gz = local(L, "gz", sigm(n, add(xs[1], hs[1])));
+        int hn = local(L, "hn", hs[2]);
+        int gn = local(L, "gn", kun(K_TANH, add(xs[2], mul(var(L, gr), var(L, hn)))));
+        KExpr *hprev = prev_state(L, r, r->h0, first, NULL, t, tprev, h_at, e);
+        int gv[3] = {gr, gz, gn};
+        for (int k = 0; k < 3; k++)
+            kstore(L->b, buf_of(L, n), add(dst, add(mul(var(L, i), r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
+        kstore(L->b, buf_of(L, n), add(hn_at(r, t), e), var(L, hn));
+        hout = add(mul(one_minus(n, var(L, gz)), var(L, gn)), mul(var(L, gz), hprev));
+    }
+    }
+    kstore(L->b, buf_of(L, n), add(h_at(r, t), e), hout);
+    L->b = outer;
+}
+
+/* Step s of T in processing order: the time index it handles, and the one before it in time. */
+static KExpr *step_time(Rnn *r, KExpr *s, bool backward) {
+    return (r->reverse != backward) ? sub(sub(r->T, ki(1)), s) : s;
+}
+static KExpr *time_prev(Rnn *r, KExpr *t) { return r->reverse ? add(t, ki(1)) : sub(t, ki(1)); }
+
+/* The recurrence, steps in time order. */
+static void lower_rnn_seq(Lower *L, Node *n) {
+    Rnn r = rnn_of(n, n, 1);
+    KExpr *t0 = step_time(&r, ki(0), false);
+    rnn_step(L, &r, t0, t0, true);
+    KBlock *outer = L->b;
+    int s = kvar(L->f, "s", KT_I64);
+    L->b = &kfor(L->b, s, ki(1), r.T)->body;
+    KExpr *t = step_time(&r, var(L, s), false);
+    rnn_step(L, &r, t, time_prev(&r, t), false);
+    L->b = outer;
+}
+
+/* Back through time, steps in reverse order.  Per step, from dh = dy_t + dh_rec (+ the carry):
+ * the gate pre-activation gradients, input side to the node ([T, N, GH], mode 0) and hidden
+ * side to the scratch `step` [N, GH]; then dh_rec = step . w_hh.  The carry is LSTM's dc f and
+ * GRU's dh z.  Mode 1 returns the initial states' gradients [dh0 (, dc0)] instead.  Scratch
+ * after the value: step [N, GH], dh_rec [N, H], then the carry in two [N, H] halves that
+ * alternate (read one, write the other: no in-place update, so the loop vectorizes). */
+static void lower_rnn_bwd(Lower *L, Node *n) {
+    Node *dy = n->in[0];
+    Rnn r = rnn_of(n, n->in[1], 2);
+    Node *ws = r.ws;
+    bool mode0 = n->iattr[RNN_MODE] == 0, full = dy->shape.rank == 4;
+    KBlock *outer = L->b;
+    KExpr *stp = numel(n), *dh = add(stp, mul(r.N, r.G)), *carry0 = add(dh, r.NH);
+    int b = buf_of(L, n);
+    int z = loop(L, "i", mul(ki(3), r.NH));
+    kstore(L->b, b, add(dh, var(L, z)), c(n, 0));
+    L->b = outer;
+    int s = loop(L, "s", r.T);
+    KBlock *body = L->b;
+    KExpr *t = step_time(&r, var(L, s), true);
+    int tv = local(L, "t", t);
+    t = var(L, tv);
+    /* the carry alternates between two [N, H] halves, read from one and written to the other */
+    int cin = local(L, "cin", add(carry0, mul(kbin(K_REM, var(L, s), ki(2)), r.NH)));
+    int cout = local(L, "cout", add(carry0, mul(sub(ki(1), kbin(K_REM, var(L, s), ki(2))), r.NH)));
+    KExpr *tprev = time_prev(&r, t), *first = kbin(K_EQ, var(L, s), sub(r.T, ki(1)));
+    int i = loop(L, "i", r.N);
+    int j = loop(L, "j", r.H);
+    KExpr *e = add(mul(var(L, i), r.H), var(L, j));
+    KExpr *rowg = add(mul(add(mul(t, r.N), var(L, i)), r.G), var(L, j));   /* gate 0 of (t, i, j) */
+    KExpr *sg = add(stp, add(mul(var(L, i), r.G), var(L, j)));             /* in the step scratch */
+    int dhv = local(L, "dh", add(ld(L, dy, add(h_at(&r, t), e)), ld(L, n, add(dh, e))));
+    KExpr *gate[4];
+    for (int k = 0; k < rnn_gates(r.cell); k++) gate[k] = ld(L, ws, add(gates_at(&r, t), add(mul(var(L, i), r.G), add(mul(ki(k), r.H), var(L, j)))));
+    KExpr *dx[4], *dhh[4] = {0};   /* input-side and hidden-side gate gradients */
+    int G = rnn_gates(r.cell);
+    switch (r.cell) {
+    case CELL_TANH: case CELL_RELU: {
+        KExpr *h = ld(L, ws, add(h_at(&r, t), e));
+        dx[0] = r.cell == CELL_TANH ? mul(var(L, dhv), one_minus(n, mul(h, h))) : kselect(kbin(K_GT, h, c(n, 0)), var(L, dhv), c(n, 0));
+        break;
+    }
+    case CELL_LSTM: {
+        int gi = local(L, "gi", gate[0]), gf = local(L, "gf", gate[1]), gg = local(L, "gg", gate[2]), go = local(L, "go", gate[3]);
+        int tc = local(L, "tc", kun(K_TANH, ld(L, ws, add(c_at(&r, t), e))));
+        KExpr *dc = add(ld(L, n, add(var(L, cin), e)), mul(mul(var(L, dhv), var(L, go)), one_minus(n, mul(var(L, tc), var(L, tc)))));
+        if (full) dc = add(dc, ld(L, dy, add(c_at(&r, t), e)));
+        int dcv = local(L, "dc", dc);
+        KExpr *cprev = prev_state(L, &r, r.c0, false, first, t, tprev, c_at, e);
+        dx[0] = mul(mul(var(L, dcv), var(L, gg)), mul(var(L, gi), one_minus(n, var(L, gi))));
+        dx[1] = mul(mul(var(L, dcv), cprev), mul(var(L, gf), one_minus(n, var(L, gf))));
+        dx[2] = mul(mul(var(L, dcv), var(L, gi)), one_minus(n, mul(var(L, gg), var(L, gg))));
+        dx[3] = mul(mul(var(L, dhv), var(L, tc)), mul(var(L, go), one_minus(n, var(L, go))));
+        kstore(L->b, b, add(var(L, cout), e), mul(var(L, dcv), var(L, gf)));
+        break;
+    }
+    default: {
+        int gr = local(L, "gr", gate[0]), gz = local(L, "gz", gate[1]), gn = local(L, "gn", gate[2]);
+        int dhd = local(L, "dhd", add(var(L, dhv), ld(L, n, add(var(L, cin), e))));   /* with the direct path */
+        KExpr *hprev = prev_state(L, &r, r.h0, false, first, t, tprev, h_at, e);
+        int dnp = local(L, "dnp", mul(mul(var(L, dhd), one_minus(n, var(L, gz))), one_minus(n, mul(var(L, gn), var(L, gn)))));
+        dx[0] = mul(mul(var(L, dnp), ld(L, ws, add(hn_at(&r, t), e))), mul(var(L, gr), one_minus(n, var(L, gr))));
+        dx[1] = mul(mul(var(L, dhd), sub(hprev, var(L, gn))), mul(var(L, gz), one_minus(n, var(L, gz))));
+        dx[2] = var(L, dnp);
+        kstore(L->b, b, add(var(L, cout), e), mul(var(L, dhd), var(L, gz)));
+        dhh[2] = mul(var(L, dnp), var(L, gr));
+    }
+    }
+    for (int k = 0; k < G; k++) {
+        KExpr *col = mul(ki(k), r.H);
+        int v = local(L, "dg", dx[k]);
+        if (mode0) kstore(L->b, b, add(rowg, col), var(L, v));
+        kstore(L->b, b, add(sg, col), r.cell == CELL_GRU && k == 2 ? dhh[2] : var(L, v));
+    }
+    L->b = body;
+    /* dh_rec = step . w_hh; the last step's only feeds the initial state */
+    KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
+    KGemm g = {false, false, b, buf_of(L, r.w), b, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), stp, ki(0), dh, r.N, r.H, r.G};
+    kgemm(prod, &g);
+    L->b = outer;
+    if (mode0) return;
+    KExpr *carry = add(carry0, mul(sub(ki(1), kbin(K_REM, sub(r.T, ki(1)), ki(2))), r.NH));   /* the last written */
+    int k = loop(L, "i", r.NH);   /* [dh0 (, dc0)] */
+    KExpr *dh0 = ld(L, n, add(dh, var(L, k)));
+    if (r.cell == CELL_GRU) dh0 = add(dh0, ld(L, n, add(carry, var(L, k))));
+    kstore(L->b, b, var(L, k), dh0);
+    if (r.cell == CELL_LSTM) kstore(L->b, b, add(r.NH, var(L, k)), ld(L, n, add(carry, var(L, k))));
+    L->b = outer;
+}
+
+/* dw_hh = sum over t of dgh_t^T h_prev(t) for the steps with a saved h_prev, as one product
+ * over the (t, n) rows: forward, rows t >= 1 of dgh against h rows t - 1; reversed, rows
+ * t <= T-2 against h rows t + 1.  (The first step's h0 term is added by the caller.) */
+static void lower_rnn_dwhh(Lower *L, Node *n) {
+    Node *dg = n->in[0], *ws = n->in[1];
+    KExpr *N = kdim(ws->shape.d[2]), *H = kdim(ws->shape.d[3]), *G = kdim(n->shape.d[0]);
+    bool rev = n->iattr[RNN_REVERSE];
+    KExpr *k = mul(sub(kdim(ws->shape.d[1]), ki(1)), N);
+    KBlock *outer = L->b;
+    L->b = &kif(outer, kbin(K_EQ, k, ki(0)))->body;
+    int i = loop(L, "i", numel(n));
+    kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
+    KGemm g = {true, false, buf_of(L, dg), buf_of(L, ws), buf_of(L, n), kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
+               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k};
+    kgemm(&kif(outer, kbin(K_GT, k, ki(0)))->body, &g);
+    L->b = outer;
+}
+
+/* GRU: the hidden side of the n gate is r (W_hn h + b_hn), so its gradient is the input
+ * side's times r; r and z pass through. */
+static void lower_rnn_hgrad(Lower *L, Node *n) {
+    Node *dg = n->in[0], *ws = n->in[1];
+    KBlock *outer = L->b;
+    KExpr *H = kdim(ws->shape.d[3]), *G = last_dim(n), *TNH = kdim(dim_mul(dim_mul(ws->shape.d[1], ws->shape.d[2]), ws->shape.d[3]));
+    int row = ploop(L, "r", rows(n), numel(n));
+    int j = loop(L, "j", G);
+    KExpr *at = add(mul(var(L, row), G), var(L, j));
+    KExpr *rg = ld(L, ws, add(TNH, add(mul(var(L, row), G), kbin(K_REM, var(L, j), H))));
+    kstore(L->b, buf_of(L, n), at, kselect(kbin(K_GE, var(L, j), mul(ki(2), H)), mul(ld(L, dg, at), rg), ld(L, dg, at)));
     L->b = outer;
 }
 

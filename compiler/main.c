@@ -65,12 +65,19 @@ static void usage_of(const Command *c, FILE *out) {
 }
 
 /* ---- shared steps ------------------------------------------------------------------------- */
+/* --max-len, for the commands that take it: the largest sequence length to plan for */
+static int64_t max_len_opt(void) {
+    for (int i = 0; cmd->opts[i].name; i++)
+        if (strcmp(cmd->opts[i].name, "max-len") == 0) return opt_int("max-len", 0, 1);
+    return 0;
+}
+
 static Compiled *compile_for(int64_t max_batch, bool f64, unsigned fns) {
-    CompileOpts co = {.f64 = f64, .max_batch = max_batch, .fns = fns};
+    CompileOpts co = {.f64 = f64, .max_batch = max_batch, .fns = fns, .max_len = max_len_opt()};
     return compile_model(model_path, &co);
 }
 
-static void load_data(const Model *m, dlrt_dataset *train, dlrt_dataset *test, bool need_train) {
+static void load_data(Model *m, dlrt_dataset *train, dlrt_dataset *test, bool need_train) {
     const TrainCfg *t = &m->train;
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
@@ -87,7 +94,22 @@ static void load_data(const Model *m, dlrt_dataset *train, dlrt_dataset *test, b
             fatal("%s", dlrt_error());
         if (dlrt_dataset_split(train, t->val_split, test)) fatal("%s", dlrt_error());
         break;
+    case DATA_TEXT: {   /* the tail held out, as val_split says */
+        if (!m->text.ids && dlrt_text_read(t->data_paths[0], t->text_unit, &m->text)) error_at(t->data_loc, "%s", dlrt_error());
+        int64_t n = m->text.ntokens, held = (int64_t)floor((double)n * t->val_split);
+        if (need_train && dlrt_dataset_text(&m->text, t->window, 0, n - held, train)) fatal("training text: %s", dlrt_error());
+        if (held && dlrt_dataset_text(&m->text, t->window, n - held, n, test)) fatal("held-out text: %s", dlrt_error());
+        break;
     }
+    }
+}
+
+/* Checkpoint metadata: a text model's vocabulary ("dlc.vocab"). */
+static int checkpoint_meta(const Model *m, const char **kv) {
+    if (!m->text.vocab) return 0;
+    kv[0] = "dlc.vocab";
+    kv[1] = dlrt_text_vocab_string(&m->text);
+    return 1;
 }
 
 static void check_data(const Compiled *c, dlrt_dataset *d, const char *what) {
@@ -106,6 +128,7 @@ static dlrt_session new_session(const Compiled *c, uint64_t seed) {
 static const OptSpec check_opts[] = {
     {"dump", "STAGE", "print a stage: ast, ir, grad, plan, kernels, llvm"},
     {"batch", "N", "batch size the memory plan is sized for (default: the train section's)"},
+    {"max-len", "T", "largest sequence length (symbolic dims other than the batch) to plan for"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -117,7 +140,7 @@ static char *human_bytes(double b) {
 }
 
 static int cmd_check(void) {
-    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .dump = opt("dump")};
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .dump = opt("dump"), .max_len = max_len_opt()};
     static const char *const stages[] = {"ast", "ir", "grad", "plan", "kernels", "llvm"};
     if (co.dump) {
         bool ok = false;
@@ -199,6 +222,9 @@ static int cmd_train(void) {
                           .seed = (uint64_t)t.seed, .log = log, .progress = !opt("quiet"),
                           .report = stdout, .save_path = opt("save"), .schedule = (dlrt_schedule)t.schedule,
                           .sched_a = t.sched_a, .sched_b = t.sched_b};
+    const char *meta[2];
+    to.n_meta = checkpoint_meta(c->m, meta);
+    to.meta_kv = meta;
     printf("training %s: %lld samples, %lld held out, batch %lld, %s lr %g\n", c->rt.name, (long long)train.n,
            (long long)test.n, (long long)t.batch,
            t.opt == OPT_ADAM ? "Adam" : t.opt == OPT_MOMENTUM ? "SGD+momentum" : "SGD", t.lr);
@@ -213,6 +239,7 @@ static int cmd_train(void) {
 static const OptSpec eval_opts[] = {
     {"weights", "FILE", "parameters to evaluate (safetensors)"},
     {"batch", "N", "batch size"},
+    {"max-len", "T", "largest sequence length (symbolic dims other than the batch) to plan for"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -239,6 +266,7 @@ static const OptSpec run_opts[] = {
     {"input", "FILE", "input samples as NPY, batch first"},
     {"output", "FILE", "where to write the model's output as NPY"},
     {"batch", "N", "batch size"},
+    {"max-len", "T", "largest sequence length (symbolic dims other than the batch) to plan for"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -256,12 +284,106 @@ static int cmd_run(void) {
     return 0;
 }
 
+/* ---- generate --------------------------------------------------------------------------------- */
+static const OptSpec generate_opts[] = {
+    {"weights", "FILE", "a trained language model's checkpoint (with its vocabulary)"},
+    {"prompt", "TEXT", "text to continue (default: a newline)"},
+    {"length", "N", "tokens to generate (default 300)"},
+    {"temperature", "X", "sampling temperature; 0 picks the most likely token (default 1)"},
+    {"top-k", "K", "sample only among the K most likely tokens (default: all)"},
+    {"seed", "N", "sampling seed (default 0)"},
+    {"context", "T", "the longest context fed back (default: the training window)"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+/* One token from logits[V]: argmax at temperature 0, else softmax(logits / temperature) over
+ * the top k, drawn with the uniform u. */
+static int64_t sample_token(const float *logits, int64_t V, double temp, int64_t k, double u) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < V; i++)
+        if (logits[i] > logits[best]) best = i;
+    if (temp <= 0) return best;
+    /* the k-th largest logit is the cut */
+    double cut = -INFINITY;
+    if (k > 0 && k < V) {
+        float *sorted = xcalloc((size_t)V, sizeof *sorted);
+        memcpy(sorted, logits, sizeof *sorted * (size_t)V);
+        for (int64_t i = 0; i < k; i++)   /* partial selection: k passes */
+            for (int64_t j = i + 1; j < V; j++)
+                if (sorted[j] > sorted[i]) { float t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t; }
+        cut = sorted[k - 1];
+        free(sorted);
+    }
+    double total = 0;
+    for (int64_t i = 0; i < V; i++)
+        if (logits[i] >= cut) total += exp((logits[i] - logits[best]) / temp);
+    double acc = 0, target = u * total;
+    for (int64_t i = 0; i < V; i++)
+        if (logits[i] >= cut && (acc += exp((logits[i] - logits[best]) / temp)) > target) return i;
+    return best;
+}
+
+/* Autoregressive sampling: the model sees the last `context` tokens as one sequence [1, T] and
+ * the logits at its last position pick the next token. */
+static int cmd_generate(void) {
+    const char *wpath = opt("weights");
+    if (!wpath) fatal("generate needs --weights FILE (a checkpoint written by dlc train --save)");
+    dlrt_tensor_set ws;
+    if (dlrt_safetensors_read(wpath, &ws)) fatal("%s", dlrt_error());
+    const char *vs = dlrt_tensor_set_meta(&ws, "dlc.vocab");
+    if (!vs) fatal("%s has no vocabulary (dlc.vocab): was it trained on text data?", wpath);
+    dlrt_text voc;
+    if (dlrt_text_from_vocab_string(vs, &voc)) fatal("%s: %s", wpath, dlrt_error());
+    int64_t length = opt_int("length", 300, 0), topk = opt_int("top-k", 0, 0), seed = opt_int("seed", 0, 0);
+    double temp = opt("temperature") ? atof(opt("temperature")) : 1.0;
+    if (!(temp >= 0 && temp < 1e6)) fatal("--temperature must be a number >= 0");
+    CompileOpts co = {.max_batch = 1, .fns = 1u << FN_INFER, .vocab = voc.nvocab, .max_len = opt_int("context", 0, 1)};
+    Compiled *c = compile_model(model_path, &co);
+    const dlrt_model *m = &c->rt;
+    const dlrt_io *in = &m->io[0], *out = &m->io[m->n_io - 1];
+    if (in->is_target || in->rank != 1 || !in->sym[0] || (in->dtype != DLRT_I32 && in->dtype != DLRT_I64))
+        fatal("generate wants a model whose first input is token ids [N, T] with a symbolic T");
+    if (out->rank != 2 || out->sym[0] != in->sym[0] || out->shape[1] != voc.nvocab || out->dtype != DLRT_F32)
+        fatal("generate wants the model's output to be f32 logits [N, T, %lld] over the vocabulary", (long long)voc.nvocab);
+    int64_t ctx = m->sym_max[in->sym[0]];
+    dlrt_session s;
+    if (dlrt_session_init(&s, m, 0) || dlrt_load_params(&s, &ws)) fatal("%s", dlrt_error());
+    dlrt_tensor_set_free(&ws);
+    const char *prompt = opt("prompt") ? opt("prompt") : "\n";
+    int32_t *ids;
+    int64_t n;
+    if (dlrt_text_encode(&voc, prompt, &ids, &n)) fatal("%s", dlrt_error());
+    if (n == 0) fatal("the prompt is empty");
+    ids = xrealloc(ids, sizeof *ids * (size_t)(n + length));
+    void *io[16] = {0};
+    io[0] = xcalloc((size_t)ctx, 8);
+    io[m->n_io - 1] = xcalloc((size_t)(ctx * voc.nvocab), sizeof(float));
+    fputs(prompt, stdout);
+    for (int64_t k = 0; k < length; k++) {
+        int64_t T = n < ctx ? n : ctx;
+        dlrt_convert(io[0], in->dtype, ids + n - T, DLRT_I32, T);
+        int64_t sym[4];
+        dlrt_syms(m, 1, sym);
+        sym[in->sym[0]] = T;
+        double hp[4] = {0, 1, 0, 0}, res[8];
+        m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, res);
+        const float *logits = (const float *)io[m->n_io - 1] + (T - 1) * voc.nvocab;
+        int64_t next = sample_token(logits, voc.nvocab, temp, topk, dlrt_rand_uniform((uint64_t)seed, 0x6e6e, (uint64_t)k));
+        ids[n++] = (int32_t)next;
+        dlrt_text_put(&voc, next, stdout);
+    }
+    fputc('\n', stdout);
+    return 0;
+}
+
 /* ---- gradcheck ------------------------------------------------------------------------------ */
 static const OptSpec gradcheck_opts[] = {
     {"batch", "N", "samples in the random batch (default 3)"},
     {"seed", "N", "seed for parameters and the batch"},
     {"per-tensor", "K", "elements checked per parameter tensor (default 24; 0 = all)"},
     {"tol", "X", "largest relative error accepted (default 1e-6)"},
+    {"max-len", "T", "largest sequence length (symbolic dims other than the batch) to plan for"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -289,10 +411,13 @@ static int cmd_gradcheck(void) {
         io[k] = xcalloc((size_t)n, 8);
         for (int64_t i = 0; i < n && k < m->n_inputs; i++) {
             if (d->classes) dlrt_set(io[k], d->dtype, i, (double)(dlrt_rand_u64(seed, 100 + (uint64_t)k, (uint64_t)i) % (uint64_t)d->classes));
+            else if (!is_float(d->dtype))   /* ids: small non-negative integers */
+                dlrt_set(io[k], d->dtype, i, (double)(dlrt_rand_u64(seed, 100 + (uint64_t)k, (uint64_t)i) % 5));
             else dlrt_set(io[k], d->dtype, i, rand_normal(seed, 100 + (uint64_t)k, (uint64_t)i));
         }
     }
-    int64_t sym[MAX_SYMS] = {batch, 1, 1, 1};
+    int64_t sym[MAX_SYMS];
+    dlrt_syms(m, batch, sym);
     double hp[4] = {0, 1, 0, 0}, out[8];
     m->fn[DLRT_FN_GRAD](s.P, s.G, s.S, s.W, io, sym, hp, out);
     double loss0 = out[0];
@@ -346,6 +471,7 @@ static const OptSpec build_opts[] = {
     {"weights", "FILE", "embed these trained parameters (safetensors) as <name>_weights"},
     {"name", "PREFIX", "prefix of the public names (default: the model's name)"},
     {"batch", "N", "largest batch the workspace is sized for (default: the train section's)"},
+    {"max-len", "T", "largest sequence length (symbolic dims other than the batch) to plan for"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -384,7 +510,7 @@ static int cmd_build(void) {
     if (kind == 1 && (opt("target") || opt("cpu"))) fatal("--target and --cpu apply to obj, llvm and asm, not to C source");
     const char *prefix = opt("name");
     if (prefix && !valid_identifier(prefix)) fatal("--name must be a C identifier, got '%s'", prefix);
-    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .no_jit = true, .prefix = prefix};
+    CompileOpts co = {.max_batch = opt_int("batch", 0, 1), .no_jit = true, .prefix = prefix, .max_len = max_len_opt()};
     Compiled *c = compile_model(model_path, &co);
     Export e = {c->prefix, model_path, c, NULL};
     dlrt_session s;
@@ -422,6 +548,7 @@ static const Command commands[] = {
     {"eval", "Evaluate trained parameters on the model's held-out data.", eval_opts, cmd_eval},
     {"run", "Run the model's forward pass on NPY input and write its output as NPY.", run_opts, cmd_run},
     {"build", "Compile a model to an object file (or C, LLVM IR, assembly) and a header for C programs.", build_opts, cmd_build},
+    {"generate", "Sample text from a trained language model, continuing a prompt.", generate_opts, cmd_generate},
     {"gradcheck", "Compare every parameter gradient with central finite differences, in f64.", gradcheck_opts, cmd_gradcheck},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

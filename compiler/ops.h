@@ -47,8 +47,8 @@
     OP(TRANSPOSE,      "transpose",        1, 0,      shape_transpose, grad_transpose, lower_transpose,  NULL)          /* swap the last two axes */ \
     OP(PERMUTE,        "permute",          1, 0,      NULL,            grad_permute,   lower_permute,    NULL)          /* out axis i = x axis iattr[i] */ \
     OP(CONCAT,         "concat",           2, 0,      NULL,            grad_concat,    lower_concat,     NULL)          /* (a, b) joined along axis iattr0 */ \
-    OP(SLICE,          "slice",            1, 0,      NULL,            grad_slice,     lower_slice,      NULL)          /* x[..., iattr1 : iattr1 + len, ...] along axis iattr0 */ \
-    OP(UNSLICE,        "unslice",          1, 0,      NULL,            grad_unslice,   lower_unslice,    NULL)          /* zeros of node's shape with x at iattr1 along axis iattr0 */ \
+    OP(SLICE,          "slice",            1, 0,      NULL,            grad_slice,     lower_slice,      NULL)          /* x[..., s : s + len, ...] along axis iattr0; s = iattr1, or dim - iattr1 when iattr2 */ \
+    OP(UNSLICE,        "unslice",          1, 0,      NULL,            grad_unslice,   lower_unslice,    NULL)          /* zeros of node's shape with x at s along axis iattr0 (s as in slice) */ \
     OP(SUM_TO,         "sum_to",           1, 0,      NULL,            grad_sum_to,    lower_sum_to,     NULL)          /* sum x over broadcast dims down to node's shape */ \
     OP(MEAN_TO,        "mean_to",          1, 0,      NULL,            grad_mean_to,   lower_mean_to,    NULL)          /* sum_to, divided by the number of elements summed */ \
     OP(MEAN_TO_BWD,    "mean_to_bwd",      1, 0,      NULL,            NULL,           lower_mean_to_bwd, NULL)         /* (dy): dy broadcast to node's shape, divided likewise */ \
@@ -67,6 +67,13 @@
     OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, arg): dy to each window's first max */ \
     OP(AVGPOOL2D,      "avgpool2d",        1, 0,      NULL,            grad_avgpool2d, lower_avgpool2d,  NULL)          /* mean over iattr kernel h, w windows, stride h, w */ \
     OP(AVGPOOL2D_BWD,  "avgpool2d_bwd",    1, 0,      NULL,            NULL,           lower_avgpool2d_bwd, NULL)       /* (dy): dy / (kh kw) spread over each window */ \
+    /* ---- sequences: embeddings and recurrences (time-major [T, N, ...] inside a layer) ---- */ \
+    OP(EMBED,          "embed",            2, 0,      NULL,            grad_embed,     lower_embed,      NULL)          /* (table[V, D], ids[...]): table rows, [..., D]; an id outside [0, V) gives zeros */ \
+    OP(EMBED_GRAD,     "embed_grad",       2, 0,      NULL,            NULL,           lower_embed_grad, NULL)          /* (dy, ids): rows of dy summed into [V, D]; row iattr0 (padding, when >= 0) gets none */ \
+    OP(RNN_SEQ,        "rnn_seq",         -1, 0,      NULL,            grad_rnn_seq,   lower_rnn_seq,    NULL)          /* (xg[T,N,GH], w_hh[GH,H], w_hh^T [, b_hh] [, h0] [, c0]): the recurrence; [S, T, N, H] saved states (dlc.h) */ \
+    OP(RNN_BWD,        "rnn_bwd",         -1, 0,      NULL,            NULL,           lower_rnn_bwd,    NULL)          /* (dy, ws, w_hh [, h0] [, c0]): back through time; [T, N, GH] gate gradients, or [S0, N, H] initial-state ones */ \
+    OP(RNN_DWHH,       "rnn_dwhh",         2, 0,      NULL,            NULL,           lower_rnn_dwhh,   NULL)          /* (dgh[T,N,GH], ws): sum over steps after the first of dgh_t^T h_prev(t), [GH, H] */ \
+    OP(RNN_HGRAD,      "rnn_hgrad",        2, 0,      NULL,            NULL,           lower_rnn_hgrad,  NULL)          /* (dg[T,N,3H], ws): GRU's hidden-side gate gradients, the n part times r */ \
     /* ---- randomness (train mode only; identity otherwise) ------------------------------ */ \
     OP(DROPOUT,        "dropout",          1, 0,      shape_same,      grad_dropout,   lower_dropout,    NULL)          /* x * keep / (1 - p); keep ~ Bernoulli(1 - p), p = fattr0, stream iattr0 */ \
     OP(DROPOUT_BWD,    "dropout_bwd",      1, 0,      shape_same,      NULL,           lower_dropout,    NULL)          /* dy through the same mask as its dropout */ \

@@ -78,7 +78,9 @@ static void arena_free(Arena *a, int64_t off, int64_t size) {
 }
 
 static int64_t node_bytes(const Graph *g, const Node *n) {
-    int64_t b = shape_numel_max(g, &n->shape) * (int64_t)dlrt_dtype_size(n->dtype);
+    int64_t numel = shape_numel_max(g, &n->shape);
+    if (n->extra.c) numel += dim_eval(g, n->extra, NULL);
+    int64_t b = numel * (int64_t)dlrt_dtype_size(n->dtype);
     return (b + 63) / 64 * 64;
 }
 
@@ -95,16 +97,34 @@ static void free_dead(const Graph *g, Arena *a, Node *n, int pos) {
     }
 }
 
-/* The packed panel of B a matrix product needs (KGemm in dlc.h): at most GEMM_KC x GEMM_NC,
- * padded by a register tile. */
-static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
-    const Node *a = n->in[0], *b = n->in[1];
-    bool ta = n->iattr[0], tb = n->iattr[1];
-    int64_t k = dim_eval(g, ta ? shape_rows(&a->shape) : a->shape.d[a->shape.rank - 1], NULL);
-    int64_t cols = dim_eval(g, tb ? shape_rows(&b->shape) : b->shape.d[b->shape.rank - 1], NULL);
+/* The packed panel of B a product of depth k and `cols` columns needs (KGemm in dlc.h): at
+ * most GEMM_KC x GEMM_NC, padded by a register tile. */
+static int64_t panel_bytes(int64_t k, int64_t cols, dlrt_dtype t) {
     k = k < GEMM_KC ? k : GEMM_KC;
     cols = cols < GEMM_NC ? cols : GEMM_NC;
-    return k * (cols + 32) * (int64_t)dlrt_dtype_size(n->dtype);
+    return k * (cols + 32) * (int64_t)dlrt_dtype_size(t);
+}
+
+/* The panel workspace of the products a node's kernel makes (0 when none). */
+static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
+    const Node *a = n->in[0], *b = n->in[1];
+    switch (n->op) {
+    case OP_MATMUL: {
+        bool ta = n->iattr[0], tb = n->iattr[1];
+        int64_t k = dim_eval(g, ta ? shape_rows(&a->shape) : a->shape.d[a->shape.rank - 1], NULL);
+        int64_t cols = dim_eval(g, tb ? shape_rows(&b->shape) : b->shape.d[b->shape.rank - 1], NULL);
+        return panel_bytes(k, cols, n->dtype);
+    }
+    case OP_RNN_SEQ:    /* h_prev [N, H] . w_hh^T [H, GH] per step (B packed when N is large) */
+        return panel_bytes(dim_eval(g, b->shape.d[1], NULL), dim_eval(g, b->shape.d[0], NULL), n->dtype);
+    case OP_RNN_BWD: {  /* dg [N, GH] . w_hh [GH, H] per step */
+        const Node *w = n->in[2];
+        return panel_bytes(dim_eval(g, w->shape.d[0], NULL), dim_eval(g, w->shape.d[1], NULL), n->dtype);
+    }
+    case OP_RNN_DWHH:   /* dg^T [GH, T*N] . h [T*N, H] */
+        return panel_bytes(dim_eval(g, shape_rows(&a->shape), NULL), dim_eval(g, n->shape.d[1], NULL), n->dtype);
+    default: return 0;
+    }
 }
 
 Plan *plan_function(Graph *g, FnKind kind) {
@@ -202,10 +222,8 @@ Plan *plan_function(Graph *g, FnKind kind) {
     int64_t gemm_ws = 0;
     for (int pos = 0; pos < p->sched.n; pos++) {
         Node *n = p->sched.v[pos];
-        if (n->op == OP_MATMUL) {
-            int64_t b = gemm_ws_bytes(g, n);
-            if (b > gemm_ws) gemm_ws = b;
-        }
+        int64_t panel = gemm_ws_bytes(g, n);
+        if (panel > gemm_ws) gemm_ws = panel;
         if ((op_flags[n->op] & OPF_X) || n->base == B_FUSED) continue;
         if (op_flags[n->op] & OPF_V) {
             Node *r = root_of(n);

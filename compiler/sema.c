@@ -757,6 +757,23 @@ static Value eval(Sema *s, Ast *e) {
 }
 
 /* ---- model statements ------------------------------------------------------------------------- */
+/* Whether an expression mentions `name`. */
+static bool mentions(const Ast *e, const char *name) {
+    if (!e) return false;
+    if (e->kind == A_NAME && strcmp(e->name, name) == 0) return true;
+    if (mentions(e->lhs, name) || mentions(e->rhs, name)) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (mentions(e->args[i].value, name)) return true;
+    return false;
+}
+
+static bool model_names(const ModelAst *m, const char *name) {
+    for (int i = 0; i < m->nstmts; i++)
+        if (mentions(m->stmts[i].expr, name) || (m->stmts[i].classes_name && strcmp(m->stmts[i].classes_name, name) == 0))
+            return true;
+    return false;
+}
+
 static int sym_index(Sema *s, const char *name, Loc loc) {
     Graph *g = s->g;
     for (int i = 0; i < g->nsyms; i++)
@@ -784,11 +801,18 @@ static void declare_io(Sema *s, Stmt *st) {
                 error_at(t->dims[i].loc, "every input's batch dimension must be '%s'", g->names[0]);
             if (i > 0 && k == 0)
                 error_at(t->dims[i].loc, "'%s' is the batch dimension and can only come first", g->names[0]);
-            if (k > 0)
-                error_at(t->dims[i].loc, "symbolic dimension '%s': only the batch dimension may be symbolic so far",
-                         t->dims[i].sym);
             sh.d[i] = dim_sym(k);
         } else sh.d[i] = dim_const(t->dims[i].value);
+    }
+    if (st->classes_name) {   /* classes vocab: a named compile-time number */
+        Binding *b = lookup(s, st->classes_name);
+        if (!b || b->v.k != V_NUM) {
+            if (strcmp(st->classes_name, "vocab") == 0)
+                error_at(st->classes_loc, "'vocab' is the vocabulary size of text data: the train section needs data text(...)");
+            error_at(st->classes_loc, "classes wants a number or a named number, and '%s' is not one", st->classes_name);
+        }
+        if (b->v.num != floor(b->v.num) || b->v.num < 2) error_at(st->classes_loc, "classes must be an integer >= 2");
+        st->classes = (int64_t)b->v.num;
     }
     if (st->kind == S_TARGET && st->classes && is_float(t->dtype))
         error_at(t->loc, "a target with classes holds integer labels: use i32, not %s", dtype_keyword(t->dtype));
@@ -806,30 +830,44 @@ static void declare_io(Sema *s, Stmt *st) {
     bind(s, st->name, tensor(n, st->name_loc), st->name_loc);
 }
 
-static void add_result(Sema *s, const char *name, Node *n, bool is_count, Loc loc) {
+static void add_result(Sema *s, const char *name, Node *n, int kind, Loc loc) {
     Graph *g = s->g;
     for (int i = 0; i < g->nresults; i++)
         if (strcmp(g->results[i].name, name) == 0) error_at(loc, "metric '%s' given twice", name);
     if (g->nresults == 8) error_at(loc, "too many metrics");
-    g->results[g->nresults++] = (ResultDef){name, n, is_count};
+    g->results[g->nresults++] = (ResultDef){name, n, kind};
 }
 
+/* metric accuracy(logits, labels): the fraction of rows whose first maximum is the label;
+ * perplexity(logits, labels): e^(mean cross-entropy per token); bpc(logits, labels): the mean
+ * cross-entropy in bits (per character, for a character model). */
 static void metric(Sema *s, Stmt *st) {
+    static const char *const known[] = {"accuracy", "perplexity", "bpc"};
     Ast *call = st->expr;
-    if (strcmp(st->name, "accuracy") != 0) {
-        static const char *const known[] = {"accuracy"};
-        const char *near = nearest_name(st->name, known, 1);
-        error_at(st->name_loc, "unknown metric '%s'%s (known: accuracy)", st->name,
+    int which = 0;
+    while (which < 3 && strcmp(st->name, known[which]) != 0) which++;
+    if (which == 3) {
+        const char *near = nearest_name(st->name, known, 3);
+        error_at(st->name_loc, "unknown metric '%s'%s (known: accuracy, perplexity, bpc)", st->name,
                  near ? fmt("; did you mean '%s'?", near) : "");
     }
-    check_call_args(call, 2, NULL, "accuracy");
-    if (call->nargs != 2) error_at(call->loc, "accuracy takes (logits, labels), got %d argument%s", call->nargs,
+    check_call_args(call, 2, NULL, st->name);
+    if (call->nargs != 2) error_at(call->loc, "%s takes (logits, labels), got %d argument%s", st->name, call->nargs,
                                    call->nargs == 1 ? "" : "s");
-    Node *x = want_tensor(s, eval(s, call->args[0].value), "accuracy's logits");
-    Node *y = want_tensor(s, eval(s, call->args[1].value), "accuracy's labels");
-    Node *acc = node2(s->g, OP_ACCURACY, call->loc, x, y);
-    check_classes(s, acc, call->loc);
-    add_result(s, "accuracy", acc, true, st->loc);
+    Node *x = want_tensor(s, eval(s, call->args[0].value), fmt("%s's logits", st->name));
+    Node *y = want_tensor(s, eval(s, call->args[1].value), fmt("%s's labels", st->name));
+    Node *r;
+    if (which == 0) r = node2(s->g, OP_ACCURACY, call->loc, x, y);
+    else {   /* the loss's own cross-entropy when it is the same one */
+        r = NULL;
+        for (int i = 0; i < s->g->nodes.n && !r; i++) {
+            Node *c = s->g->nodes.v[i];
+            if (c->op == OP_CROSS_ENTROPY && c->nin == 2 && c->in[0] == x && c->in[1] == y && c->fattr[0] == 0) r = c;
+        }
+        if (!r) r = node2(s->g, OP_CROSS_ENTROPY, call->loc, x, y);
+    }
+    check_classes(s, r, call->loc);
+    add_result(s, st->name, r, which == 0 ? DLRT_RESULT_COUNT : which == 1 ? DLRT_RESULT_EXP : DLRT_RESULT_BITS, st->loc);
 }
 
 static void model_stmts(Sema *s, ModelAst *m) {
@@ -866,7 +904,7 @@ static void model_stmts(Sema *s, ModelAst *m) {
     g->loss = loss->v.t;
     /* results[0] is the loss */
     memmove(&g->results[1], &g->results[0], sizeof(ResultDef) * (size_t)g->nresults);
-    g->results[0] = (ResultDef){"loss", g->loss, false};
+    g->results[0] = (ResultDef){"loss", g->loss, DLRT_RESULT_MEAN};
     g->nresults++;
     if (output_name) {
         Binding *b = lookup(s, output_name);
@@ -889,7 +927,7 @@ static void model_stmts(Sema *s, ModelAst *m) {
 
 /* ---- train section ------------------------------------------------------------------------- */
 static const char *const train_keys[] = {"data", "optimizer", "batch", "epochs", "steps", "seed", "val_split",
-                                         "l1", "l2", "schedule", NULL};
+                                         "l1", "l2", "schedule", "clip_norm", "clip_value", NULL};
 
 static const char *str_arg(Ast *call, int i, const char *what) {
     Ast *a = call_arg(call, i, NULL);
@@ -938,10 +976,28 @@ static void train_section(Model *m, FileAst *f) {
                 check_call_args(e, 2, NULL, "npy");
                 c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "npy"));
                 if (call_arg(e, 1, NULL)) c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 1, "npy"));
+            } else if (strcmp(e->lhs->name, "text") == 0) {
+                /* text("path", window = T, unit = "bytes" | "utf8"): windows of T ids, the next
+                 * ids as targets; val_split holds out the tail */
+                static const char *const kw[] = {"", "window", "unit", NULL};
+                check_call_args(e, 1, kw, "text");
+                c->data = DATA_TEXT;
+                c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "text"));
+                Ast *w = call_arg(e, 99, "window"), *u = call_arg(e, 99, "unit");
+                if (!w) error_at(e->loc, "text data need a window length: text(\"...\", window = 64)");
+                double wv = const_number(w, "the text window");
+                if (wv != floor(wv) || wv < 1 || wv > 1 << 20) error_at(w->loc, "the text window must be a whole number >= 1");
+                c->window = (int64_t)wv;
+                c->text_unit = DLRT_TEXT_BYTES;
+                if (u) {
+                    if (u->kind != A_STR || (strcmp(u->str, "bytes") && strcmp(u->str, "utf8")))
+                        error_at(u->loc, "text unit is \"bytes\" or \"utf8\"");
+                    c->text_unit = u->str[0] == 'u' ? DLRT_TEXT_UTF8 : DLRT_TEXT_BYTES;
+                }
             } else {
-                static const char *const src[] = {"idx", "npy"};
-                const char *near = nearest_name(e->lhs->name, src, 2);
-                error_at(e->lhs->loc, "unknown data source '%s'%s (known: idx, npy)", e->lhs->name,
+                static const char *const src[] = {"idx", "npy", "text"};
+                const char *near = nearest_name(e->lhs->name, src, 3);
+                error_at(e->lhs->loc, "unknown data source '%s'%s (known: idx, npy, text)", e->lhs->name,
                          near ? fmt("; did you mean '%s'?", near) : "");
             }
         } else if (strcmp(k, "optimizer") == 0) {
@@ -1010,6 +1066,11 @@ static void train_section(Model *m, FileAst *f) {
                 error_at(callee->loc, "schedule wants constant, cosine(min = 0) or step(every = 1, gamma = 0.1)%s",
                          near ? fmt("; did you mean '%s'?", near) : "");
             }
+        } else if (strcmp(k, "clip_norm") == 0 || strcmp(k, "clip_value") == 0) {
+            double v = const_number(e, k);
+            if (!(v > 0 && v < 1e30)) error_at(e->loc, "%s must be a positive number", k);
+            if (k[5] == 'n') c->clip_norm = v;
+            else c->clip_value = v;
         } else if (strcmp(k, "val_split") == 0) {
             c->val_split = const_number(e, k);
             if (!(c->val_split >= 0 && c->val_split < 1)) error_at(e->loc, "val_split must be in [0, 1)");
@@ -1041,7 +1102,7 @@ static void add_penalties(Graph *g, const TrainCfg *c, Loc loc) {
     g->loss = g->results[0].node = total;
 }
 
-Model *sema_model(FileAst *f, const char *path, bool f64) {
+Model *sema_model(FileAst *f, const char *path, bool f64, int64_t vocab) {
     Model *m = xcalloc(1, sizeof *m);
     m->ast = f;
     m->path = path;
@@ -1061,6 +1122,13 @@ Model *sema_model(FileAst *f, const char *path, bool f64) {
                 exit(1);
             }
     }
+    /* `vocab`: the text data's vocabulary size (or the caller's, e.g. a checkpoint's) */
+    if (!vocab && m->train.data == DATA_TEXT && model_names(f->model, "vocab")) {
+        if (dlrt_text_read(m->train.data_paths[0], m->train.text_unit, &m->text))
+            error_at(m->train.data_loc, "%s", dlrt_error());
+        vocab = m->text.nvocab;
+    }
+    if (vocab) bind(&s, "vocab", (Value){.k = V_NUM, .num = (double)vocab, .loc = f->model->loc}, f->model->loc);
     model_stmts(&s, f->model);
     if (m->g->nparams == 0) error_at(f->model->loc, "model '%s' has no parameters to train", f->model->name);
     add_penalties(m->g, &m->train, f->train_loc);

@@ -4,7 +4,7 @@
  *   model   = "model" IDENT "{" mstmt* "}"
  *   block   = "block" IDENT "(" (IDENT ("=" expr)?),* ")" "{" (IDENT "=" expr)*
  *             "forward" "(" IDENT,* ")" "{" (IDENT "=" expr)* "return" expr "}" "}"
- *   mstmt   = "input" IDENT ":" type | "target" IDENT ":" type ("classes" NUMBER)?
+ *   mstmt   = "input" IDENT ":" type | "target" IDENT ":" type ("classes" (NUMBER | IDENT))?
  *           | IDENT "=" expr | "metric" IDENT "(" args ")" | "output" IDENT
  *   train   = "train" "{" (IDENT expr)* "}"
  *   type    = DTYPE "[" dim ("," dim)* "]"          dim = NUMBER | IDENT
@@ -178,6 +178,10 @@ mstmt
         $$ = io_stmt(S_TARGET, $2, @2, $4, $6, span(@4, @7));
         if (!$9.is_int || $9.v < 2 || $9.v > 1e9) error_at(L(@9), "classes must be an integer >= 2");
         $$->classes = (int64_t)$9.v;
+      }
+    | TARGET IDENT ':' DTYPE '[' dims ']' CLASSES IDENT {
+        $$ = io_stmt(S_TARGET, $2, @2, $4, $6, span(@4, @7));
+        $$->classes_name = $9; $$->classes_loc = L(@9);
       }
     | IDENT '=' expr { $$ = stmt(S_ASSIGN, L(@1)); $$->name = $1; $$->name_loc = L(@1); $$->expr = $3; }
     | METRIC IDENT '(' args_opt ')' {

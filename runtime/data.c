@@ -93,7 +93,28 @@ static int64_t per_sample(const dlrt_array *a) {
     return n;
 }
 
+/* A text dataset feeds a model whose inputs are [T] ids and [T] next ids (integers). */
+static int check_text(const dlrt_dataset *d, const dlrt_model *m, const char *what) {
+    if (m->n_inputs != 2 || m->io[0].is_target || !m->io[1].is_target)
+        return dlrt_fail("%s: text data feed a model with one input (the ids) and one target (the next ids); '%s' has %d "
+                         "inputs and targets", what, m->name, m->n_inputs);
+    for (int k = 0; k < 2; k++) {
+        const dlrt_io *io = &m->io[k];
+        if (io->dtype != DLRT_I32 && io->dtype != DLRT_I64)
+            return dlrt_fail("%s: text data are token ids, but '%s' is %s", what, io->name, dlrt_dtype_name(io->dtype));
+        if (io->rank != 1 || io->shape[0] != d->window)
+            return dlrt_fail("%s: '%s' should be [N, T] with T = the window, %lld", what, io->name, (long long)d->window);
+    }
+    const int32_t *ids = d->cols[0].data;
+    int64_t classes = m->io[1].classes;
+    for (int64_t i = 0; classes && i < d->cols[0].shape[0]; i++)
+        if (ids[i] < 0 || ids[i] >= classes)
+            return dlrt_fail("%s: token id %d is outside [0, %lld) for '%s'", what, ids[i], (long long)classes, m->io[1].name);
+    return 0;
+}
+
 int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *what) {
+    if (d->window) return check_text(d, m, what);
     if (d->ncols != m->n_inputs)
         return dlrt_fail("%s has %d column%s, model '%s' takes %d (inputs and targets)", what, d->ncols,
                          d->ncols == 1 ? "" : "s", m->name, m->n_inputs);

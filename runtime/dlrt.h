@@ -75,6 +75,8 @@ typedef struct {
 typedef struct {
     int count;
     dlrt_named_array *items;
+    int n_meta;                        /* "__metadata__" string entries: meta[2k] = meta[2k+1] */
+    char **meta;
 } dlrt_tensor_set;
 
 /* Read every tensor (F32, F64, I32, I64, U8 supported); validates offsets and sizes. */
@@ -85,6 +87,8 @@ int dlrt_safetensors_write(const char *path, const dlrt_tensor_set *set,
                            const char *const *meta_kv, int n_meta);
 const dlrt_array *dlrt_tensor_set_find(const dlrt_tensor_set *s, const char *name);
 void dlrt_tensor_set_free(dlrt_tensor_set *s);
+/* The metadata value of `key`, or NULL. */
+const char *dlrt_tensor_set_meta(const dlrt_tensor_set *s, const char *key);
 
 /* ---- NPY -------------------------------------------------------------------------------- */
 /* NumPy .npy v1/v2/v3, little-endian <f4 <f8 <i4 <i8 |u1, C order. */
@@ -114,18 +118,26 @@ typedef struct {
     dlrt_init init;
     double init_a;                     /* uniform bound or normal std */
     int trainable;                     /* 0 for buffers (BatchNorm running statistics, counters) */
+    int64_t zero_row;                  /* a row initialized to zeros (an embedding's padding), or -1 */
 } dlrt_param;
 
 typedef struct {
     const char *name;
     dlrt_dtype dtype;
     int rank;
-    int64_t shape[DLRT_MAX_RANK];      /* one sample: the batch dim left out */
+    int64_t shape[DLRT_MAX_RANK];      /* one sample: the batch dim left out; symbolic dims at their maximum */
+    int sym[DLRT_MAX_RANK];            /* which symbolic dim each of those is (sym index), or 0 when fixed */
     int is_target;
     int64_t classes;                   /* integer targets: labels in [0, classes) */
 } dlrt_io;
 
 enum { DLRT_FN_INFER, DLRT_FN_EVAL, DLRT_FN_TRAIN, DLRT_FN_GRAD, DLRT_FN_COUNT };
+
+/* A result per batch is a mean over its samples (MEAN), or a count summed over batches and
+ * divided by the samples (COUNT); EXP and BITS are means reported as e^mean (perplexity from
+ * cross-entropy) and mean / ln 2 (bits per token). */
+enum { DLRT_RESULT_MEAN, DLRT_RESULT_COUNT, DLRT_RESULT_EXP, DLRT_RESULT_BITS };
+double dlrt_result_value(int kind, double mean);
 
 typedef struct {
     const char *name;
@@ -138,10 +150,14 @@ typedef struct {
     const dlrt_io *io;
     int n_results;                     /* results[0] is the loss */
     const char *const *result_names;
-    const int *result_is_count;        /* metric summed over samples (accuracy) */
+    const int *result_kind;            /* how a result aggregates over batches: DLRT_RESULT_* */
     int64_t max_batch;                 /* the workspace is planned for batches up to this */
+    int64_t sym_max[4];                /* ... and each symbolic dim (sym[0] the batch) up to these */
     dlrt_step_fn fn[DLRT_FN_COUNT];
 } dlrt_model;
+
+/* The sym[] argument for a batch of n with the other symbolic dims at their maximum. */
+void dlrt_syms(const dlrt_model *m, int64_t batch, int64_t sym[4]);
 
 /* Parameters, gradients, optimizer state and workspace of one model instance. */
 typedef struct {
@@ -158,15 +174,20 @@ void dlrt_init_params(dlrt_session *s, uint64_t seed);
  * converted.  Extra tensors are an error (names listed). */
 int dlrt_load_params(dlrt_session *s, const dlrt_tensor_set *set);
 int dlrt_load_params_file(dlrt_session *s, const char *path);
-/* Write the parameters as safetensors (atomic). */
+/* Write the parameters as safetensors (atomic), with n_meta extra metadata pairs kv. */
 int dlrt_save_params(const dlrt_session *s, const char *path);
+int dlrt_save_params_meta(const dlrt_session *s, const char *path, const char *const *kv, int n_meta);
 
 /* ---- datasets and training (data.c, train.c) -------------------------------------------------- */
-/* Columns of equal length (dim 0 = samples), matched to the model's io slots in order. */
+/* Columns of equal length (dim 0 = samples), matched to the model's io slots in order.
+ * A text dataset (window > 0) holds one column of token ids instead; sample i is a window of
+ * `window` ids (the model's first input) and the ids one position later (its target): the
+ * i-th non-overlapping window, or in training a window at a random position. */
 typedef struct {
     int64_t n;
     int ncols;
     dlrt_array cols[8];
+    int64_t window;
 } dlrt_dataset;
 
 /* The Fashion-MNIST/MNIST IDX pair "<prefix>-images-idx3-ubyte(.gz)" and labels in `dir`;
@@ -179,6 +200,27 @@ int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *w
 /* Split off the last `frac` of the samples as a held-out set. */
 int dlrt_dataset_split(dlrt_dataset *d, double frac, dlrt_dataset *held_out);
 void dlrt_dataset_free(dlrt_dataset *d);
+
+/* Text (text.c): a corpus as ids into the sorted vocabulary of the codes present. */
+enum { DLRT_TEXT_BYTES, DLRT_TEXT_UTF8 };
+typedef struct {
+    int unit;                          /* DLRT_TEXT_BYTES or DLRT_TEXT_UTF8 */
+    int64_t nvocab;
+    int32_t *vocab;                    /* the code of each id, ascending */
+    int64_t ntokens;
+    int32_t *ids;
+} dlrt_text;
+/* A file, or a directory's regular files not ending in .dat, in name order. */
+int dlrt_text_read(const char *path, int unit, dlrt_text *out);
+int64_t dlrt_text_id(const dlrt_text *t, int32_t code);          /* -1 when not in the vocabulary */
+int dlrt_text_encode(const dlrt_text *t, const char *s, int32_t **ids, int64_t *n);
+int dlrt_text_put(const dlrt_text *t, int64_t id, FILE *out);   /* write one token's text */
+/* The vocabulary as "bytes:10,32,..." (malloc'd; checkpoint metadata "dlc.vocab"), and back. */
+char *dlrt_text_vocab_string(const dlrt_text *t);
+int dlrt_text_from_vocab_string(const char *s, dlrt_text *out);
+void dlrt_text_free(dlrt_text *t);
+/* Windows of ids[from, to) (see dlrt_dataset). */
+int dlrt_dataset_text(const dlrt_text *t, int64_t window, int64_t from, int64_t to, dlrt_dataset *out);
 
 /* Learning rate over training (PyTorch's schedulers, stepped as the comment says):
  *   CONSTANT: lr;
@@ -200,6 +242,8 @@ typedef struct {
     const char *save_path;             /* checkpoint written after every epoch, or NULL */
     dlrt_schedule schedule;            /* of the learning rate; a, b its parameters */
     double sched_a, sched_b;
+    const char *const *meta_kv;        /* extra checkpoint metadata (key, value pairs), or NULL */
+    int n_meta;
 } dlrt_train_opts;
 
 typedef struct {

@@ -72,6 +72,8 @@ void dlrt_init_params(dlrt_session *s, uint64_t seed) {
             }
             dlrt_set(data, p->dtype, j, v);
         }
+        if (p->zero_row >= 0 && p->rank == 2 && p->zero_row < p->shape[0])
+            for (int64_t j = 0; j < p->shape[1]; j++) dlrt_set(data, p->dtype, p->zero_row * p->shape[1] + j, 0);
     }
     memset(s->S, 0, m->state_bytes);
     s->step = 0;
@@ -130,9 +132,11 @@ int dlrt_load_params_file(dlrt_session *s, const char *path) {
     return rc;
 }
 
-int dlrt_save_params(const dlrt_session *s, const char *path) {
+int dlrt_save_params(const dlrt_session *s, const char *path) { return dlrt_save_params_meta(s, path, NULL, 0); }
+
+int dlrt_save_params_meta(const dlrt_session *s, const char *path, const char *const *kv, int n_meta) {
     const dlrt_model *m = s->m;
-    dlrt_tensor_set set = {m->n_params, calloc((size_t)m->n_params + 1, sizeof(dlrt_named_array))};
+    dlrt_tensor_set set = {m->n_params, calloc((size_t)m->n_params + 1, sizeof(dlrt_named_array)), 0, NULL};
     if (!set.items) return dlrt_fail("out of memory");
     for (int i = 0; i < m->n_params; i++) {
         const dlrt_param *p = &m->params[i];
@@ -143,8 +147,10 @@ int dlrt_save_params(const dlrt_session *s, const char *path) {
         memcpy(it->array.shape, p->shape, sizeof p->shape);
         it->array.data = s->P + p->offset;   /* borrowed: written, not freed */
     }
-    static const char *const meta[] = {"format", "pt"};
-    int rc = dlrt_safetensors_write(path, &set, meta, 1);
+    const char *meta[2 + 2 * 8] = {"format", "pt"};
+    if (n_meta > 8) n_meta = 8;
+    for (int k = 0; k < 2 * n_meta; k++) meta[2 + k] = kv[k];
+    int rc = dlrt_safetensors_write(path, &set, meta, 1 + n_meta);
     free(set.items);
     return rc;
 }

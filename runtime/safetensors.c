@@ -431,8 +431,49 @@ static void free_infos(tinfo *v, int n) {
     free(v);
 }
 
-/* Parse the whole header into a malloc'd tinfo vector. */
-static int parse_header(json *j, tinfo **out, int *count) {
+/* "__metadata__": {"key": "value", ...} or null; string values are kept as (key, value) pairs
+ * in *kv (malloc'd), others skipped. */
+static int parse_meta(json *j, char ***kv, int *nkv) {
+    if (jpeek(j) != '{') return jskip(j, 1);
+    j->pos++;
+    if (jpeek(j) == '}') {
+        j->pos++;
+        return 0;
+    }
+    for (;;) {
+        char *key = NULL, *val = NULL;
+        if (jstring(j, &key) || jexpect(j, ':')) {
+            free(key);
+            return -1;
+        }
+        if (jpeek(j) == '"' ? jstring(j, &val) : jskip(j, 2)) {
+            free(key);
+            return -1;
+        }
+        if (val) {
+            char **nv = realloc(*kv, sizeof(char *) * (size_t)(2 * *nkv + 2));
+            if (!nv) {
+                free(key);
+                free(val);
+                return jerr(j, "out of memory");
+            }
+            *kv = nv;
+            nv[2 * *nkv] = key;
+            nv[2 * *nkv + 1] = val;
+            ++*nkv;
+        } else free(key);
+        int c = jpeek(j);
+        j->pos++;
+        if (c == '}') return 0;
+        if (c != ',') {
+            j->pos--;
+            return jerr(j, "expected ',' or '}'");
+        }
+    }
+}
+
+/* Parse the whole header into a malloc'd tinfo vector, and the metadata's strings. */
+static int parse_header(json *j, tinfo **out, int *count, char ***meta, int *nmeta) {
     tinfo *v = NULL;
     int n = 0, cap = 0, seen_meta = 0;
     *out = NULL;
@@ -460,7 +501,7 @@ static int parse_header(json *j, tinfo **out, int *count) {
                     jerr(j, "\"__metadata__\" must be an object");
                     goto fail;
                 }
-                if (jskip(j, 1)) goto fail;
+                if (parse_meta(j, meta, nmeta)) goto fail;
             } else {
                 if (n == cap) {
                     int ncap = cap ? cap * 2 : 16;
@@ -554,6 +595,8 @@ int dlrt_safetensors_read(const char *path, dlrt_tensor_set *out) {
     int n = 0;
     out->count = 0;
     out->items = NULL;
+    out->n_meta = 0;
+    out->meta = NULL;
 
     f = fopen(path, "rb");
     if (!f) return dlrt_fail("safetensors: %s: cannot open: %s", path, strerror(errno));
@@ -593,7 +636,7 @@ int dlrt_safetensors_read(const char *path, dlrt_tensor_set *out) {
     }
 
     json j = {path, header, (size_t)hlen, 0, NULL};
-    if (parse_header(&j, &infos, &n)) goto fail;
+    if (parse_header(&j, &infos, &n, &out->meta, &out->n_meta)) goto fail;
     free(header);
     header = NULL;
 
@@ -657,8 +700,18 @@ void dlrt_tensor_set_free(dlrt_tensor_set *s) {
         dlrt_array_free(&s->items[k].array);
     }
     free(s->items);
+    for (int k = 0; k < 2 * s->n_meta; k++) free(s->meta[k]);
+    free(s->meta);
     s->items = NULL;
     s->count = 0;
+    s->meta = NULL;
+    s->n_meta = 0;
+}
+
+const char *dlrt_tensor_set_meta(const dlrt_tensor_set *s, const char *key) {
+    for (int k = 0; s && k < s->n_meta; k++)
+        if (strcmp(s->meta[2 * k], key) == 0) return s->meta[2 * k + 1];
+    return NULL;
 }
 
 /* ---- writer -------------------------------------------------------------------------------- */

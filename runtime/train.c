@@ -16,6 +16,15 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+double dlrt_result_value(int kind, double mean) {
+    return kind == DLRT_RESULT_EXP ? exp(mean) : kind == DLRT_RESULT_BITS ? mean / M_LN2 : mean;
+}
+
+void dlrt_syms(const dlrt_model *m, int64_t batch, int64_t sym[4]) {
+    sym[0] = batch;
+    for (int k = 1; k < 4; k++) sym[k] = m->sym_max[k] > 0 ? m->sym_max[k] : 1;
+}
+
 static int64_t io_numel(const dlrt_io *io) {
     int64_t n = 1;
     for (int i = 0; i < io->rank; i++) n *= io->shape[i];
@@ -44,8 +53,26 @@ static void batch_free(Batch *b) {
     for (int k = 0; k < 16; k++) free(b->buf[k]);
 }
 
+/* Text windows: sample idx[i] is the window at idx[i] * T, or with a salt (training: the epoch)
+ * at a random position; the first column gets the ids, the second the next ids. */
+static void gather_text(Batch *b, const dlrt_model *m, const dlrt_dataset *d, const int64_t *idx, int64_t n, int ncols,
+                        uint64_t seed, uint64_t salt) {
+    const int32_t *ids = d->cols[0].data;
+    int64_t T = d->window, positions = d->cols[0].shape[0] - T;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t at = salt ? (int64_t)(dlrt_rand_u64(seed, 0x7e47 + salt, (uint64_t)idx[i]) % (uint64_t)positions) : idx[i] * T;
+        for (int k = 0; k < ncols && k < 2; k++)
+            dlrt_convert((char *)b->buf[k] + (size_t)(i * T) * dlrt_dtype_size(m->io[k].dtype), m->io[k].dtype,
+                         ids + at + k, DLRT_I32, T);
+    }
+}
+
 /* Copy samples idx[0..n) of every data column into the batch, converting dtypes. */
 static void gather(Batch *b, const dlrt_model *m, const dlrt_dataset *d, const int64_t *idx, int64_t n, int ncols) {
+    if (d->window) {
+        gather_text(b, m, d, idx, n, ncols, 0, 0);
+        return;
+    }
     for (int k = 0; k < ncols; k++) {
         const dlrt_array *a = &d->cols[k];
         int64_t per = io_numel(&m->io[k]);
@@ -90,16 +117,17 @@ int dlrt_evaluate(dlrt_session *s, const dlrt_dataset *d, int64_t batch, dlrt_ev
         int64_t n = d->n - start < batch ? d->n - start : batch;
         for (int64_t i = 0; i < n; i++) idx[i] = start + i;
         gather(&b, m, d, idx, n, m->n_inputs);
-        int64_t sym[4] = {n, 1, 1, 1};
+        int64_t sym[4];
+        dlrt_syms(m, n, sym);
         double hp[4] = {0, 1, 0, 0}, out[8] = {0};
         m->fn[DLRT_FN_EVAL](s->P, s->G, s->S, s->W, b.buf, sym, hp, out);
         sums[0] += out[0] * (double)n;
-        for (int i = 1; i < m->n_results; i++) sums[i] += m->result_is_count[i] ? out[i] : out[i] * (double)n;
+        for (int i = 1; i < m->n_results; i++) sums[i] += m->result_kind[i] == DLRT_RESULT_COUNT ? out[i] : out[i] * (double)n;
     }
     r->samples = d->n;
     double den = d->n ? (double)d->n : 1;
     r->loss = sums[0] / den;
-    for (int i = 1; i < m->n_results; i++) r->metric[i - 1] = sums[i] / den;
+    for (int i = 1; i < m->n_results; i++) r->metric[i - 1] = dlrt_result_value(m->result_kind[i], sums[i] / den);
     batch_free(&b);
     free(idx);
     return 0;
@@ -126,7 +154,7 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
         return -1;
     }
     int tty = o->progress && isatty(2);
-    int has_acc = m->n_results > 1 && m->result_is_count[1];
+    int has_acc = m->n_results > 1 && m->result_kind[1] == DLRT_RESULT_COUNT;
     int64_t nbatches = (train->n + o->batch - 1) / o->batch;
     int64_t epochs = o->epochs > 0 ? o->epochs : (o->steps > 0 ? (o->steps + nbatches - 1) / nbatches : 0);
     /* the run's steps, for the cosine schedule */
@@ -144,8 +172,10 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
         for (int64_t bi = 0; bi < nbatches; bi++) {
             int64_t start = bi * o->batch;
             int64_t n = train->n - start < o->batch ? train->n - start : o->batch;
-            gather(&b, m, train, idx + start, n, m->n_inputs);
-            int64_t sym[4] = {n, 1, 1, 1};
+            if (train->window) gather_text(&b, m, train, idx + start, n, m->n_inputs, o->seed, (uint64_t)ep);
+            else gather(&b, m, train, idx + start, n, m->n_inputs);
+            int64_t sym[4];
+            dlrt_syms(m, n, sym);
             lr = dlrt_lr_at(o->schedule, o->lr, o->sched_a, o->sched_b, s->step - first, total, ep);
             double hp[4] = {lr, (double)(s->step + 1), (double)(o->seed % 1000000007u), 0}, out[8] = {0};
             m->fn[DLRT_FN_TRAIN](s->P, s->G, s->S, s->W, b.buf, sym, hp, out);
@@ -160,7 +190,7 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
             }
             seen += n;
             sums[0] += out[0] * (double)n;
-            for (int i = 1; i < m->n_results; i++) sums[i] += m->result_is_count[i] ? out[i] : out[i] * (double)n;
+            for (int i = 1; i < m->n_results; i++) sums[i] += m->result_kind[i] == DLRT_RESULT_COUNT ? out[i] : out[i] * (double)n;
             if (tty && (now() - last_draw > 0.1 || bi + 1 == nbatches)) {
                 last_draw = now();
                 progress(bi + 1, nbatches, ep, epochs, sums[0] / (double)seen, has_acc ? sums[1] / (double)seen : 0, has_acc);
@@ -175,7 +205,7 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
         dlrt_eval_result tr = {0}, ev = {0};
         tr.samples = seen;
         tr.loss = seen ? sums[0] / (double)seen : 0;
-        for (int i = 1; i < m->n_results; i++) tr.metric[i - 1] = seen ? sums[i] / (double)seen : 0;
+        for (int i = 1; i < m->n_results; i++) tr.metric[i - 1] = seen ? dlrt_result_value(m->result_kind[i], sums[i] / (double)seen) : 0;
         double t_train = now() - te;
         log_line(o->log, m, ep, s->step, "train", &tr, lr, now() - t0);
         if (test && test->n) {
@@ -193,7 +223,7 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
             fprintf(o->report, "  (%.1f s)\n", t_train);
             fflush(o->report);
         }
-        if (o->save_path && (rc = dlrt_save_params(s, o->save_path))) break;
+        if (o->save_path && (rc = dlrt_save_params_meta(s, o->save_path, o->meta_kv, o->n_meta))) break;
     }
     batch_free(&b);
     free(idx);
@@ -218,7 +248,7 @@ int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y) {
     int64_t shape[DLRT_MAX_RANK + 1] = {x->shape[0]};
     for (int i = 0; i < out->rank; i++) shape[i + 1] = out->shape[i];
     if (dlrt_array_alloc(y, out->dtype, out->rank + 1, shape)) return -1;
-    dlrt_dataset d = {x->shape[0], 1, {*x}};
+    dlrt_dataset d = {x->shape[0], 1, {*x}, 0};
     int64_t batch = m->max_batch;
     Batch b;
     int64_t *idx = malloc(sizeof(int64_t) * (size_t)batch);
@@ -232,7 +262,8 @@ int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y) {
         int64_t n = d.n - start < batch ? d.n - start : batch;
         for (int64_t i = 0; i < n; i++) idx[i] = start + i;
         gather(&b, m, &d, idx, n, 1);
-        int64_t sym[4] = {n, 1, 1, 1};
+        int64_t sym[4];
+        dlrt_syms(m, n, sym);
         double hp[4] = {0, 1, 0, 0}, res[8];
         m->fn[DLRT_FN_INFER](s->P, s->G, s->S, s->W, b.buf, sym, hp, res);
         memcpy((char *)y->data + (size_t)start * out_row, b.buf[m->n_io - 1], (size_t)n * out_row);

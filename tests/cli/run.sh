@@ -8,7 +8,7 @@ SUITE=cli
 
 # ---- help and usage errors ------------------------------------------------------------------
 expect help 0 "gradcheck" "$DLC" --help
-for c in check train eval run gradcheck build; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
+for c in check train eval run gradcheck build generate; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
 expect no-args 1 "usage" "$DLC"
 expect unknown-command 1 "did you mean 'train'" "$DLC" trian models/mlp.dlm
 expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --epoch 1
@@ -95,3 +95,6 @@ expect label-range 1 "label 7 of sample 100 is outside \[0, 3)" "$DLC" train "$T
 
 # ---- dropout: active and reproducible in training, off in eval and run (its own script) ---------
 DLC="$DLC" sh tests/cli/dropout.sh
+
+# ---- text: a character LSTM, its vocabulary, torch loading, generation (its own script) -------
+DLC="$DLC" sh tests/cli/text.sh

@@ -11,6 +11,9 @@
   torch_check.py dropout DIR              NPY data for dropout.sh: dx/dy (32 samples twice, so
                                           val_split 0.5 holds out a copy of the training half),
                                           sx/sy (one sample 64 times), ones/zeros [256, 64]
+  torch_check.py text-ids OUT.npy N T V   N random token-id windows [N, T] (i32) below V
+  torch_check.py compare-char-lstm CKPT X.npy Y.npy  models/char_lstm.dlm as Embedding + LSTM
+                                          (batch_first) + Linear; logits compared with dlc run's
 Exit status 0 on success; messages on stderr."""
 import gzip, json, struct, sys
 from collections import OrderedDict
@@ -101,6 +104,32 @@ def resnet_mini():
 
     return ResNetMini().eval()   # dlc run uses the running statistics
 
+def compare_char_lstm(ckpt, x_path, y_path):
+    """models/char_lstm.dlm in torch: Embedding(114, 64), LSTM(64, 256, 2 layers, batch_first),
+    Linear(256, 114), named emb / lstm / head as in the .dlm; the checkpoint loads strictly."""
+    import torch
+    nn = torch.nn
+
+    class CharLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(114, 64)
+            self.lstm = nn.LSTM(64, 256, num_layers=2, batch_first=True)
+            self.head = nn.Linear(256, 114)
+
+        def forward(self, ids):
+            return self.head(self.lstm(self.emb(ids))[0])
+
+    model = CharLSTM()
+    model.load_state_dict(read_safetensors(ckpt), strict=True)
+    with torch.no_grad():
+        want = model(torch.tensor(np.load(x_path)).long()).numpy()
+    got = np.load(y_path)
+    diff = np.abs(want - got).max()
+    err = diff / max(np.abs(want).max(), 1e-12)
+    print(f"torch vs dlc: max abs difference {diff:.3g}, rel. error {err:.3g}", file=sys.stderr)
+    sys.exit(0 if got.shape == want.shape and err <= 1e-5 else 1)
+
 def main():
     cmd = sys.argv[1]
     if cmd == "images":
@@ -124,6 +153,11 @@ def main():
             ("f1", nn.Linear(400, 120)), ("relu3", nn.ReLU()),
             ("f2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
             ("out", nn.Linear(84, 10))])), *sys.argv[2:5])
+    elif cmd == "text-ids":
+        n, t, v = (int(a) for a in sys.argv[3:6])
+        np.save(sys.argv[2], np.random.default_rng(3).integers(0, v, size=(n, t)).astype(np.int32))
+    elif cmd == "compare-char-lstm":
+        compare_char_lstm(*sys.argv[2:5])
     elif cmd == "compare-resnet":
         compare(resnet_mini(), *sys.argv[2:5])
     elif cmd == "regression":

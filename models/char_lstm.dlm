@@ -1,0 +1,22 @@
+# char_lstm.dlm — a character language model: byte embeddings, a 2-layer LSTM, logits over
+# the vocabulary at every step; trained on next-byte prediction over the fortunes corpus
+# (apt-get install fortunes), the last 10% of the text held out.
+model char_lstm {
+    input  text: i32[N, T]
+    target next: i32[N, T] classes vocab     # vocab: the distinct bytes of the corpus
+
+    emb  = Embedding(vocab, 64)
+    lstm = LSTM(256, layers = 2)
+    head = Dense(vocab)
+
+    logits = text -> emb -> lstm -> head     # [N, T, vocab]
+    loss = cross_entropy(logits, next)
+    metric perplexity(logits, next)
+    metric bpc(logits, next)
+}
+
+train {
+    data      text("/usr/share/games/fortunes", window = 64)
+    optimizer Adam(lr = 2e-3)
+    batch 32   steps 1000   seed 1   val_split 0.1
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Text models end to end: models/char_lstm.dlm trains a few steps on the fortunes corpus, its
+# checkpoint carries the vocabulary and loads into the equivalent torch module (same logits as
+# `dlc run`), and `dlc generate` samples reproducibly from it.
+cd "$(dirname "$0")/../.." || exit 1
+SUITE=cli
+. tests/lib.sh
+
+CK="$T/char_lstm.safetensors"
+if "$DLC" train models/char_lstm.dlm --quiet --steps 40 --save "$CK" > "$T/text.out" 2>&1; then ok train-char-lstm
+else fail train-char-lstm "$(tail -3 "$T/text.out" | tr '\n' ' ')"; fi
+# 40 Adam steps take the held-out perplexity well below the vocabulary's 114 (uniform guessing; unigram frequencies give about 25)
+ppl=$(sed -n 's/.*test perplexity \([0-9.]*\).*/\1/p' "$T/text.out" | tail -1)
+if [ -n "$ppl" ] && awk "BEGIN{exit !($ppl < 40)}"; then ok "char-lstm-learns (held-out perplexity $ppl)"
+else fail char-lstm-learns "held-out perplexity '$ppl'"; fi
+grep -q '"dlc.vocab":"bytes:[0-9,]*,10,32,33,' "$CK" && ok checkpoint-vocabulary || fail checkpoint-vocabulary "no dlc.vocab metadata"
+
+# torch.nn.Embedding + LSTM(batch_first) + Linear with load_state_dict(strict=True): same logits
+$PY tests/cli/torch_check.py text-ids "$T/ids.npy" 3 64 114
+expect run-char-lstm 0 "3 outputs" "$DLC" run models/char_lstm.dlm --weights "$CK" --input "$T/ids.npy" --output "$T/logits.npy"
+expect torch-load-state-dict-char-lstm 0 "max abs difference" $PY tests/cli/torch_check.py compare-char-lstm "$CK" "$T/ids.npy" "$T/logits.npy"
+
+# generate: the prompt, then --length tokens; the same seed gives the same text
+"$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "The " --length 60 --seed 7 > "$T/g1.txt" 2> "$T/g.err"
+"$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "The " --length 60 --seed 7 > "$T/g2.txt" 2>> "$T/g.err"
+n=$(head -c 4 "$T/g1.txt")
+len=$(wc -c < "$T/g1.txt")
+if [ "$n" = "The " ] && [ "$len" -ge 65 ] && cmp -s "$T/g1.txt" "$T/g2.txt"; then ok generate-reproducible
+else fail generate-reproducible "prompt '$n', $len bytes, $(cat "$T/g.err" | tr '\n' ' ')"; fi
+expect generate-greedy 0 "The" "$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "The" --length 20 --temperature 0
+expect generate-unknown-char 1 "not in the model's vocabulary" "$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "$(printf 'a\001')"
+expect generate-no-vocab 1 "has no vocabulary" "$DLC" generate models/char_lstm.dlm --weights tests/fixtures/mlp_adam.weights.safetensors
