@@ -140,8 +140,25 @@ static unsigned gemm_types(const KFunc *f, const KBlock *b) {
     return m;
 }
 
-/* dlc_expf / dlc_tanhf: the operations of emit_llvm.c's expf_fn / tanhf_fn, in its order. */
-static void print_vmath(FILE *o) {
+/* Which f32 unary ops (bit K_*) an expression or block uses. */
+static unsigned f32_ops(const KExpr *e) {
+    if (!e) return 0;
+    unsigned m = f32_ops(e->a) | f32_ops(e->b) | f32_ops(e->c);
+    return e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH) ? m | 1u << e->op : m;
+}
+static unsigned block_f32_ops(const KBlock *b) {
+    unsigned m = 0;
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        m |= f32_ops(s->lo) | f32_ops(s->hi) | f32_ops(s->idx) | f32_ops(s->val) | block_f32_ops(&s->body);
+    }
+    return m;
+}
+
+/* dlc_expf / dlc_tanhf, when used (`ops`, bit K_*): the operations of emit_llvm.c's expf_fn /
+ * tanhf_fn, in its order. */
+static void print_vmath(FILE *o, unsigned ops) {
+    if (!ops) return;
     static const double ep[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
                                  1.6666665459E-1, 5.0000001201E-1};
     static const double tp[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
@@ -157,6 +174,7 @@ static void print_vmath(FILE *o) {
     fprintf(o, "    p = p * z + r + 1.0f;\n"
                "    m.f = n + 12582912.0f;\n    s.u = (m.u - 0x4B400000u + 127u) << 23;\n    y = p * s.f;\n"
                "    return x > %af ? (float)INFINITY : x < %af ? 0.0f : y;\n}\n", F(88.72283905206835), F(-87.33654475));
+    if (!(ops >> K_TANH & 1)) return;
     fprintf(o, "\nstatic inline float dlc_tanhf(float x) {\n"
                "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, small, big;\n", F(tp[0]));
     for (int k = 1; k < 5; k++) fprintf(o, "    p = p * z + %af;\n", F(tp[k]));
@@ -225,7 +243,9 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     for (int k = 0; k < FN_COUNT; k++) gt |= gemm_types(c->kfuncs[k], &c->kfuncs[k]->body);
     for (KType t = KT_F32; t <= KT_F64; t++)
         if (gt >> t & 1) print_gemm(o, t);
-    print_vmath(o);
+    unsigned vm = 0;
+    for (int k = 0; k < FN_COUNT; k++) vm |= block_f32_ops(&c->kfuncs[k]->body);
+    print_vmath(o, vm);
     fprintf(o, "\nvoid (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);   /* unused here */\n", P);
     for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
 
