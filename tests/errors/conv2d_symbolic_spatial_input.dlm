@@ -1,4 +1,4 @@
-# expect: 3:25: error: symbolic dimension 'H': only the batch dimension may be symbolic so far
+# expect: 5:31: error: Conv2D 'conv2d_1' needs fixed channel and spatial sizes, got [N, 3, H, W]
 model m {
     input  x: f32[N, 3, H, W]
     target y: i32[N] classes 3

@@ -1,4 +1,4 @@
-# expect: 3:22: error: symbolic dimension 'T': only the batch dimension may be symbolic so far
+# expect: 5:42: error: Dense 'dense_1' needs a fixed feature size, got [N, 4*T] (flatten or reshape first)
 model m {
     input  x: f32[N, T, 4]
     target y: i32[N] classes 3

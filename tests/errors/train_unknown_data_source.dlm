@@ -1,4 +1,4 @@
-# expect: 8:10: error: unknown data source 'csv' (known: idx, npy)
+# expect: 8:10: error: unknown data source 'csv' (known: idx, npy, text)
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

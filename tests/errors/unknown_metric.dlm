@@ -1,4 +1,4 @@
-# expect: 7:12: error: unknown metric 'acuracy'; did you mean 'accuracy'? (known: accuracy)
+# expect: 7:12: error: unknown metric 'acuracy'; did you mean 'accuracy'? (known: accuracy, perplexity, bpc)
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

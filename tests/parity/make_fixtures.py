@@ -338,6 +338,39 @@ class Blocks(nn.Module):
         return self.head(self.m1(h, g))
 
 
+class Recurrent(nn.Module):
+    """rnn_*.dlm: [Embedding `emb` ->] a torch.nn.RNN/LSTM/GRU with batch_first=True, named as the
+    .dlm layer (so state_dict names are `<name>.weight_ih_l0`, ..., `_reverse`) -> [act ->] Linear
+    `head_name`.  sequences=False: the head sees the last layer's final states from h_n,
+    cat(h_n[-2], h_n[-1]) when bidirectional (forward at t = T-1, reverse at t = 0), else h_n[-1],
+    which is what return_sequences = false means in dlc."""
+
+    def __init__(self, name, rnn, head_name, n_out, sequences=True, act=lambda t: t, emb=None):
+        super().__init__()
+        if emb is not None:
+            self.emb = emb
+        self.name, self.head_name, self.sequences, self.act = name, head_name, sequences, act
+        setattr(self, name, rnn)
+        width = rnn.hidden_size * (2 if rnn.bidirectional else 1)
+        setattr(self, head_name, nn.Linear(width, n_out))
+
+    def forward(self, x):
+        if hasattr(self, "emb"):
+            x = self.emb(x.long())
+        rnn = getattr(self, self.name)
+        out, h_n = rnn(x)
+        if isinstance(h_n, tuple):                            # LSTM: (h_n, c_n)
+            h_n = h_n[0]
+        if not self.sequences:
+            out = torch.cat([h_n[-2], h_n[-1]], -1) if rnn.bidirectional else h_n[-1]
+        return getattr(self, self.head_name)(self.act(out))
+
+
+def sequence_ce(out, y):
+    """cross_entropy over [N, T, C] logits and [N, T] labels: the mean over all N T positions."""
+    return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.long().reshape(-1))
+
+
 def probabilities(n, width=3):
     """Targets for the binary cross entropies: uniform in [0, 1], every third row rounded to 0/1."""
     t = torch.rand(n, width)
@@ -509,6 +542,77 @@ SPECS = {
         metrics={"accuracy": accuracy},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
         dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "rnn_lstm": dict(
+        module=lambda: Recurrent("rnn", nn.LSTM(3, 5, num_layers=2, bidirectional=True, batch_first=True),
+                                 "out", 2), batch=5,
+        inputs={"x": lambda n: torch.randn(n, 37, 3)},
+        targets={"y": lambda n: torch.randn(n, 37, 2) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
+    "rnn_lstm_t1": dict(
+        module=lambda: Recurrent("enc", nn.LSTM(4, 6, bidirectional=True, batch_first=True), "head", 3,
+                                 sequences=False), batch=5,
+        inputs={"x": lambda n: torch.randn(n, 1, 4)},
+        targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.5, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.5, momentum = 0.9)"),
+    "rnn_gru": dict(
+        module=lambda: Recurrent("gru", nn.GRU(4, 6, batch_first=True), "head", 3, sequences=False), batch=1,
+        inputs={"x": lambda n: torch.randn(n, 1, 4)},
+        targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={"accuracy": accuracy},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
+    "rnn_gru_bi": dict(     # symbolic T in the .dlm; 37 here
+        module=lambda: Recurrent("gru", nn.GRU(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+                                 "out", 2, sequences=False, act=torch.tanh), batch=5,
+        inputs={"x": lambda n: torch.randn(n, 37, 3)},
+        targets={"y": lambda n: torch.randn(n, 2) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "rnn_tanh": dict(
+        module=lambda: Recurrent("rnn", nn.RNN(3, 6, num_layers=2, bidirectional=True, batch_first=True),
+                                 "out", 2), batch=5,
+        inputs={"x": lambda n: torch.randn(n, 37, 3)},
+        targets={"y": lambda n: torch.randn(n, 37, 2) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
+    "rnn_tanh_t1": dict(
+        module=lambda: Recurrent("rnn", nn.RNN(5, 3, num_layers=2, nonlinearity="tanh", bidirectional=True,
+                                               batch_first=True), "head", 4, sequences=False), batch=1,
+        inputs={"x": lambda n: torch.randn(n, 1, 5)},
+        targets={"y": lambda n: torch.randint(0, 4, (n,), dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1),
+        dlm_optimizer="SGD(lr = 0.1)"),
+    "rnn_relu": dict(
+        module=lambda: Recurrent("rnn", nn.RNN(3, 6, num_layers=2, nonlinearity="relu", bias=False,
+                                               batch_first=True), "out", 2), batch=1,
+        inputs={"x": lambda n: torch.randn(n, 37, 3)},
+        targets={"y": lambda n: torch.randn(n, 37, 2) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.05, momentum = 0.9)"),
+    "rnn_embed": dict(      # symbolic T in the .dlm; 37 here; id 0 (the padding row) occurs
+        module=lambda: Recurrent("lstm", nn.LSTM(4, 6, num_layers=2, batch_first=True), "head", 11,
+                                 emb=nn.Embedding(11, 4, padding_idx=0)), batch=5,
+        inputs={"ids": lambda n: torch.randint(0, 11, (n, 37), dtype=torch.int32)},
+        targets={"next": lambda n: torch.randint(0, 11, (n, 37), dtype=torch.int32)},
+        loss=sequence_ce,
+        metrics={},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
 }
 
 

@@ -9,7 +9,8 @@
  * count the steps).  Models with BatchNorm compute INFER and EVAL with the running statistics,
  * GRAD and TRAIN with the batch's (torch's eval() and train() modes); their fixtures hold EVAL's
  * results from eval() mode as "eval.loss", "eval.<metric>", which are then checked instead of
- * "loss" and "<metric>".
+ * "loss" and "<metric>".  A model with a symbolic sequence length (x: f32[N, T, 3]) is compiled
+ * with max_len = the fixtures' T and run at it (fixture_max_len, dlrt_syms).
  *
  * One line per tensor: "ok - parity/NAME/TENSOR max abs err X rel err Y" or "not ok - ...: why",
  * with the norm-wise relative error max|dlc - torch| / max(max|torch|, 1e-12).  Each model runs
@@ -101,6 +102,24 @@ static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const c
     }
 }
 
+/* The largest size for symbolic dims other than the batch (x: f32[N, T, 3]): the fixtures' T.
+ * A first compile without the JIT (max_len 1) says which axes of which inputs and targets are
+ * symbolic; their sizes are read from the fixture tensors of those names.  0 when there are
+ * none (compile_model then wants none).  All symbolic dims share one max_len, so the fixtures
+ * of one model must agree on it (checked: a mismatch shows as a shape error later). */
+static int64_t fixture_max_len(const char *path, const dlrt_tensor_set *fx) {
+    CompileOpts probe = {.max_batch = 1, .max_len = 1, .no_jit = true};
+    const dlrt_model *m = &compile_model(path, &probe)->rt;
+    int64_t len = 0;
+    for (int k = 0; k < m->n_io; k++) {
+        const dlrt_io *d = &m->io[k];
+        const dlrt_array *a = dlrt_tensor_set_find(fx, d->name);
+        for (int j = 0; j < d->rank; j++)
+            if (d->sym[j] && a && a->rank == d->rank + 1 && a->shape[j + 1] > len) len = a->shape[j + 1];
+    }
+    return len;
+}
+
 /* Check one model; every problem is a "not ok" line (compile errors exit, see main). */
 static void run_model(const char *mdir, const char *fdir, const char *name) {
     model = name;
@@ -116,8 +135,9 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     }
     int64_t batch = ref_out->shape[0];   /* the train section's batch, when the fixtures are current */
 
-    CompileOpts co = {.max_batch = batch};
-    Compiled *c = compile_model(fmt("%s/%s.dlm", mdir, name), &co);
+    const char *path = fmt("%s/%s.dlm", mdir, name);
+    CompileOpts co = {.max_batch = batch, .max_len = fixture_max_len(path, &fx)};
+    Compiled *c = compile_model(path, &co);
     const dlrt_model *m = &c->rt;
     const TrainCfg *t = &c->m->train;
     int n_buffers = 0;
@@ -159,7 +179,8 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         }
         dlrt_convert(io[k], d->dtype, a->data, a->dtype, n);
     }
-    int64_t sym[MAX_SYMS] = {batch, 1, 1, 1};
+    int64_t sym[MAX_SYMS];
+    dlrt_syms(m, batch, sym);   /* the symbolic sequence lengths at max_len, the fixtures' */
     double hp[4] = {t->lr, 1, 0, 0}, out[8] = {0};
 
     /* INFER: the prediction, written to the last io slot */
