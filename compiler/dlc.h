@@ -446,6 +446,16 @@ void kset(KBlock *b, int var, KExpr *val);
 KStmt *kif(KBlock *b, KExpr *cond);
 void kgemm(KBlock *b, const KGemm *g);
 KStmt *kregion(KBlock *b, const char *name);   /* appends; fill ->body */
+
+/* f32 exp and tanh as both back ends write them out (emit_llvm.c expf_fn / tanhf_fn, emit_c.c
+ * dlc_expf / dlc_tanhf): Cephes' expf and tanhf, in plain float arithmetic. */
+#define VM_LOG2E 1.44269504088896341
+#define VM_LN2_HI 0.693359375            /* ln 2 in two parts: r = x - n hi - n lo */
+#define VM_LN2_LO (-2.12194440e-4)
+#define VM_EXP_MAX 88.72283905206835     /* e^x is +inf above */
+#define VM_EXP_MIN (-87.33654475)        /* ... and 0 below (no subnormals) */
+#define VM_TANH_SMALL 0.625              /* tanh: the odd polynomial below, the exp form above */
+extern const double vm_expf_poly[6], vm_tanhf_poly[5];
 void print_kfunc(FILE *out, const KFunc *f);
 
 /* ---- plan.c: one compiled function: DCE, schedule, memory plan --------------------------- */

@@ -159,21 +159,18 @@ static unsigned block_f32_ops(const KBlock *b) {
  * tanhf_fn, in its order. */
 static void print_vmath(FILE *o, unsigned ops) {
     if (!ops) return;
-    static const double ep[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
-                                 1.6666665459E-1, 5.0000001201E-1};
-    static const double tp[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
-                                 -3.33332819422E-1};
+    const double *ep = vm_expf_poly, *tp = vm_tanhf_poly;
 #define F(v) (double)(float)(v)
     fprintf(o, "\nstatic inline float dlc_expf(float x) {   /* Cephes expf without libm; see emit_llvm.c */\n"
                "    float n = floorf(x * %af + %af), r, z, p, y;\n"
                "    union { float f; uint32_t u; } m, s;\n"
                "    n = n < -126.0f ? -126.0f : n;\n    n = n > 127.0f ? 127.0f : n;\n"
                "    r = x - n * %af;\n    r = r - n * %af;\n    z = r * r;\n    p = %af;\n",
-            F(1.44269504088896341), F(0.5), F(0.693359375), F(-2.12194440e-4), F(ep[0]));
+            F(VM_LOG2E), F(0.5), F(VM_LN2_HI), F(VM_LN2_LO), F(ep[0]));
     for (int k = 1; k < 6; k++) fprintf(o, "    p = p * r + %af;\n", F(ep[k]));
     fprintf(o, "    p = p * z + r + 1.0f;\n"
                "    m.f = n + 12582912.0f;\n    s.u = (m.u - 0x4B400000u + 127u) << 23;\n    y = p * s.f;\n"
-               "    return x > %af ? (float)INFINITY : x < %af ? 0.0f : y;\n}\n", F(88.72283905206835), F(-87.33654475));
+               "    return x > %af ? (float)INFINITY : x < %af ? 0.0f : y;\n}\n", F(VM_EXP_MAX), F(VM_EXP_MIN));
     if (!(ops >> K_TANH & 1)) return;
     fprintf(o, "\nstatic inline float dlc_tanhf(float x) {\n"
                "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, small, big;\n", F(tp[0]));
@@ -181,7 +178,7 @@ static void print_vmath(FILE *o, unsigned ops) {
     fprintf(o, "    small = p * z * x + x;\n"
                "    big = 1.0f - 2.0f / (dlc_expf(2.0f * a) + 1.0f);\n"
                "    big = x < 0.0f ? -big : big;\n"
-               "    return a < %af ? small : big;\n}\n", F(0.625));
+               "    return a < %af ? small : big;\n}\n", F(VM_TANH_SMALL));
 #undef F
 }
 

@@ -91,11 +91,6 @@ static LLVMValueRef expr(Emit *E, const KExpr *e);
  * r = x - n ln 2 (in two parts), e^r by a degree-6 polynomial, times 2^n built from its bits;
  * +inf above 88.72, 0 below -87.34 (no subnormals).  tanh: an odd polynomial below 0.625,
  * else 1 - 2 / (e^2|x| + 1) with x's sign.  Both within a few ulp of libm. */
-static const double EXPF_POLY[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
-                                    1.6666665459E-1, 5.0000001201E-1};
-static const double TANHF_POLY[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
-                                     -3.33332819422E-1};
-
 static LLVMValueRef fc(Emit *E, double v) { return LLVMConstReal(LLVMFloatTypeInContext(E->ctx), (double)(float)v); }
 
 /* an internal always-inlined float -> float function, built once per module */
@@ -122,23 +117,23 @@ static LLVMValueRef expf_fn(Emit *E) {
     if (!b) return f;
     LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), i32 = LLVMInt32TypeInContext(E->ctx);
     LLVMValueRef x = LLVMGetParam(f, 0);
-    LLVMValueRef t = LLVMBuildFAdd(b, LLVMBuildFMul(b, x, fc(E, 1.44269504088896341), ""), fc(E, 0.5), "");
+    LLVMValueRef t = LLVMBuildFAdd(b, LLVMBuildFMul(b, x, fc(E, VM_LOG2E), ""), fc(E, 0.5), "");
     unsigned fl = LLVMLookupIntrinsicID("llvm.floor", 10);
     LLVMValueRef n = LLVMBuildCall2(b, LLVMIntrinsicGetType(E->ctx, fl, &f32, 1), LLVMGetIntrinsicDeclaration(E->mod, fl, &f32, 1), &t, 1, "");
     n = fsel(b, LLVMRealOLT, n, fc(E, -126), fc(E, -126), n);
     n = fsel(b, LLVMRealOGT, n, fc(E, 127), fc(E, 127), n);
-    LLVMValueRef r = LLVMBuildFSub(b, x, LLVMBuildFMul(b, n, fc(E, 0.693359375), ""), "");
-    r = LLVMBuildFSub(b, r, LLVMBuildFMul(b, n, fc(E, -2.12194440e-4), ""), "");
-    LLVMValueRef z = LLVMBuildFMul(b, r, r, ""), p = fc(E, EXPF_POLY[0]);
-    for (int k = 1; k < 6; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, r, ""), fc(E, EXPF_POLY[k]), "");
+    LLVMValueRef r = LLVMBuildFSub(b, x, LLVMBuildFMul(b, n, fc(E, VM_LN2_HI), ""), "");
+    r = LLVMBuildFSub(b, r, LLVMBuildFMul(b, n, fc(E, VM_LN2_LO), ""), "");
+    LLVMValueRef z = LLVMBuildFMul(b, r, r, ""), p = fc(E, vm_expf_poly[0]);
+    for (int k = 1; k < 6; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, r, ""), fc(E, vm_expf_poly[k]), "");
     p = LLVMBuildFAdd(b, LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), r, ""), fc(E, 1), "");
     /* 2^n: n + 1.5 * 2^23 holds n in its low mantissa bits */
     LLVMValueRef bits = LLVMBuildBitCast(b, LLVMBuildFAdd(b, n, fc(E, 12582912.0), ""), i32, "");
     bits = LLVMBuildAdd(b, LLVMBuildSub(b, bits, LLVMConstInt(i32, 0x4B400000, 0), ""), LLVMConstInt(i32, 127, 0), "");
     LLVMValueRef scale = LLVMBuildBitCast(b, LLVMBuildShl(b, bits, LLVMConstInt(i32, 23, 0), ""), f32, "");
     LLVMValueRef y = LLVMBuildFMul(b, p, scale, "");
-    y = fsel(b, LLVMRealOGT, x, fc(E, 88.72283905206835), LLVMConstReal(f32, INFINITY), y);
-    y = fsel(b, LLVMRealOLT, x, fc(E, -87.33654475), fc(E, 0), y);
+    y = fsel(b, LLVMRealOGT, x, fc(E, VM_EXP_MAX), LLVMConstReal(f32, INFINITY), y);
+    y = fsel(b, LLVMRealOLT, x, fc(E, VM_EXP_MIN), fc(E, 0), y);
     LLVMBuildRet(b, y);
     LLVMDisposeBuilder(b);
     return f;
@@ -152,14 +147,14 @@ static LLVMValueRef tanhf_fn(Emit *E) {
     LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), fty = LLVMFunctionType(f32, &f32, 1, 0);
     LLVMValueRef x = LLVMGetParam(f, 0);
     LLVMValueRef a = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, x, ""), x);
-    LLVMValueRef z = LLVMBuildFMul(b, x, x, ""), p = fc(E, TANHF_POLY[0]);
-    for (int k = 1; k < 5; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), fc(E, TANHF_POLY[k]), "");
+    LLVMValueRef z = LLVMBuildFMul(b, x, x, ""), p = fc(E, vm_tanhf_poly[0]);
+    for (int k = 1; k < 5; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), fc(E, vm_tanhf_poly[k]), "");
     LLVMValueRef small = LLVMBuildFAdd(b, LLVMBuildFMul(b, LLVMBuildFMul(b, p, z, ""), x, ""), x, "");
     LLVMValueRef a2 = LLVMBuildFMul(b, fc(E, 2), a, "");
     LLVMValueRef s = LLVMBuildCall2(b, fty, ex, &a2, 1, "");
     LLVMValueRef big = LLVMBuildFSub(b, fc(E, 1), LLVMBuildFDiv(b, fc(E, 2), LLVMBuildFAdd(b, s, fc(E, 1), ""), ""), "");
     big = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, big, ""), big);
-    LLVMBuildRet(b, fsel(b, LLVMRealOLT, a, fc(E, 0.625), small, big));
+    LLVMBuildRet(b, fsel(b, LLVMRealOLT, a, fc(E, VM_TANH_SMALL), small, big));
     LLVMDisposeBuilder(b);
     return f;
 }

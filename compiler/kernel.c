@@ -130,6 +130,11 @@ KExpr *kselect(KExpr *c, KExpr *a, KExpr *b) {
     return e;
 }
 
+const double vm_expf_poly[6] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
+                                 1.6666665459E-1, 5.0000001201E-1};
+const double vm_tanhf_poly[5] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
+                                  -3.33332819422E-1};
+
 KExpr *krand(KType t, KExpr *key, KExpr *counter) {
     if (key->t != KT_I64 || counter->t != KT_I64) ICE("rand of non-i64");
     KExpr *e = kx(K_RAND, t);

@@ -824,7 +824,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     int dhv = local(L, "dh", add(ld(L, dy, add(h_at(&r, t), e)), ld(L, n, add(dh, e))));
     KExpr *gate[4];
     for (int k = 0; k < rnn_gates(r.cell); k++) gate[k] = ld(L, ws, add(gates_at(&r, t), add(mul(var(L, i), r.G), add(mul(ki(k), r.H), var(L, j)))));
-    KExpr *dx[4], *dhh[4] = {0};   /* input-side and hidden-side gate gradients */
+    KExpr *dx[4], *dn_h = NULL;   /* input-side gate gradients; GRU's hidden-side n gradient */
     int G = rnn_gates(r.cell);
     switch (r.cell) {
     case CELL_TANH: case CELL_RELU: {
@@ -855,14 +855,14 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
         dx[1] = mul(mul(var(L, dhd), sub(hprev, var(L, gn))), mul(var(L, gz), one_minus(n, var(L, gz))));
         dx[2] = var(L, dnp);
         kstore(L->b, b, add(var(L, cout), e), mul(var(L, dhd), var(L, gz)));
-        dhh[2] = mul(var(L, dnp), var(L, gr));
+        dn_h = mul(var(L, dnp), var(L, gr));
     }
     }
     for (int k = 0; k < G; k++) {
         KExpr *col = mul(ki(k), r.H);
         int v = local(L, "dg", dx[k]);
         if (mode0) kstore(L->b, b, add(rowg, col), var(L, v));
-        kstore(L->b, b, add(sg, col), r.cell == CELL_GRU && k == 2 ? dhh[2] : var(L, v));
+        kstore(L->b, b, add(sg, col), dn_h && k == 2 ? dn_h : var(L, v));
     }
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */

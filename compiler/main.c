@@ -336,8 +336,7 @@ static int cmd_generate(void) {
     dlrt_text voc;
     if (dlrt_text_from_vocab_string(vs, &voc)) fatal("%s: %s", wpath, dlrt_error());
     int64_t length = opt_int("length", 300, 0), topk = opt_int("top-k", 0, 0), seed = opt_int("seed", 0, 0);
-    double temp = opt("temperature") ? atof(opt("temperature")) : 1.0;
-    if (!(temp >= 0 && temp < 1e6)) fatal("--temperature must be a number >= 0");
+    double temp = opt_num("temperature", 1.0);
     CompileOpts co = {.max_batch = 1, .fns = 1u << FN_INFER, .vocab = voc.nvocab, .max_len = opt_int("context", 0, 1)};
     Compiled *c = compile_model(model_path, &co);
     const dlrt_model *m = &c->rt;

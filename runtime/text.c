@@ -151,8 +151,7 @@ int dlrt_text_encode(const dlrt_text *t, const char *s, int32_t **ids, int64_t *
         if (id < 0) {
             free(*ids);
             *ids = NULL;
-            return dlrt_fail("the prompt's character %s%d (at %lld) is not in the model's vocabulary",
-                             code >= 32 && code < 127 ? "'" : "code ", code >= 32 && code < 127 ? code : code,
+            return dlrt_fail("the prompt's character with code %d (at %lld) is not in the model's vocabulary", code,
                              (long long)i);
         }
         (*ids)[i] = (int32_t)id;
