@@ -26,9 +26,17 @@ static void dump_expr(FILE *out, const Ast *e) {
         fprintf(out, "(-> "); dump_expr(out, e->lhs); fprintf(out, " ");
         dump_expr(out, e->rhs); fprintf(out, ")");
         return;
+    case A_RANGE:
+        fprintf(out, "(range ");
+        if (e->lhs) dump_expr(out, e->lhs); else fprintf(out, "_");
+        fprintf(out, " ");
+        if (e->rhs) dump_expr(out, e->rhs); else fprintf(out, "_");
+        fprintf(out, ")");
+        return;
     case A_CALL:
     case A_LIST:
-        if (e->kind == A_CALL) { fprintf(out, "(call "); dump_expr(out, e->lhs); }
+    case A_INDEX:
+        if (e->kind != A_LIST) { fprintf(out, e->kind == A_CALL ? "(call " : "(index "); dump_expr(out, e->lhs); }
         else fprintf(out, "(list");
         for (int i = 0; i < e->nargs; i++) {
             fprintf(out, " ");

@@ -62,6 +62,8 @@ typedef enum {
     A_NEG,     /* -lhs */
     A_LIST,    /* [args] */
     A_REPEAT,  /* repeat num lhs: num instances of the block call lhs */
+    A_INDEX,   /* lhs[args]: each arg an index expression or an A_RANGE */
+    A_RANGE,   /* lhs : rhs inside an index (either may be NULL) */
 } AstKind;
 
 typedef struct Ast Ast;
@@ -93,6 +95,8 @@ typedef struct {
     const char *classes_name;    /* S_TARGET: classes given by a named constant (e.g. vocab) */
     Loc classes_loc;
     Ast *expr;           /* S_ASSIGN, S_METRIC (a call), S_SETTING */
+    Arg *names;          /* S_ASSIGN of several values (`y, h = ...`), S_OUTPUT: every name */
+    int nnames;          /* (name and name_loc are the first's) */
 } Stmt;
 
 typedef struct {
@@ -226,6 +230,9 @@ typedef struct {
 
 typedef struct {
     const char *names[MAX_SYMS];
+    Loc sym_loc[MAX_SYMS];      /* where each symbol first appears */
+    int64_t sym_min[MAX_SYMS];  /* the least size the model reads (x[:, -8:] needs T >= 8) */
+    Loc sym_min_loc[MAX_SYMS];  /* ... and the index that needs it */
     int nsyms;
     int64_t max[MAX_SYMS];      /* values the memory plan is sized for */
     Vec nodes;                  /* Node*, in creation order (a valid schedule) */
@@ -234,9 +241,8 @@ typedef struct {
     IoSlot io[16]; int nio;     /* inputs and targets, then outputs */
     int ninputs;                /* io[0..ninputs) are inputs/targets */
     ResultDef results[8]; int nresults;   /* results[0] is the loss */
-    Node *output;               /* the model's prediction (inference output) */
     Node *loss;
-    Node *out_node;             /* OUTPUT effect writing the prediction */
+    Node *out_nodes[16];        /* OUTPUT effects writing the predictions, io[ninputs..nio) */
     Node *res_nodes[8];         /* RESULT effects, one per results[] */
     Vec updates;                /* optimizer effect nodes */
     Vec stat_updates;           /* running-statistics effects, train step only */
@@ -331,7 +337,11 @@ const LayerKind *find_layer_kind(const char *name);
 const char *const *layer_kind_names(int *n);
 /* Make a layer from hyperparameters (positional/keyword args already evaluated to numbers). */
 Layer *new_layer(const LayerKind *k, const char *name, Loc loc, Ast *call);
-Node *apply_layer(Graph *g, Layer *l, Node *x, Loc loc);
+/* Apply l to in[0] (and a recurrence's initial states in[1..], written at in_loc[]): out[0]
+ * the result, then a
+ * recurrent layer's final states when it has return_state; returns how many. */
+int apply_layer(Graph *g, Layer *l, Node **in, const Loc *in_loc, int nin, Node **out, Loc loc);
+int layer_max_inputs(const Layer *l);
 const char *layer_name(const Layer *l);
 const char *layer_kind_name(const Layer *l);
 int layer_params(const Layer *l, Param **out);     /* after being applied */

@@ -7,10 +7,12 @@
 
 static bool dumping(const CompileOpts *o, const char *stage) { return o->dump && strcmp(o->dump, stage) == 0; }
 
-/* The effect nodes that hand results out: the prediction to io[], scalars to out[]. */
+/* The effect nodes that hand results out: the predictions to io[], scalars to out[]. */
 static void add_result_effects(Graph *g) {
-    g->out_node = node1(g, OP_OUTPUT, g->output->loc, g->output);
-    g->out_node->iattr[0] = g->nio - 1;
+    for (int k = g->ninputs; k < g->nio; k++) {
+        g->out_nodes[k] = node1(g, OP_OUTPUT, g->io[k].node->loc, g->io[k].node);
+        g->out_nodes[k]->iattr[0] = k;
+    }
     for (int i = 0; i < g->nresults; i++) {
         g->res_nodes[i] = node1(g, OP_RESULT, g->results[i].node->loc, g->results[i].node);
         g->res_nodes[i]->iattr[0] = i;
@@ -57,7 +59,10 @@ static void describe(Compiled *c) {
     rt->result_kind = counts;
     rt->n_results = g->nresults;
     rt->max_batch = g->max[0];
-    for (int k = 0; k < g->nsyms; k++) rt->sym_max[k] = g->max[k];
+    for (int k = 0; k < g->nsyms; k++) {
+        rt->sym_max[k] = g->max[k];
+        rt->sym_min[k] = g->sym_min[k];
+    }
     for (int k = 0; k < FN_COUNT; k++) {
         rt->work_bytes[k] = (size_t)c->plans[k]->work_bytes;
         rt->fn[k] = c->fns[k];   /* NULL without the JIT */
@@ -90,8 +95,11 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     for (int k = 1; k < g->nsyms; k++) {
         g->max[k] = o->max_len > 0 ? o->max_len : c->m->train.window;
         if (g->max[k] <= 0)
-            fatal("%s: symbolic dimension '%s' needs a largest size: train on text(..., window = T) or pass --max-len",
-                  path, g->names[k]);
+            error_at(g->sym_loc[k], "symbolic dimension '%s' needs a largest size: train on text(..., window = %s) "
+                     "or pass --max-len", g->names[k], g->names[k]);
+        if (g->max[k] < g->sym_min[k])
+            error_at(g->sym_min_loc[k], "this index needs %s >= %lld, but the model is planned for %s up to %lld",
+                     g->names[k], (long long)g->sym_min[k], g->names[k], (long long)g->max[k]);
     }
     verify_graph(g, "sema");
     if (dumping(o, "ir")) print_graph(stdout, g, ast->model->name);

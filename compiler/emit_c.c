@@ -262,15 +262,15 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     }
 
     /* public wrappers (see export.c) */
-    const dlrt_io *outp = &m->io[m->n_io - 1];
     fprintf(o, "\nint %s_forward(const void *params", P);
     for (int k = 0; k < m->n_inputs; k++)
         if (io_is_input(&m->io[k])) fprintf(o, ", const %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
-    fprintf(o, ", %s *%s, void *workspace, int64_t batch) {\n", ctype_of(outp->dtype), outp->name);
+    for (int k = m->n_inputs; k < m->n_io; k++) fprintf(o, ", %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
+    fprintf(o, ", void *workspace, int64_t batch) {\n");
     fprintf(o, "    void *io[%d];\n    int64_t sym[4];\n    double hp[4] = {0, 1, 0, 0}, out[8];\n", m->n_io);
     fprintf(o, "    if (batch < 1 || batch > %s_MAX_BATCH) return -1;\n", U);
     for (int k = 0; k < m->n_io; k++)
-        fprintf(o, "    io[%d] = %s;\n", k, k == m->n_io - 1 ? outp->name
+        fprintf(o, "    io[%d] = %s;\n", k, k >= m->n_inputs ? m->io[k].name
                                          : io_is_input(&m->io[k]) ? fmt("(void *)%s", m->io[k].name) : "NULL");
     fprintf(o, "    sym[0] = batch; sym[1] = %lld; sym[2] = %lld; sym[3] = %lld;   /* sequences at the built length */\n",
             (long long)(m->sym_max[1] > 0 ? m->sym_max[1] : 1), (long long)(m->sym_max[2] > 0 ? m->sym_max[2] : 1),

@@ -729,13 +729,13 @@ static void wrappers(Emit *E, const Export *e) {
     LLVMValueRef null = LLVMConstPointerNull(ptr);
     LLVMValueRef io[16];
 
-    /* int P_forward(params, inputs..., output, workspace, batch) */
-    LLVMTypeRef ps[20];
-    int np = 0, nin = 0;
+    /* int P_forward(params, inputs..., outputs..., workspace, batch) */
+    LLVMTypeRef ps[24];
+    int np = 0, nin = 0, nout = m->n_io - m->n_inputs;
     ps[np++] = ptr;
     for (int k = 0; k < m->n_inputs; k++)
         if (io_is_input(&m->io[k])) ps[np++] = ptr, nin++;
-    ps[np++] = ptr;
+    for (int k = 0; k < nout; k++) ps[np++] = ptr;
     ps[np++] = ptr;
     ps[np++] = i64;
     LLVMValueRef fn = LLVMAddFunction(E->mod, fmt("%s_forward", e->prefix), LLVMFunctionType(i32, ps, (unsigned)np, 0));
@@ -743,8 +743,8 @@ static void wrappers(Emit *E, const Export *e) {
     LLVMValueRef batch = LLVMGetParam(fn, (unsigned)np - 1);
     check_batch(E, fn, batch, m->max_batch, LLVMConstInt(i32, (unsigned long long)-1, 1));
     for (int k = 0, a = 1; k < m->n_inputs; k++) io[k] = io_is_input(&m->io[k]) ? LLVMGetParam(fn, (unsigned)a++) : null;
-    io[m->n_io - 1] = LLVMGetParam(fn, (unsigned)(1 + nin));
-    LLVMValueRef blocks[4] = {LLVMGetParam(fn, 0), null, null, LLVMGetParam(fn, (unsigned)(2 + nin))};
+    for (int k = 0; k < nout; k++) io[m->n_inputs + k] = LLVMGetParam(fn, (unsigned)(1 + nin + k));
+    LLVMValueRef blocks[4] = {LLVMGetParam(fn, 0), null, null, LLVMGetParam(fn, (unsigned)(1 + nin + nout))};
     LLVMValueRef out;
     call_abi(E, fmt("%s_infer", e->prefix), blocks, io, m->n_io, batch, LLVMConstReal(f64, 0), LLVMConstReal(f64, 1), &out);
     LLVMBuildRet(E->b, LLVMConstInt(i32, 0, 0));
@@ -760,7 +760,7 @@ static void wrappers(Emit *E, const Export *e) {
     batch = LLVMGetParam(fn, (unsigned)np - 3);
     check_batch(E, fn, batch, m->max_batch, LLVMConstReal(f32, NAN));
     for (int k = 0; k < m->n_inputs; k++) io[k] = LLVMGetParam(fn, (unsigned)(3 + k));
-    io[m->n_io - 1] = null;
+    for (int k = m->n_inputs; k < m->n_io; k++) io[k] = null;
     LLVMValueRef tb[4] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2),
                           LLVMGetParam(fn, (unsigned)(3 + m->n_inputs))};
     LLVMValueRef lr = LLVMBuildFPExt(E->b, LLVMGetParam(fn, (unsigned)np - 2), f64, "");

@@ -50,7 +50,6 @@ void print_header(FILE *out, const Export *e) {
     size_t work = 0;
     for (int k = 0; k < DLRT_FN_COUNT; k++)
         if (m->work_bytes[k] > work) work = m->work_bytes[k];
-    const dlrt_io *outp = &m->io[m->n_io - 1];
 
     fprintf(out, "/* %s.h — model '%s', built by dlc from %s.  Generated: do not edit.\n", P, m->name, e->source);
     fprintf(out, " *\n"
@@ -82,7 +81,7 @@ void print_header(FILE *out, const Export *e) {
     fprintf(out, "/* Tensors, batch-major; sizes are values per sample. */\n");
     for (int k = 0; k < m->n_io; k++) {
         const dlrt_io *io = &m->io[k];
-        const char *what = k == m->n_io - 1 ? "output" : io->is_target ? "target" : "input";
+        const char *what = k >= m->n_inputs ? "output" : io->is_target ? "target" : "input";
         fprintf(out, "#define %s_%s_SIZE %lld   /* %s %s %s%s */\n", U, upper(io->name), (long long)io_numel(io), what,
                 ctype_of(io->dtype), shape_text("batch", io->rank, io->shape),
                 io->classes ? fmt(", classes 0..%lld", (long long)io->classes - 1) : "");
@@ -101,12 +100,15 @@ void print_header(FILE *out, const Export *e) {
     }
 
     /* forward */
-    fprintf(out, "\n/* Prediction for `batch` samples: writes %s %s.  Returns 0, or -1 when batch is out of\n"
-                 " * range. */\nint %s_forward(const void *params", ctype_of(outp->dtype),
-            shape_text("batch", outp->rank, outp->shape), P);
+    fprintf(out, "\n/* Prediction for `batch` samples: writes");
+    for (int k = m->n_inputs; k < m->n_io; k++)
+        fprintf(out, "%s%s %s %s", k == m->n_inputs ? " " : k + 1 == m->n_io ? " and " : ", ", m->io[k].name,
+                ctype_of(m->io[k].dtype), shape_text("batch", m->io[k].rank, m->io[k].shape));
+    fprintf(out, ".\n * Returns 0, or -1 when batch is out of range. */\nint %s_forward(const void *params", P);
     for (int k = 0; k < m->n_inputs; k++)
         if (io_is_input(&m->io[k])) fprintf(out, ", const %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
-    fprintf(out, ", %s *%s, void *workspace, int64_t batch);\n", ctype_of(outp->dtype), outp->name);
+    for (int k = m->n_inputs; k < m->n_io; k++) fprintf(out, ", %s *%s", ctype_of(m->io[k].dtype), m->io[k].name);
+    fprintf(out, ", void *workspace, int64_t batch);\n");
 
     /* train step */
     fprintf(out, "\n/* One training step: forward, backward and the optimizer update of params (and opt_state)\n"
@@ -122,7 +124,7 @@ void print_header(FILE *out, const Export *e) {
                  " * NULL (the default) runs everything on the calling thread.  Results are the same bit for\n"
                  " * bit either way.  (The C source from --emit=c always runs on the calling thread.) */\n"
                  "extern void (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);\n", P);
-    fprintf(out, "\n/* The uniform low-level ABI (io[k] in the order above, the output last; sym[0] = batch;\n"
+    fprintf(out, "\n/* The uniform low-level ABI (io[k] in the order above, the outputs last; sym[0] = batch;\n"
                  " * hp[0] = lr, hp[1] = step; out[0] = loss, out[1..] = metric counts). */\n");
     for (int k = 0; k < FN_COUNT; k++)
         fprintf(out, "void %s_%s(char *P, char *G, char *S, char *W, void *const *io, const int64_t *sym,\n"

@@ -31,6 +31,10 @@ struct Layer {
     int64_t nlayers;            /* recurrent layers: stacked layers */
     bool bidirectional, sequences;   /* recurrent layers: both directions; return every step */
     int64_t padding_idx;        /* Embedding: the row without gradient, or -1 */
+    bool return_state;          /* recurrent layers: also give the final states */
+    Node *state_in[2];          /* recurrent layers, during an apply: initial h (and c), or NULL */
+    Loc state_loc[2];           /* ... and where they are written */
+    Node *state_out[2];         /* ... and the final h (and c), [N, layers*D, H] */
     Param *params[64];          /* trainable first (layer_params lists those), then buffers */
     int nparams;                /* trainable ones */
 };
@@ -42,6 +46,7 @@ struct LayerKind {
     const char *name;
     MakeFn *make;
     ApplyFn *apply;
+    int max_inputs;             /* tensors it takes: x, then a recurrence's initial states */
 };
 
 /* ---- argument helpers ------------------------------------------------------------------- */
@@ -104,10 +109,21 @@ double const_number(Ast *e, const char *what) {
     }
     default: break;
     }
+    if (e->kind == A_NAME && strcmp(e->name, "vocab") == 0)
+        error_at(e->loc, "'vocab' is the vocabulary size of text data: the train section needs data text(...)");
     error_at(e->loc, "%s must be a number known at compile time", what);
 }
 
 static int64_t const_int(Ast *e, const char *what, int64_t lo, int64_t hi);
+
+/* A flag argument: true or false (1 or 0 from arithmetic or a block parameter), else dflt. */
+static bool bool_arg(Ast *call, int pos, const char *name, bool dflt, const char *what) {
+    Ast *a = call_arg(call, pos, name);
+    if (!a) return dflt;
+    double v = const_number(a, fmt("%s %s (true or false)", what, name));
+    if (v != 0 && v != 1) error_at(a->loc, "%s %s must be true or false, got %g", what, name, v);
+    return v != 0;
+}
 
 /* An int, or for 2-D layers a list [h, w]; `out` gets (h, w), or for 1-D layers (the height
  * axis's neutral value: 1 for sizes, 0 for padding, n). */
@@ -194,8 +210,7 @@ static void dense_make(Layer *l, Ast *call) {
     Ast *u = call_arg(call, 0, "units");
     if (!u) error_at(call->loc, "Dense needs the number of output units, e.g. Dense(128)");
     l->units = const_int(u, "Dense units", 1, 1 << 24);
-    Ast *b = call_arg(call, 1, "bias");
-    l->bias = b ? const_number(b, "Dense bias (true or false)") != 0 : true;
+    l->bias = bool_arg(call, 1, "bias", true, "Dense");
     penalty_args(l, call);
 }
 
@@ -262,8 +277,7 @@ static void conv_make(Layer *l, Ast *call) {
     pair_arg(call, 4, "dilation", 1, 1, dims, l->d);
     Ast *g = call_arg(call, 5, "groups");
     l->groups = g ? const_int(g, fmt("%s groups", what), 1, 1 << 20) : 1;
-    Ast *b = call_arg(call, 6, "bias");
-    l->bias = b ? const_number(b, fmt("%s bias (true or false)", what)) != 0 : true;
+    l->bias = bool_arg(call, 6, "bias", true, what);
     if (l->units % l->groups)
         error_at(call->loc, "%s: groups = %lld must divide filters = %lld", what, (long long)l->groups, (long long)l->units);
     if (l->same && (l->s[0] != 1 || l->s[1] != 1))
@@ -488,7 +502,7 @@ static void norm_make(Layer *l, Ast *call) {
     if (!(l->rate >= 0 && l->rate <= 1)) error_at(a->loc, "BatchNorm momentum must be in [0, 1]");
     l->eps = (a = call_arg(call, 99, "eps")) ? const_number(a, fmt("%s eps", k)) : 1e-5;
     if (!(l->eps > 0)) error_at(a->loc, "%s eps must be positive", k);
-    l->affine = (a = call_arg(call, 99, "affine")) ? const_number(a, fmt("%s affine (true or false)", k)) != 0 : k[0] != 'I';
+    l->affine = bool_arg(call, -1, "affine", k[0] != 'I', k);
     l->norm_dims = (a = call_arg(call, 99, "dims")) ? const_int(a, "LayerNorm dims", 1, DLRT_MAX_RANK - 1) : 1;
     if (k[0] == 'G') {
         if (!(a = call_arg(call, 0, "groups"))) error_at(call->loc, "GroupNorm needs the number of groups, e.g. GroupNorm(4)");
@@ -639,29 +653,35 @@ static Node *embedding_apply(Graph *g, Layer *l, Node *x, Loc loc) {
  * weight_ih_l{k}[_reverse] [G*H, in], weight_hh [G*H, H], bias_ih, bias_hh [G*H], gates
  * i, f, g, o (LSTM) and r, z, n (GRU), all U(-1/sqrt H, 1/sqrt H). */
 static void recurrent_make(Layer *l, Ast *call) {
-    static const char *const kw[] = {"hidden", "layers", "bidirectional", "dropout", "bias", "return_sequences", "nonlinearity", NULL};
+    static const char *const kw[] = {"hidden", "layers", "bidirectional", "dropout", "bias", "return_sequences",
+                                     "return_state", "nonlinearity", NULL};
     const char *k = l->kind->name;
     check_call_args(call, 1, kw, k);
     Ast *h = call_arg(call, 0, "hidden"), *a;
     if (!h) error_at(call->loc, "%s needs the hidden size, e.g. %s(128)", k, k);
     l->units = const_int(h, fmt("%s hidden", k), 1, 1 << 16);
     l->nlayers = (a = call_arg(call, -1, "layers")) ? const_int(a, fmt("%s layers", k), 1, 8) : 1;
-    l->bidirectional = (a = call_arg(call, -1, "bidirectional")) && const_number(a, fmt("%s bidirectional (true or false)", k)) != 0;
+    l->bidirectional = bool_arg(call, -1, "bidirectional", false, k);
     l->rate = (a = call_arg(call, -1, "dropout")) ? const_number(a, fmt("%s dropout", k)) : 0;
     if (!(l->rate >= 0 && l->rate < 1)) error_at(a->loc, "%s dropout must be in [0, 1), got %g", k, l->rate);
-    l->bias = (a = call_arg(call, -1, "bias")) ? const_number(a, fmt("%s bias (true or false)", k)) != 0 : true;
-    l->sequences = (a = call_arg(call, -1, "return_sequences")) ? const_number(a, fmt("%s return_sequences (true or false)", k)) != 0 : true;
+    if (l->rate > 0 && l->nlayers == 1)   /* torch only warns; a setting that does nothing is an error here */
+        error_at(a->loc, "%s dropout acts between stacked layers and does nothing with layers = 1; "
+                 "apply Dropout(%g) to the output instead", k, l->rate);
+    l->bias = bool_arg(call, -1, "bias", true, k);
+    l->sequences = bool_arg(call, -1, "return_sequences", true, k);
+    l->return_state = bool_arg(call, -1, "return_state", false, k);
     l->cell = k[0] == 'L' ? CELL_LSTM : k[0] == 'G' ? CELL_GRU : CELL_TANH;
     if ((a = call_arg(call, -1, "nonlinearity"))) {
         if (l->cell != CELL_TANH) error_at(a->loc, "%s has no nonlinearity argument (only RNN does)", k);
-        if (a->kind != A_STR || (strcmp(a->str, "tanh") && strcmp(a->str, "relu")))
-            error_at(a->loc, "RNN nonlinearity is \"tanh\" or \"relu\"");
+        if (a->kind != A_STR) error_at(a->loc, "RNN nonlinearity is \"tanh\" or \"relu\" (a string)");
+        if (strcmp(a->str, "tanh") && strcmp(a->str, "relu"))
+            error_at(a->loc, "RNN nonlinearity is \"tanh\" or \"relu\", got \"%s\"", a->str);
         if (strcmp(a->str, "relu") == 0) l->cell = CELL_RELU;
     }
 }
 
 /* one layer's one direction over time-major x [T, N, in]: h of every step, [T, N, H] */
-static Node *recurrence(Graph *g, Layer *l, Node *x, int layer, bool reverse, Loc loc) {
+static Node *recurrence(Graph *g, Layer *l, Node *x, int layer, bool reverse, Node *h0, Node *c0, Node **ws_out, Loc loc) {
     Dim T = x->shape.d[0], N = x->shape.d[1], in = x->shape.d[2], H = dim_const(l->units);
     Dim G = dim_const(rnn_gates(l->cell) * l->units);
     const char *sfx = fmt("l%d%s", layer, reverse ? "_reverse" : "");
@@ -682,11 +702,16 @@ static Node *recurrence(Graph *g, Layer *l, Node *x, int layer, bool reverse, Lo
     if (l->bias) xg = node2(g, OP_ADD, loc, xg, w[2]->node);
     xg = new_reshape(g, loc, xg, shape_of(3, (Dim[]){T, N, G}));
     /* w_hh^T [H, GH] as an input too: each step's small product reads it in place */
-    Node *in_[4] = {xg, w[1]->node, node1(g, OP_TRANSPOSE, loc, w[1]->node), l->bias ? w[3]->node : NULL};
-    int64_t ia[8] = {[RNN_CELL] = l->cell, [RNN_REVERSE] = reverse, [RNN_BIAS] = l->bias};
-    Node *ws = new_node_attr(g, OP_RNN_SEQ, loc, l->bias ? 4 : 3, in_, ia,
-                             shape_of(4, (Dim[]){dim_const(rnn_slabs(l->cell)), T, N, H}));
+    Node *in_[MAX_IN] = {xg, w[1]->node, node1(g, OP_TRANSPOSE, loc, w[1]->node)};
+    int nin = 3;
+    if (l->bias) in_[nin++] = w[3]->node;
+    if (h0) in_[nin++] = h0;
+    if (c0) in_[nin++] = c0;
+    int64_t ia[8] = {[RNN_CELL] = l->cell, [RNN_REVERSE] = reverse, [RNN_BIAS] = l->bias, [RNN_H0] = h0 != NULL,
+                     [RNN_C0] = c0 != NULL};
+    Node *ws = new_node_attr(g, OP_RNN_SEQ, loc, nin, in_, ia, shape_of(4, (Dim[]){dim_const(rnn_slabs(l->cell)), T, N, H}));
     ws->extra = dim_mul(N, G);   /* scratch: the step's hidden-side product */
+    *ws_out = ws;
     Node *h = new_node_attr(g, OP_SLICE, loc, 1, &ws, (int64_t[8]){0, 0, 0}, shape_of(4, (Dim[]){dim_const(1), T, N, H}));
     return new_reshape(g, loc, h, shape_of(3, (Dim[]){T, N, H}));
 }
@@ -698,62 +723,116 @@ static Node *concat_last(Graph *g, Node *a, Node *b, Loc loc) {
     return new_node_attr(g, OP_CONCAT, loc, 2, (Node *[]){a, b}, (int64_t[8]){ax}, s);
 }
 
-/* the state at time index 0, or T-1 (from_end), of [T, N, H] as [N, H] */
+/* The state at time index 0, or T-1 (last), of [T, N, H] as [N, H]: the final state of a
+ * direction (T-1 forward, 0 backward). */
 static Node *at_time(Graph *g, Node *h, bool last, Loc loc) {
     Node *s = new_node_attr(g, OP_SLICE, loc, 1, &h, (int64_t[8]){0, last, last},
                             shape_of(3, (Dim[]){dim_const(1), h->shape.d[1], h->shape.d[2]}));
     return new_reshape(g, loc, s, shape_of(2, (Dim[]){h->shape.d[1], h->shape.d[2]}));
 }
 
+/* LSTM's cells c of every step, [T, N, H], from RNN_SEQ's saved states [S, T, N, H] */
+static Node *cells(Graph *g, Node *ws, Loc loc) {
+    Dim T = ws->shape.d[1], N = ws->shape.d[2], H = ws->shape.d[3];
+    Node *s = new_node_attr(g, OP_SLICE, loc, 1, &ws, (int64_t[8]){0, 1, 0}, shape_of(4, (Dim[]){dim_const(1), T, N, H}));
+    return new_reshape(g, loc, s, shape_of(3, (Dim[]){T, N, H}));
+}
+
+/* Initial state k of [N, S, H] (k = layer * D + direction, torch's order) as [N, H]. */
+static Node *initial_state(Graph *g, Node *st, int k, Loc loc) {
+    Dim N = st->shape.d[0], H = st->shape.d[2];
+    Node *s = new_node_attr(g, OP_SLICE, loc, 1, &st, (int64_t[8]){1, k, 0}, shape_of(3, (Dim[]){N, dim_const(1), H}));
+    return new_reshape(g, loc, s, shape_of(2, (Dim[]){N, H}));
+}
+
+/* [N, H] pieces stacked along a new axis 1: [N, n, H] */
+static Node *stack_states(Graph *g, Node **piece, int n, Loc loc) {
+    Node *acc = NULL;
+    for (int k = 0; k < n; k++) {
+        Dim N = piece[k]->shape.d[0], H = piece[k]->shape.d[1];
+        Node *p = new_reshape(g, loc, piece[k], shape_of(3, (Dim[]){N, dim_const(1), H}));
+        if (!acc) { acc = p; continue; }
+        Shape s = shape_of(3, (Dim[]){N, dim_const(acc->shape.d[1].c + 1), H});
+        acc = new_node_attr(g, OP_CONCAT, loc, 2, (Node *[]){acc, p}, (int64_t[8]){1}, s);
+    }
+    return acc;
+}
+
+/* An initial state given to the layer must be float [N, layers * D, hidden]. */
+static void check_state(Graph *g, Layer *l, Node *st, Dim N, const char *what, Loc loc) {
+    int64_t S = l->nlayers * (l->bidirectional ? 2 : 1);
+    Shape want = shape_of(3, (Dim[]){N, dim_const(S), dim_const(l->units)});
+    if (!is_float(st->dtype) || !shape_eq(&st->shape, &want))
+        error_at(loc, "%s '%s' takes its initial %s as %s%s ([batch, layers * directions, hidden]), got %s%s",
+                 l->kind->name, l->name, what, dtype_keyword(g->fdtype), shape_str(g, &want), dtype_keyword(st->dtype),
+                 shape_str(g, &st->shape));
+}
+
 static Node *recurrent_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     const char *k = l->kind->name;
     if (x->shape.rank != 3 || !is_float(x->dtype))
-        error_at(loc, "%s '%s' expects a float sequence [N, T, features], got %s%s", k, l->name, dtype_keyword(x->dtype),
-                 shape_str(g, &x->shape));
+        error_at(loc, "%s '%s' expects a float sequence [N, T, features], got %s%s%s", k, l->name, dtype_keyword(x->dtype),
+                 shape_str(g, &x->shape), is_float(x->dtype) ? "" : " (token ids? look them up with an Embedding first)");
     Dim F = x->shape.d[2];
     if (!dim_is_const(F))
         error_at(loc, "%s '%s' needs a fixed feature size, got %s", k, l->name, shape_str(g, &x->shape));
     if (l->applied && !dim_eq(F, l->in_features))
-        error_at(loc, "%s '%s' expects [N, T, %s] (as at its first use), got %s", k, l->name, dim_str(g, l->in_features),
-                 shape_str(g, &x->shape));
+        error_at(loc, "%s '%s' expects %s features per step (as at its first use), got %s", k, l->name,
+                 dim_str(g, l->in_features), shape_str(g, &x->shape));
     l->in_features = F;
+    Node **init = l->state_in;   /* h0, c0 [N, S, H] or NULL */
+    for (int k = 0; k < 2; k++)
+        if (init[k]) check_state(g, l, init[k], x->shape.d[0], k ? "cell state c0" : "hidden state h0", l->state_loc[k]);
     Node *h = new_node_attr(g, OP_PERMUTE, loc, 1, &x, (int64_t[8]){1, 0, 2},
                             shape_of(3, (Dim[]){x->shape.d[1], x->shape.d[0], F}));
-    Node *fwd = NULL, *bwd = NULL;
+    int D = l->bidirectional ? 2 : 1;
+    Node *fwd = NULL, *bwd = NULL, *fin[2][16];   /* final h (and c) per layer and direction */
     for (int layer = 0; layer < l->nlayers; layer++) {
         if (layer && l->rate > 0) {   /* between layers, as torch's dropout argument */
             h = node1(g, OP_DROPOUT, loc, h);
             h->fattr[0] = l->rate;
             h->iattr[0] = h->id;
         }
-        fwd = recurrence(g, l, h, layer, false, loc);
-        bwd = l->bidirectional ? recurrence(g, l, h, layer, true, loc) : NULL;
+        Node *dir[2] = {NULL, NULL};
+        for (int d = 0; d < D; d++) {
+            int k = layer * D + d;
+            Node *ws, *h0 = init[0] ? initial_state(g, init[0], k, loc) : NULL;
+            Node *c0 = init[1] ? initial_state(g, init[1], k, loc) : NULL;
+            dir[d] = recurrence(g, l, h, layer, d == 1, h0, c0, &ws, loc);
+            if (l->return_state || (!l->sequences && layer == l->nlayers - 1)) fin[0][k] = at_time(g, dir[d], d == 0, loc);
+            if (l->return_state && l->cell == CELL_LSTM) fin[1][k] = at_time(g, cells(g, ws, loc), d == 0, loc);
+        }
+        fwd = dir[0];
+        bwd = dir[1];
         h = bwd ? concat_last(g, fwd, bwd, loc) : fwd;
     }
     l->applied = true;
-    if (!l->sequences) return bwd ? concat_last(g, at_time(g, fwd, true, loc), at_time(g, bwd, false, loc), loc) : at_time(g, fwd, true, loc);
+    int S = l->nlayers * D;
+    l->state_out[0] = l->return_state ? stack_states(g, fin[0], S, loc) : NULL;
+    l->state_out[1] = l->return_state && l->cell == CELL_LSTM ? stack_states(g, fin[1], S, loc) : NULL;
+    if (!l->sequences) return bwd ? concat_last(g, fin[0][S - 2], fin[0][S - 1], loc) : fin[0][S - 1];
     Dim T = h->shape.d[0], N = h->shape.d[1];
     return new_node_attr(g, OP_PERMUTE, loc, 1, &h, (int64_t[8]){1, 0, 2}, shape_of(3, (Dim[]){N, T, h->shape.d[2]}));
 }
 
 static const LayerKind kinds[] = {
-    {"Embedding", embedding_make, embedding_apply},
-    {"RNN", recurrent_make, recurrent_apply},
-    {"LSTM", recurrent_make, recurrent_apply},
-    {"GRU", recurrent_make, recurrent_apply},
-    {"BatchNorm", norm_make, batchnorm_apply},
-    {"LayerNorm", norm_make, layernorm_apply},
-    {"GroupNorm", norm_make, groupnorm_apply},
-    {"InstanceNorm", norm_make, groupnorm_apply},
-    {"Dense", dense_make, dense_apply},
-    {"Conv2D", conv_make, conv_apply},
-    {"Conv1D", conv_make, conv_apply},
-    {"MaxPool2D", pool_make, pool_apply},
-    {"AvgPool2D", pool_make, pool_apply},
-    {"MaxPool1D", pool_make, pool_apply},
-    {"AvgPool1D", pool_make, pool_apply},
-    {"GlobalAvgPool", gap_make, gap_apply},
-    {"Dropout", dropout_make, dropout_apply},
+    {"Embedding", embedding_make, embedding_apply, 1},
+    {"RNN", recurrent_make, recurrent_apply, 2},     /* x, h0 */
+    {"LSTM", recurrent_make, recurrent_apply, 3},    /* x, h0, c0 */
+    {"GRU", recurrent_make, recurrent_apply, 2},
+    {"BatchNorm", norm_make, batchnorm_apply, 1},
+    {"LayerNorm", norm_make, layernorm_apply, 1},
+    {"GroupNorm", norm_make, groupnorm_apply, 1},
+    {"InstanceNorm", norm_make, groupnorm_apply, 1},
+    {"Dense", dense_make, dense_apply, 1},
+    {"Conv2D", conv_make, conv_apply, 1},
+    {"Conv1D", conv_make, conv_apply, 1},
+    {"MaxPool2D", pool_make, pool_apply, 1},
+    {"AvgPool2D", pool_make, pool_apply, 1},
+    {"MaxPool1D", pool_make, pool_apply, 1},
+    {"AvgPool1D", pool_make, pool_apply, 1},
+    {"GlobalAvgPool", gap_make, gap_apply, 1},
+    {"Dropout", dropout_make, dropout_apply, 1},
 };
 enum { NKINDS = sizeof kinds / sizeof kinds[0] };
 
@@ -779,7 +858,22 @@ Layer *new_layer(const LayerKind *k, const char *name, Loc loc, Ast *call) {
     return l;
 }
 
-Node *apply_layer(Graph *g, Layer *l, Node *x, Loc loc) { return l->kind->apply(g, l, x, loc); }
+int apply_layer(Graph *g, Layer *l, Node **in, const Loc *in_loc, int nin, Node **out, Loc loc) {
+    int most = l->kind->max_inputs;
+    if (nin > most)
+        error_at(in_loc[most], "%s '%s' takes %s, got %d tensors", l->kind->name, l->name,
+                 most == 1 ? "one input" : most == 2 ? "an input and an initial state h0" : "an input and initial states h0, c0", nin);
+    l->state_in[0] = nin > 1 ? in[1] : NULL;
+    l->state_in[1] = nin > 2 ? in[2] : NULL;
+    for (int k = 1; k < nin; k++) l->state_loc[k - 1] = in_loc[k];
+    out[0] = l->kind->apply(g, l, in[0], loc);
+    int nout = 1;
+    for (int k = 0; k < 2; k++)
+        if (l->state_out[k]) out[nout++] = l->state_out[k];
+    l->state_in[0] = l->state_in[1] = l->state_out[0] = l->state_out[1] = NULL;
+    return nout;
+}
+int layer_max_inputs(const Layer *l) { return l->kind->max_inputs; }
 const char *layer_name(const Layer *l) { return l->name; }
 const char *layer_kind_name(const Layer *l) { return l->kind->name; }
 int layer_params(const Layer *l, Param **out) {

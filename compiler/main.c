@@ -340,9 +340,11 @@ static int cmd_generate(void) {
     CompileOpts co = {.max_batch = 1, .fns = 1u << FN_INFER, .vocab = voc.nvocab, .max_len = opt_int("context", 0, 1)};
     Compiled *c = compile_model(model_path, &co);
     const dlrt_model *m = &c->rt;
-    const dlrt_io *in = &m->io[0], *out = &m->io[m->n_io - 1];
-    if (in->is_target || in->rank != 1 || !in->sym[0] || (in->dtype != DLRT_I32 && in->dtype != DLRT_I64))
-        fatal("generate wants a model whose first input is token ids [N, T] with a symbolic T");
+    const dlrt_io *in = &m->io[0], *out = &m->io[m->n_inputs];   /* the first output */
+    int ninputs = 0;
+    for (int k = 0; k < m->n_inputs; k++) ninputs += !m->io[k].is_target;
+    if (ninputs != 1 || in->is_target || in->rank != 1 || !in->sym[0] || (in->dtype != DLRT_I32 && in->dtype != DLRT_I64))
+        fatal("generate wants a model whose one input is token ids [N, T] with a symbolic T");
     if (out->rank != 2 || out->sym[0] != in->sym[0] || out->shape[1] != voc.nvocab || out->dtype != DLRT_F32)
         fatal("generate wants the model's output to be f32 logits [N, T, %lld] over the vocabulary", (long long)voc.nvocab);
     int64_t ctx = m->sym_max[in->sym[0]];
@@ -357,8 +359,14 @@ static int cmd_generate(void) {
     ids = xrealloc(ids, sizeof *ids * (size_t)(n + length));
     void *io[16] = {0};
     io[0] = xcalloc((size_t)ctx, 8);
-    io[m->n_io - 1] = xcalloc((size_t)(ctx * voc.nvocab), sizeof(float));
+    for (int k = m->n_inputs; k < m->n_io; k++) {   /* outputs at the longest context */
+        int64_t per = 1;
+        for (int j = 0; j < m->io[k].rank; j++) per *= m->io[k].sym[j] ? ctx : m->io[k].shape[j];
+        io[k] = xcalloc((size_t)per, dlrt_dtype_size(m->io[k].dtype));
+    }
     fputs(prompt, stdout);
+    int64_t least = m->sym_min[in->sym[0]];
+    if (n < least) fatal("the model reads at least %lld tokens (an index along T); the prompt has %lld", (long long)least, (long long)n);
     for (int64_t k = 0; k < length; k++) {
         int64_t T = n < ctx ? n : ctx;
         dlrt_convert(io[0], in->dtype, ids + n - T, DLRT_I32, T);
@@ -367,7 +375,7 @@ static int cmd_generate(void) {
         sym[in->sym[0]] = T;
         double hp[4] = {0, 1, 0, 0}, res[8];
         m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, res);
-        const float *logits = (const float *)io[m->n_io - 1] + (T - 1) * voc.nvocab;
+        const float *logits = (const float *)io[m->n_inputs] + (T - 1) * voc.nvocab;
         int64_t next = sample_token(logits, voc.nvocab, temp, topk, dlrt_rand_uniform((uint64_t)seed, 0x6e6e, (uint64_t)k));
         ids[n++] = (int32_t)next;
         dlrt_text_put(&voc, next, stdout);

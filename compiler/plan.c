@@ -140,7 +140,9 @@ Plan *plan_function(Graph *g, FnKind kind) {
     /* roots */
     bool tr = kind == FN_TRAIN || kind == FN_GRAD;
     switch (kind) {
-    case FN_INFER: mark(g->out_node, tr); break;
+    case FN_INFER:
+        for (int k = g->ninputs; k < g->nio; k++) mark(g->out_nodes[k], tr);
+        break;
     case FN_EVAL:
         for (int i = 0; i < g->nresults; i++) mark(g->res_nodes[i], tr);
         break;

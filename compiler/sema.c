@@ -10,7 +10,7 @@
 
 #include "dlc.h"
 
-typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST, V_SYM, V_BLOCK } ValKind;
+typedef enum { V_TENSOR, V_LAYER, V_FUNC, V_NUM, V_STR, V_LIST, V_SYM, V_BLOCK, V_TUPLE } ValKind;
 
 typedef struct Builtin Builtin;
 typedef struct Value Value;
@@ -71,10 +71,11 @@ struct Builtin {
 };
 
 static Value eval(Sema *s, Ast *e);
+static void assign(Sema *s, Stmt *st, bool named);
 
 static const char *kind_name(ValKind k) {
     static const char *const n[] = {"a tensor", "a layer", "a function", "a number", "a string", "a list",
-                                    "a dimension", "a block"};
+                                    "a dimension", "a block", "several values (unpack them: y, h = ...)"};
     return n[k];
 }
 
@@ -416,13 +417,35 @@ static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc 
 static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, const char *bind_name) {
     int first_param = s->g->nparams;
     if (callee.k == V_BLOCK) return apply_block(s, callee.block, piped, call, loc);
-    if (callee.k == V_LAYER) {
-        if (call) error_at(call->loc, "layer '%s' is applied as %s(x) or x -> %s; give hyperparameters where it is declared",
-                           layer_name(callee.layer), layer_name(callee.layer), layer_name(callee.layer));
-        if (!piped) error_at(loc, "layer '%s' needs an input", layer_name(callee.layer));
-        Node *y = apply_layer(s->g, callee.layer, want_tensor(s, *piped, "a layer's input"), loc);
-        summary_row(s, layer_name(callee.layer), layer_kind_name(callee.layer), y, first_param);
-        return tensor(y, loc);
+    if (callee.k == V_LAYER) {   /* x -> l, l(x); a recurrence's states too: l(x, h0, c0), x -> l(h0, c0) */
+        Layer *l = callee.layer;
+        const char *ln = layer_name(l);
+        if (call && layer_max_inputs(l) == 1)
+            error_at(call->loc, "layer '%s' is applied as %s(x) or x -> %s; give hyperparameters where it is declared", ln, ln, ln);
+        Node *in[4], *out[4];
+        Loc at[4];
+        int nin = 0;
+        if (piped) {
+            at[nin] = piped->loc;
+            in[nin++] = want_tensor(s, *piped, "a layer's input");
+        }
+        for (int i = 0; call && i < call->nargs; i++) {
+            Arg *a = &call->args[i];
+            if (a->name)
+                error_at(a->name_loc, "layer '%s' takes its input and states by position, as %s(x, h0%s); "
+                         "give hyperparameters where it is declared", ln, ln, layer_max_inputs(l) > 2 ? ", c0" : "");
+            if (nin == 4) error_at(a->value->loc, "too many inputs");
+            at[nin] = a->value->loc;
+            in[nin] = want_tensor(s, eval(s, a->value), nin ? "a layer's initial state" : "a layer's input");
+            nin++;
+        }
+        if (!nin) error_at(loc, "layer '%s' needs an input", ln);
+        int nout = apply_layer(s->g, l, in, at, nin, out, loc);
+        summary_row(s, ln, layer_kind_name(l), out[0], first_param);
+        if (nout == 1) return tensor(out[0], loc);
+        Value t = {.k = V_TUPLE, .loc = loc, .nitems = nout, .items = xcalloc((size_t)nout, sizeof(Value))};
+        for (int k = 0; k < nout; k++) t.items[k] = tensor(out[k], loc);
+        return t;
     }
     if (callee.k != V_FUNC)
         error_at(loc, "%s is not callable", kind_name(callee.k));
@@ -553,10 +576,7 @@ static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc 
         for (int i = 0; i < in->nscope; i++) bind(s, in->scope[i].name, in->scope[i].v, in->scope[i].loc);
         for (int k = 0; k < b->ninputs; k++) bind(s, b->inputs[k].name, args[k], b->inputs[k].name_loc);
         s->rebind = true;
-        for (int i = 0; i < b->nbody; i++) {
-            Stmt *st = &b->body[i];
-            bind(s, st->name, eval_named(s, st->expr, NULL), st->name_loc);
-        }
+        for (int i = 0; i < b->nbody; i++) assign(s, &b->body[i], false);
         result = eval(s, b->ret);
         if (result.k != V_TENSOR) error_at(b->ret->loc, "block %s must return a tensor, got %s", b->name, kind_name(result.k));
         s->rebind = saved_rebind;
@@ -712,8 +732,89 @@ static Value eval_named(Sema *s, Ast *e, const char *bind_name) {
     return eval(s, e);
 }
 
+/* An integer known at compile time, inside an index */
+static int64_t index_int(Sema *s, Ast *e) {
+    Value v = eval(s, e);
+    if (v.k != V_NUM || v.num != floor(v.num) || fabs(v.num) > 1e12)
+        error_at(e->loc, "an index must be an integer known at compile time, got %s",
+                 v.k == V_NUM ? fmt("%g", v.num) : kind_name(v.k));
+    return (int64_t)v.num;
+}
+
+/* x[:, i], x[:, a:b] (NumPy's meaning, step 1, negatives from the end): per axis a SLICE, and
+ * an index drops its axis.  The batch axis is taken whole.  On a symbolic axis (T) a position
+ * counts from the start (i, a:b) or from the end (-i, -a:, -a:-b) and the slice has a fixed
+ * length; T must then be long enough, which the memory plan and every run check (sym_min). */
+static Value eval_index(Sema *s, Ast *e) {
+    Graph *g = s->g;
+    Node *x = want_tensor(s, eval(s, e->lhs), "an indexed value");
+    Shape in = x->shape;
+    if (e->nargs > in.rank) error_at(e->args[in.rank].value->loc, "%d indices for %s, which has %d axes", e->nargs, shape_str(g, &in), in.rank);
+    Shape out = {0};
+    for (int ax = 0; ax < e->nargs; ax++) {
+        Ast *a = e->args[ax].value;
+        bool range = a->kind == A_RANGE;
+        if (range && !a->lhs && !a->rhs) {   /* ':' keeps the axis */
+            out.d[out.rank++] = x->shape.d[ax];
+            continue;
+        }
+        if (ax == 0) error_at(a->loc, "the batch axis is taken whole: write x[:, ...]");
+        Dim D = x->shape.d[ax];
+        bool sym = !dim_is_const(D);
+        int symi = -1;
+        for (int k = 1; sym && k < g->nsyms; k++)
+            if (dim_eq(D, dim_sym(k))) symi = k;
+        if (sym && symi < 0) error_at(a->loc, "cannot index axis %d of %s: its size is not one symbol", ax, shape_str(g, &in));
+        int64_t lo, hi;   /* [lo, hi) from the start, or with from_end, [len - lo, len - hi) */
+        bool from_end;
+        if (!range) {
+            int64_t i = index_int(s, a);
+            from_end = i < 0;
+            lo = from_end ? -i : i;
+            hi = from_end ? lo - 1 : lo + 1;
+        } else {
+            int64_t a0 = a->lhs ? index_int(s, a->lhs) : 0, b0 = a->rhs ? index_int(s, a->rhs) : 0;
+            bool open_end = !a->rhs;
+            if (!sym) {   /* NumPy's clamping, on a known size */
+                int64_t n = D.c;
+                lo = a0 < 0 ? (a0 + n < 0 ? 0 : a0 + n) : (a0 > n ? n : a0);
+                hi = open_end ? n : b0 < 0 ? (b0 + n < 0 ? 0 : b0 + n) : (b0 > n ? n : b0);
+                from_end = false;
+            } else if (a->lhs && a0 < 0 && (open_end || b0 < 0)) {   /* -a:, -a:-b */
+                from_end = true;
+                lo = -a0;
+                hi = open_end ? 0 : -b0;
+            } else if (a0 >= 0 && !open_end && b0 >= 0) {   /* a:b, :b */
+                from_end = false;
+                lo = a0;
+                hi = b0;
+            } else {
+                error_at(a->loc, "on the symbolic axis %s a slice has a fixed length: write a:b, :b, -a: or -a:-b",
+                         dim_str(g, D));
+            }
+            if ((from_end ? lo - hi : hi - lo) < 1) error_at(a->loc, "the slice along axis %d of %s is empty", ax, shape_str(g, &in));
+        }
+        int64_t len = from_end ? lo - hi : hi - lo, need = from_end ? lo : hi;
+        if (!sym && need > D.c + 0 && !range) error_at(a->loc, "index %s out of range for axis %d of %s", from_end ? fmt("-%lld", (long long)lo) : fmt("%lld", (long long)lo), ax, shape_str(g, &in));
+        if (!sym && from_end) lo = D.c - lo, from_end = false;
+        if (sym && need > g->sym_min[symi]) {
+            g->sym_min[symi] = need;
+            g->sym_min_loc[symi] = a->loc;
+        }
+        Shape sl = x->shape;
+        sl.d[ax] = dim_const(len);
+        x = new_node_attr(g, OP_SLICE, a->loc, 1, &x, (int64_t[8]){ax, lo, from_end}, sl);
+        if (range) out.d[out.rank++] = sl.d[ax];
+    }
+    for (int ax = e->nargs; ax < in.rank; ax++) out.d[out.rank++] = in.d[ax];
+    if (out.rank != x->shape.rank) x = new_reshape(g, e->loc, x, out);
+    return tensor(x, e->loc);
+}
+
 static Value eval(Sema *s, Ast *e) {
     switch (e->kind) {
+    case A_INDEX: return eval_index(s, e);
+    case A_RANGE: error_at(e->loc, "a range a:b is only allowed inside an index x[...]");
     case A_NUM: return (Value){.k = V_NUM, .num = e->num, .loc = e->loc};
     case A_STR: return (Value){.k = V_STR, .str = e->str, .loc = e->loc};
     case A_NAME: {
@@ -780,6 +881,7 @@ static int sym_index(Sema *s, const char *name, Loc loc) {
         if (strcmp(g->names[i], name) == 0) return i;
     if (g->nsyms == MAX_SYMS) error_at(loc, "too many symbolic dimensions (at most %d)", MAX_SYMS);
     g->names[g->nsyms] = name;
+    g->sym_loc[g->nsyms] = loc;
     return g->nsyms++;
 }
 
@@ -870,27 +972,43 @@ static void metric(Sema *s, Stmt *st) {
     add_result(s, st->name, r, which == 0 ? DLRT_RESULT_COUNT : which == 1 ? DLRT_RESULT_EXP : DLRT_RESULT_BITS, st->loc);
 }
 
+/* name = expr, or y, h, c = expr for a value of several parts (a recurrent layer's output and
+ * final states); `named`: the expression's layers take the name (model statements). */
+static void assign(Sema *s, Stmt *st, bool named) {
+    int n = st->nnames ? st->nnames : 1;
+    for (int k = 0; k < n; k++) {
+        const char *name = st->nnames ? st->names[k].name : st->name;
+        Loc at = st->nnames ? st->names[k].name_loc : st->name_loc;
+        if (find_builtin(name) || find_layer_kind(name))
+            error_at(at, "'%s' is a built-in name and cannot be redefined", name);
+    }
+    Value v = eval_named(s, st->expr, named && n == 1 ? st->name : NULL);
+    int have = v.k == V_TUPLE ? v.nitems : 1;
+    if (have != n)
+        error_at(n > 1 ? st->names[n - 1].name_loc : st->name_loc, "%d name%s for %d value%s%s", n, n == 1 ? "" : "s",
+                 have, have == 1 ? "" : "s",
+                 have > 1 ? fmt(" (the output, then the final states h%s: y, h%s = ...)", have > 2 ? " and c" : "",
+                                have > 2 ? ", c" : "") : "");
+    for (int k = 0; k < n; k++) {
+        Value part = v.k == V_TUPLE ? v.items[k] : v;
+        const char *name = st->nnames ? st->names[k].name : st->name;
+        if (named && part.k == V_TENSOR && !part.t->name) part.t->name = name;
+        bind(s, name, part, st->nnames ? st->names[k].name_loc : st->name_loc);
+    }
+}
+
 static void model_stmts(Sema *s, ModelAst *m) {
     Graph *g = s->g;
-    Loc output_loc = {0};
-    const char *output_name = NULL;
+    Stmt *out = NULL;   /* the `output` statement */
     for (int i = 0; i < m->nstmts; i++) {
         Stmt *st = &m->stmts[i];
         switch (st->kind) {
         case S_INPUT: case S_TARGET: declare_io(s, st); break;
-        case S_ASSIGN: {
-            if (find_builtin(st->name) || find_layer_kind(st->name))
-                error_at(st->name_loc, "'%s' is a built-in name and cannot be redefined", st->name);
-            Value v = eval_named(s, st->expr, st->name);
-            if (v.k == V_TENSOR && !v.t->name) v.t->name = st->name;
-            bind(s, st->name, v, st->name_loc);
-            break;
-        }
+        case S_ASSIGN: assign(s, st, true); break;
         case S_METRIC: metric(s, st); break;
         case S_OUTPUT:
-            if (output_name) error_at(st->loc, "the output is already given");
-            output_name = st->name;
-            output_loc = st->name_loc;
+            if (out) error_at(st->loc, "the output is already given");
+            out = st;
             break;
         case S_SETTING: unreachable();
         }
@@ -906,23 +1024,29 @@ static void model_stmts(Sema *s, ModelAst *m) {
     memmove(&g->results[1], &g->results[0], sizeof(ResultDef) * (size_t)g->nresults);
     g->results[0] = (ResultDef){"loss", g->loss, DLRT_RESULT_MEAN};
     g->nresults++;
-    if (output_name) {
-        Binding *b = lookup(s, output_name);
-        if (!b) unknown_name(s, output_name, output_loc, false);
-        if (b->v.k != V_TENSOR) error_at(output_loc, "the output must be a tensor, got %s", kind_name(b->v.k));
-        g->output = b->v.t;
-    } else if (g->loss->op == OP_CROSS_ENTROPY || g->loss->op == OP_MSE || g->loss->op == OP_NLL) {
-        g->output = g->loss->in[0];
-        output_loc = g->output->loc;
-    } else {
+    if (!out && g->loss->op != OP_CROSS_ENTROPY && g->loss->op != OP_MSE && g->loss->op != OP_NLL)
         error_at(m->loc, "say which tensor is the model's prediction with `output NAME`");
+    /* the outputs follow the inputs and targets in io[]; one output is called "output" */
+    int nout = out ? out->nnames : 1;
+    if (g->nio + nout > 16) error_at(out->loc, "too many inputs and outputs (at most 16)");
+    for (int k = 0; k < nout; k++) {
+        const char *name = out ? out->names[k].name : NULL;
+        Loc at = out ? out->names[k].name_loc : g->loss->in[0]->loc;
+        Node *t = g->loss->in[0];
+        if (out) {
+            Binding *b = lookup(s, name);
+            if (!b) unknown_name(s, name, at, false);
+            if (b->v.k != V_TENSOR) error_at(at, "the output must be a tensor, got %s", kind_name(b->v.k));
+            t = b->v.t;
+            for (int j = 0; j < k; j++)
+                if (strcmp(out->names[j].name, name) == 0) error_at(at, "output '%s' is given twice", name);
+        }
+        if (t->shape.rank < 1 || !dim_eq(t->shape.d[0], dim_sym(0)))
+            error_at(at, "the output must have a batch dimension, got %s%s", shape_str(g, &t->shape),
+                     out ? "" : " (the prediction is the loss's first argument; name another with `output NAME`)");
+        if (t->op == OP_INPUT) error_at(at.line ? at : m->loc, "the output is an input");
+        g->io[g->nio++] = (IoSlot){t, nout == 1 ? "output" : name, false, 0, t->loc};
     }
-    if (g->output->shape.rank < 1 || !dim_eq(g->output->shape.d[0], dim_sym(0)))
-        error_at(output_loc, "the output must have a batch dimension, got %s%s", shape_str(g, &g->output->shape),
-                 output_name ? "" : " (the prediction is the loss's first argument; name another with `output NAME`)");
-    if (g->output->op == OP_INPUT) error_at(output_loc.line ? output_loc : m->loc, "the output is an input");
-    IoSlot *o = &g->io[g->nio++];
-    *o = (IoSlot){g->output, "output", false, 0, g->output->loc};
 }
 
 /* ---- train section ------------------------------------------------------------------------- */

@@ -88,15 +88,26 @@ static Arg *args_of(Vec *v, int *n) {
     for (int i = 0; i < *n; i++) a[i] = *(Arg *)v->v[i];
     return a;
 }
-static void set_args(Ast *n, Vec *args) {
-    n->nargs = args ? args->n : 0;
-    n->args = xcalloc((size_t)n->nargs + 1, sizeof(Arg));
-    for (int i = 0; i < n->nargs; i++) n->args[i] = *(Arg *)args->v[i];
-}
 static Vec *push(Vec *v, void *x) {
     if (!v) v = xcalloc(1, sizeof *v);
     vec_push(v, x);
     return v;
+}
+/* a, b, c = expr: one statement binding every name (the value must have as many parts) */
+static Stmt *multi_assign(Vec *names, char *last, YYLTYPE last_loc, Ast *e) {
+    Arg *a = xcalloc(1, sizeof *a);
+    a->name = last; a->name_loc = L(last_loc);
+    names = push(names, a);
+    Stmt *s = stmt(S_ASSIGN, ((Arg *)names->v[0])->name_loc);
+    s->names = args_of(names, &s->nnames);
+    s->name = s->names[0].name; s->name_loc = s->names[0].name_loc;
+    s->expr = e;
+    return s;
+}
+static void set_args(Ast *n, Vec *args) {
+    n->nargs = args ? args->n : 0;
+    n->args = xcalloc((size_t)n->nargs + 1, sizeof(Arg));
+    for (int i = 0; i < n->nargs; i++) n->args[i] = *(Arg *)args->v[i];
 }
 static void yyerror(const char *s);
 }
@@ -122,7 +133,8 @@ static void yyerror(const char *s);
 %token CLASSES "'classes'" METRIC "'metric'" OUTPUT "'output'"
 %token BLOCK "'block'" FORWARD "'forward'" RETURN "'return'" REPEAT "'repeat'"
 
-%type <ast> expr sum term unary postfix primary
+%type <ast> expr sum term unary postfix primary sub expr_opt
+%type <vec> subs
 %type <vec> args args_opt mstmts tstmts dims assigns names names_opt
 %type <arg> arg
 %type <stmt> mstmt tstmt
@@ -184,12 +196,16 @@ mstmt
         $$->classes_name = $9; $$->classes_loc = L(@9);
       }
     | IDENT '=' expr { $$ = stmt(S_ASSIGN, L(@1)); $$->name = $1; $$->name_loc = L(@1); $$->expr = $3; }
+    | names ',' IDENT '=' expr { $$ = multi_assign($1, $3, @3, $5); }
     | METRIC IDENT '(' args_opt ')' {
         $$ = stmt(S_METRIC, L(@2)); $$->name = $2; $$->name_loc = L(@2);
         Ast *callee = new_ast(A_NAME, L(@2)); callee->name = $2;
         $$->expr = new_ast(A_CALL, L(@2)); $$->expr->lhs = callee; set_args($$->expr, $4);
       }
-    | OUTPUT IDENT { $$ = stmt(S_OUTPUT, L(@2)); $$->name = $2; $$->name_loc = L(@2); }
+    | OUTPUT names {
+        $$ = stmt(S_OUTPUT, L(@2)); $$->names = args_of($2, &$$->nnames);
+        $$->name = $$->names[0].name; $$->name_loc = $$->names[0].name_loc;
+      }
     | ';' { $$ = NULL; }
     ;
 
@@ -198,6 +214,7 @@ assigns: %empty { $$ = NULL; }
         Stmt *s = stmt(S_ASSIGN, L(@2)); s->name = $2; s->name_loc = L(@2); s->expr = $4;
         $$ = push($1, s);
       }
+    | assigns names ',' IDENT '=' expr { $$ = push($1, multi_assign($2, $4, @4, $6)); }
     | assigns ';' { $$ = $1; }
     ;
 
@@ -254,7 +271,19 @@ postfix
             if (!$$->args[i].name && $$->args[i - 1].name)
                 error_at($$->args[i].value->loc, "positional argument after a keyword argument");
       }
+    | postfix '[' subs ']' { $$ = new_ast(A_INDEX, L(@2)); $$->lhs = $1; set_args($$, $3); deep($$); }
     ;
+
+/* x[:, -1], x[:, 2:5], x[:, -8:]: an index or a range per axis */
+subs
+    : sub { Arg *a = xcalloc(1, sizeof *a); a->value = $1; $$ = push(NULL, a); }
+    | subs ',' sub { Arg *a = xcalloc(1, sizeof *a); a->value = $3; $$ = push($1, a); }
+    ;
+sub
+    : expr
+    | expr_opt ':' expr_opt { $$ = new_ast(A_RANGE, L(@2)); $$->lhs = $1; $$->rhs = $3; }
+    ;
+expr_opt: %empty { $$ = NULL; } | expr ;
 
 primary
     : IDENT { $$ = new_ast(A_NAME, L(@1)); $$->name = $1; }

@@ -153,6 +153,7 @@ typedef struct {
     const int *result_kind;            /* how a result aggregates over batches: DLRT_RESULT_* */
     int64_t max_batch;                 /* the workspace is planned for batches up to this */
     int64_t sym_max[4];                /* ... and each symbolic dim (sym[0] the batch) up to these */
+    int64_t sym_min[4];                /* ... and from these (x[:, -8:] reads 8 steps), 0 = 1 */
     dlrt_step_fn fn[DLRT_FN_COUNT];
 } dlrt_model;
 

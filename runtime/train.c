@@ -236,7 +236,7 @@ int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y) {
     int ninputs = 0;
     for (int k = 0; k < m->n_inputs; k++) ninputs += !m->io[k].is_target;
     if (ninputs != 1) return dlrt_fail("run takes models with one input; '%s' has %d", m->name, ninputs);
-    const dlrt_io *in = &m->io[0], *out = &m->io[m->n_io - 1];
+    const dlrt_io *in = &m->io[0], *out = &m->io[m->n_inputs];   /* the first output */
     int64_t per = 1;
     for (int i = 1; i < x->rank; i++) per *= x->shape[i];
     if (x->rank < 1 || per != io_numel(in))
@@ -266,7 +266,7 @@ int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y) {
         dlrt_syms(m, n, sym);
         double hp[4] = {0, 1, 0, 0}, res[8];
         m->fn[DLRT_FN_INFER](s->P, s->G, s->S, s->W, b.buf, sym, hp, res);
-        memcpy((char *)y->data + (size_t)start * out_row, b.buf[m->n_io - 1], (size_t)n * out_row);
+        memcpy((char *)y->data + (size_t)start * out_row, b.buf[m->n_inputs], (size_t)n * out_row);
     }
     batch_free(&b);
     free(idx);

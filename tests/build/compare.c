@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
     Backend b[3] = {{"jit", c->fns[FN_INFER], c->fns[FN_TRAIN]},
                     {"obj", CAT(OBJ, _infer), CAT(OBJ, _train)},
                     {"c", CAT(CSRC, _infer), CAT(CSRC, _train)}};
-    const dlrt_io *outp = &m->io[m->n_io - 1];
+    const dlrt_io *outp = &m->io[m->n_inputs];
     size_t out_bytes = (size_t)(batch * io_numel(outp)) * dlrt_dtype_size(outp->dtype);
     size_t work = 0;
     for (int k = 0; k < DLRT_FN_COUNT; k++)
@@ -105,9 +105,9 @@ int main(int argc, char **argv) {
         memcpy(b[i].P, s0.P, m->param_bytes);
         int64_t sym[4] = {batch, 1, 1, 1};
         double hp[4] = {0, 1, 0, 0}, out[8];
-        io[m->n_io - 1] = b[i].output;
+        io[m->n_inputs] = b[i].output;
         b[i].infer(b[i].P, NULL, NULL, b[i].W, io, sym, hp, out);
-        io[m->n_io - 1] = NULL;
+        io[m->n_inputs] = NULL;
         for (int t = 1; t <= 5; t++) {
             double hpt[4] = {c->m->train.lr, t, 0, 0};
             b[i].train(b[i].P, b[i].G, b[i].S, b[i].W, io, sym, hpt, out);

@@ -30,3 +30,15 @@ else fail generate-reproducible "prompt '$n', $len bytes, $(cat "$T/g.err" | tr 
 expect generate-greedy 0 "The" "$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "The" --length 20 --temperature 0
 expect generate-unknown-char 1 "not in the model's vocabulary" "$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "$(printf 'a\001')"
 expect generate-no-vocab 1 "has no vocabulary" "$DLC" generate models/char_lstm.dlm --weights tests/fixtures/mlp_adam.weights.safetensors
+
+# examples/chargen.c steps examples/char_step.dlm (built for one token, the checkpoint embedded)
+# through the prompt and its continuation, carrying the LSTM's states: its greedy text is what
+# dlc generate writes when it reruns the whole text from a zero state at every step.
+if "$DLC" build examples/char_step.dlm --max-len 1 --batch 1 --weights "$CK" -o "$T/char_step.o" > "$T/b.out" 2>&1 &&
+   ${CC:-cc} -std=c99 -O2 -Wall -Wextra -Werror -I"$T" -Iruntime -o "$T/chargen" examples/chargen.c "$T/char_step.o" \
+       "${BUILD:-build}/libdlrt.a" -lz -lm -pthread 2>> "$T/b.out"; then ok build-chargen-example
+else fail build-chargen-example "$(tail -3 "$T/b.out" | tr '\n' ' ')"; fi
+"$T/chargen" "$CK" "Once upon a time" 100 > "$T/step.txt" 2>&1
+"$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "Once upon a time" --length 100 --temperature 0 --context 120 > "$T/whole.txt" 2>&1
+if [ "$(wc -c < "$T/step.txt")" -ge 117 ] && cmp -s "$T/step.txt" "$T/whole.txt"; then ok chargen-steps-like-generate
+else fail chargen-steps-like-generate "step: $(head -c 150 "$T/step.txt" | tr '\n' ' ') / whole: $(head -c 150 "$T/whole.txt" | tr '\n' ' ')"; fi

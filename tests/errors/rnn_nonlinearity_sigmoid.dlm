@@ -1,4 +1,4 @@
-# expect: 5:33: error: RNN nonlinearity is "tanh" or "relu"
+# expect: 5:33: error: RNN nonlinearity is "tanh" or "relu", got "sigmoid"
 model m {
     input  x: f32[N, 5, 3]
     target y: f32[N, 5, 4]

@@ -366,6 +366,53 @@ class Recurrent(nn.Module):
         return getattr(self, self.head_name)(self.act(out))
 
 
+class RecurrentState(nn.Module):
+    """rnn_state*.dlm: initial states from Linear layers `init_h` (`init_c`) of a second input z,
+    reshaped to dlc's batch-first [N, layers * D, H] (torch wants [layers * D, N, H]: permuted),
+    and the final states returned batch-first.  forward -> (sequence output, h_n, c_n or None)."""
+
+    def __init__(self, rnn, z_features):
+        super().__init__()
+        self.rnn = rnn
+        self.S = rnn.num_layers * (2 if rnn.bidirectional else 1)
+        self.init_h = nn.Linear(z_features, self.S * rnn.hidden_size)
+        if isinstance(rnn, nn.LSTM):
+            self.init_c = nn.Linear(z_features, self.S * rnn.hidden_size)
+
+    def forward(self, x, z):
+        N, S, H = x.shape[0], self.S, self.rnn.hidden_size
+        h0 = self.init_h(z).reshape(N, S, H).permute(1, 0, 2).contiguous()
+        if isinstance(self.rnn, nn.LSTM):
+            c0 = self.init_c(z).reshape(N, S, H).permute(1, 0, 2).contiguous()
+            out, (h, c) = self.rnn(x, (h0, c0))
+            return out, h.permute(1, 0, 2), c.permute(1, 0, 2)
+        out, h = self.rnn(x, h0)
+        return out, h.permute(1, 0, 2), None
+
+
+class Indexing(nn.Module):
+    """rnn_index.dlm: a GRU's steps picked by index and by range, from the start and the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 5, batch_first=True)
+        self.head = nn.Linear(35, 3)
+
+    def forward(self, x):
+        s, _ = self.gru(x)
+        n = s.shape[0]
+        feats = torch.cat([s[:, -1], s[:, -3:].mean(1), s[:, 0], s[:, 2:4].reshape(n, -1),
+                           s[:, -4:-2].reshape(n, -1)], 1)
+        return self.head(feats)
+
+
+def state_loss(r, y):
+    """mse of the sequence output, plus terms on the final states (so their gradients count)"""
+    out, h, c = r
+    loss = F.mse_loss(out, y) + (h * h).mean()
+    return loss + (c * 0.5).mean() if c is not None else loss
+
+
 def sequence_ce(out, y):
     """cross_entropy over [N, T, C] logits and [N, T] labels: the mean over all N T positions."""
     return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.long().reshape(-1))
@@ -401,7 +448,8 @@ def accuracy(logits, labels):
 # the module's forward and the loss take them), the loss (of the forward's result and the
 # targets), the metrics, the optimizer, and the train-section lines the .dlm must contain
 # (checked, so that the two cannot drift apart silently).  Optional: "prediction" picks dlc's
-# output from the forward's result (default: all of it); "l1" / "l2" the penalty weights.
+# output from the forward's result (default: all of it); "outputs" names several outputs (the
+# .dlm's `output a, b`), each picked from the result; "l1" / "l2" the penalty weights.
 SPECS = {
     "mlp_adam": dict(
         module=MlpAdam, batch=64,
@@ -604,6 +652,34 @@ SPECS = {
         metrics={},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
         dlm_optimizer="SGD(lr = 0.05, momentum = 0.9)"),
+    "rnn_state": dict(      # initial states in, final states out: 2 layers, bidirectional
+        module=lambda: RecurrentState(nn.LSTM(3, 5, num_layers=2, bidirectional=True, batch_first=True), 6),
+        batch=5,
+        inputs={"x": lambda n: torch.randn(n, 9, 3), "z": lambda n: torch.randn(n, 6)},
+        targets={"y": lambda n: torch.randn(n, 9, 10) * 0.5},
+        loss=state_loss,
+        outputs={"seq": lambda r: r[0], "h": lambda r: r[1], "c": lambda r: r[2]},
+        metrics={},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
+    "rnn_state_gru": dict(  # GRU, one layer, T = 1 (one step, as a C program stepping a model)
+        module=lambda: RecurrentState(nn.GRU(4, 6, batch_first=True), 3),
+        batch=1,
+        inputs={"x": lambda n: torch.randn(n, 1, 4), "z": lambda n: torch.randn(n, 3)},
+        targets={"y": lambda n: torch.randn(n, 1, 6) * 0.5},
+        loss=state_loss,
+        outputs={"seq": lambda r: r[0], "h": lambda r: r[1]},
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "rnn_index": dict(      # symbolic T in the .dlm; 9 here
+        module=Indexing, batch=4,
+        inputs={"x": lambda n: torch.randn(n, 9, 3)},
+        targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
+        loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
     "rnn_embed": dict(      # symbolic T in the .dlm; 37 here; id 0 (the padding row) occurs
         module=lambda: Recurrent("lstm", nn.LSTM(4, 6, num_layers=2, batch_first=True), "head", 11,
                                  emb=nn.Embedding(11, 4, padding_idx=0)), batch=5,
@@ -657,6 +733,14 @@ def check_dlm(name, spec):
             sys.exit(f"{name}.dlm: train section {key} is not {spec.get(key, 0)}")
 
 
+def put_outputs(data, spec, result):
+    """The model's outputs: "output", or with several (spec outputs) each by its .dlm name."""
+    if "outputs" not in spec:
+        data["output"] = spec.get("prediction", lambda r: r)(result)
+    for oname, fn in spec.get("outputs", {}).items():
+        data[oname] = fn(result).detach().contiguous()
+
+
 def make_fixture(name, spec, outdir):
     check_dlm(name, spec)
     torch.manual_seed(0)
@@ -682,7 +766,7 @@ def make_fixture(name, spec, outdir):
         model.eval()
         with torch.no_grad():
             result = model(*xs)
-            data["output"] = prediction(result)
+            put_outputs(data, spec, result)
             data["eval.loss"] = loss_of(result).reshape([])
             for mname, fn in spec["metrics"].items():
                 data["eval." + mname] = fn(prediction(result), *ys).reshape([])
@@ -692,7 +776,7 @@ def make_fixture(name, spec, outdir):
     loss = loss_of(result)
     loss.backward()
     if not buffers:
-        data["output"] = prediction(result)
+        put_outputs(data, spec, result)
         for mname, fn in spec["metrics"].items():
             data[mname] = fn(prediction(result), *ys).reshape([])
     data["loss"] = loss.reshape([])

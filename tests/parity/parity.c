@@ -102,22 +102,27 @@ static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const c
     }
 }
 
-/* The largest size for symbolic dims other than the batch (x: f32[N, T, 3]): the fixtures' T.
- * A first compile without the JIT (max_len 1) says which axes of which inputs and targets are
- * symbolic; their sizes are read from the fixture tensors of those names.  0 when there are
- * none (compile_model then wants none).  All symbolic dims share one max_len, so the fixtures
- * of one model must agree on it (checked: a mismatch shows as a shape error later). */
-static int64_t fixture_max_len(const char *path, const dlrt_tensor_set *fx) {
-    CompileOpts probe = {.max_batch = 1, .max_len = 1, .no_jit = true};
+/* The batch and the largest size of the symbolic dims other than the batch (x: f32[N, T, 3]),
+ * from the fixtures: a first compile without the JIT (batch 1) names the model's
+ * inputs, targets and outputs and says which of their axes are symbolic; the sizes are read
+ * from the fixture tensors of those names.  max_len 0 when there are none (compile_model then
+ * wants none).  All symbolic dims share one max_len, so the fixtures of one model must agree
+ * on it (checked: a mismatch shows as a shape error later).  Returns the batch, or 0 when no
+ * fixture tensor has the model's io names. */
+static int64_t fixture_sizes(const char *path, const dlrt_tensor_set *fx, int64_t *max_len) {
+    CompileOpts probe = {.max_batch = 1, .max_len = 4096, .no_jit = true};   /* any length the model can take */
     const dlrt_model *m = &compile_model(path, &probe)->rt;
-    int64_t len = 0;
+    int64_t batch = 0;
+    *max_len = 0;
     for (int k = 0; k < m->n_io; k++) {
         const dlrt_io *d = &m->io[k];
         const dlrt_array *a = dlrt_tensor_set_find(fx, d->name);
+        if (!a || a->rank != d->rank + 1) continue;
+        if (!batch) batch = a->shape[0];   /* the train section's batch, when the fixtures are current */
         for (int j = 0; j < d->rank; j++)
-            if (d->sym[j] && a && a->rank == d->rank + 1 && a->shape[j + 1] > len) len = a->shape[j + 1];
+            if (d->sym[j] && a->shape[j + 1] > *max_len) *max_len = a->shape[j + 1];
     }
-    return len;
+    return batch;
 }
 
 /* Check one model; every problem is a "not ok" line (compile errors exit, see main). */
@@ -128,15 +133,13 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         printf("not ok - parity/%s/data: %s\n", name, dlrt_error());
         return;
     }
-    const dlrt_array *ref_out = dlrt_tensor_set_find(&fx, "output");
-    if (!ref_out || ref_out->rank < 1) {
-        printf("not ok - parity/%s/data: no batched tensor 'output' in the fixtures\n", name);
+    const char *path = fmt("%s/%s.dlm", mdir, name);
+    int64_t max_len, batch = fixture_sizes(path, &fx, &max_len);
+    if (!batch) {
+        printf("not ok - parity/%s/data: no batched tensor named as the model's inputs and outputs in the fixtures\n", name);
         return;
     }
-    int64_t batch = ref_out->shape[0];   /* the train section's batch, when the fixtures are current */
-
-    const char *path = fmt("%s/%s.dlm", mdir, name);
-    CompileOpts co = {.max_batch = batch, .max_len = fixture_max_len(path, &fx)};
+    CompileOpts co = {.max_batch = batch, .max_len = max_len};
     Compiled *c = compile_model(path, &co);
     const dlrt_model *m = &c->rt;
     const TrainCfg *t = &c->m->train;
@@ -183,11 +186,14 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     dlrt_syms(m, batch, sym);   /* the symbolic sequence lengths at max_len, the fixtures' */
     double hp[4] = {t->lr, 1, 0, 0}, out[8] = {0};
 
-    /* INFER: the prediction, written to the last io slot */
-    const dlrt_io *o = &m->io[m->n_io - 1];
-    memcpy(shape + 1, o->shape, sizeof *shape * (size_t)o->rank);
+    /* INFER: the predictions, written to the io slots after the inputs and targets; the fixture
+     * of each has its name ("output" when there is one) */
     m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, out);
-    check(&fx, "output", "output", io[m->n_io - 1], o->dtype, o->rank + 1, shape, TOL);
+    for (int k = m->n_inputs; k < m->n_io; k++) {
+        const dlrt_io *o = &m->io[k];
+        memcpy(shape + 1, o->shape, sizeof *shape * (size_t)o->rank);
+        check(&fx, o->name, o->name, io[k], o->dtype, o->rank + 1, shape, TOL);
+    }
 
     /* EVAL: out[0] the mean loss, then the metrics (accuracy is a count); eval() mode's values
      * when the fixtures have them */
