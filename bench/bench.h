@@ -40,14 +40,19 @@ typedef struct {
 #define DENSE(name, b, in, out, dx) {name, b, out, in, 0, 1, dx}
 #define CONV(name, b, c, f, kh, kw, oh, ow, dx) {name, f, (int64_t)(b) * (oh) * (ow), (int64_t)(c) * (kh) * (kw), 0, 0, dx}
 
-/* The reference models.  Later an LSTM and a GPT: one row each here and one entry in
- * torch_bench.py's MODELS. */
+/* The reference models (a GPT to come): one row each here and one entry in torch_bench.py's
+ * MODELS.  The LSTM's per-step products (batch x 4H x H at each of T steps) are counted as one
+ * product over the T batches of rows. */
 static const BenchModel bench_models[] = {
     {"mlp", "models/mlp.dlm", 64,
      {DENSE("fc1", 64, 784, 256, 0), DENSE("fc2", 64, 256, 128, 1), DENSE("out", 64, 128, 10, 1)}},
     {"lenet", "models/lenet.dlm", 64,
      {CONV("c1", 64, 1, 6, 5, 5, 28, 28, 0), CONV("c2", 64, 6, 16, 5, 5, 10, 10, 1), DENSE("f1", 64, 400, 120, 1),
       DENSE("f2", 64, 120, 84, 1), DENSE("out", 64, 84, 10, 1)}},
+    {"lstm", "models/char_lstm.dlm", 32,   /* T 64, embedding 64, hidden 256, the corpus's 114 bytes */
+     {DENSE("ih_l0", 32 * 64, 64, 1024, 0), DENSE("hh_l0 (per step)", 32 * 64, 256, 1024, 1),
+      DENSE("ih_l1", 32 * 64, 256, 1024, 1), DENSE("hh_l1 (per step)", 32 * 64, 256, 1024, 1),
+      DENSE("head", 32 * 64, 256, 114, 1)}},
 };
 #define BENCH_NMODELS ((int)(sizeof bench_models / sizeof *bench_models))
 

@@ -160,11 +160,12 @@ static void bench_model(const BenchModel *bm, FILE *out) {
         fprintf(out, "{\"name\": \"%s\", \"error\": \"session: %s\"}", bm->name, dlrt_error());
         return;
     }
-    Call call = {m, &s, {0}, {bm->batch, 1, 1, 1}, {c->m->train.lr, 0, 1, 0}, {0}};
+    Call call = {m, &s, {0}, {0}, {c->m->train.lr, 0, 1, 0}, {0}};
+    dlrt_syms(m, bm->batch, call.sym);   /* sequences at their planned length (the text window) */
     for (int k = 0; k < m->n_io; k++) {
         const dlrt_io *d = &m->io[k];
         int64_t n = bm->batch;
-        for (int r = 0; r < d->rank; r++) n *= d->shape[r];
+        for (int r = 0; r < d->rank; r++) n *= d->shape[r];   /* symbolic dims: their largest size */
         call.io[k] = aligned_alloc(64, ((size_t)n * dlrt_dtype_size(d->dtype) + 63) / 64 * 64);
         for (int64_t i = 0; i < n; i++) {
             double v = urand();

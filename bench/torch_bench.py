@@ -63,10 +63,25 @@ def lenet():
     ]))
 
 
-# name -> (builder, per-sample input shape, classes, batch, learning rate)
+class CharLSTM(nn.Module):
+    """models/char_lstm.dlm: Embedding(114, 64) -> 2-layer LSTM(256) -> Dense(114) at every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(114, 64)
+        self.lstm = nn.LSTM(64, 256, num_layers=2, batch_first=True)
+        self.head = nn.Linear(256, 114)
+
+    def forward(self, x):
+        return self.head(self.lstm(self.emb(x))[0])
+
+
+# name -> (builder, per-sample input shape, classes, batch, learning rate); an input shape of
+# ("ids", T) is T token ids with a label per position (a language model)
 MODELS = {
     "mlp": (mlp, (1, 28, 28), 10, 64, 1e-3),
     "lenet": (lenet, (1, 28, 28), 10, 64, 1e-3),
+    "lstm": (CharLSTM, ("ids", 64), 114, 32, 2e-3),
 }
 
 
@@ -90,12 +105,16 @@ def time_models(threads):
     for name, (build, shape, classes, batch, lr) in MODELS.items():
         model = build()
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        x = torch.rand((batch,) + shape)
-        y = torch.randint(0, classes, (batch,))
+        if shape[0] == "ids":
+            x = torch.randint(0, classes, (batch, shape[1]))
+            y = torch.randint(0, classes, (batch, shape[1]))
+        else:
+            x = torch.rand((batch,) + shape)
+            y = torch.randint(0, classes, (batch,))
 
         def train_step():
             opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
+            loss = F.cross_entropy(model(x).reshape(y.numel(), -1), y.reshape(-1))
             loss.backward()
             opt.step()
 
