@@ -471,7 +471,7 @@ static const char *t_st_layout(void) {
 }
 
 static const char *t_st_empty_set(void) {
-    dlrt_tensor_set s = {0, NULL}, r;
+    dlrt_tensor_set s = {0}, r;
     const char *path = tmp_path("empty.safetensors");
     if (dlrt_safetensors_write(path, &s, NULL, 0)) return fail("write: %s", dlrt_error());
     if (dlrt_safetensors_read(path, &r)) return fail("read: %s", dlrt_error());
