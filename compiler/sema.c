@@ -795,7 +795,9 @@ static Value eval_index(Sema *s, Ast *e) {
             if ((from_end ? lo - hi : hi - lo) < 1) error_at(a->loc, "the slice along axis %d of %s is empty", ax, shape_str(g, &in));
         }
         int64_t len = from_end ? lo - hi : hi - lo, need = from_end ? lo : hi;
-        if (!sym && need > D.c + 0 && !range) error_at(a->loc, "index %s out of range for axis %d of %s", from_end ? fmt("-%lld", (long long)lo) : fmt("%lld", (long long)lo), ax, shape_str(g, &in));
+        if (!sym && !range && need > D.c)
+            error_at(a->loc, "index %s%lld out of range for axis %d of %s", from_end ? "-" : "", (long long)lo, ax,
+                     shape_str(g, &in));
         if (!sym && from_end) lo = D.c - lo, from_end = false;
         if (sym && need > g->sym_min[symi]) {
             g->sym_min[symi] = need;
