@@ -35,6 +35,7 @@ if len(sys.argv) >= 3 and sys.argv[1] == "time":
 import torch  # noqa: E402  (after the thread environment)
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from torch_charlm import CharLM  # noqa: E402  (beside this file)
 
 WARMUP, MIN_CALLS, MAX_CALLS, MIN_SECONDS, TRAIN_CALLS = 5, 20, 400, 0.4, 50   # as bench.h
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
@@ -63,25 +64,12 @@ def lenet():
     ]))
 
 
-class CharLSTM(nn.Module):
-    """models/char_lstm.dlm: Embedding(114, 64) -> 2-layer LSTM(256) -> Dense(114) at every step."""
-
-    def __init__(self):
-        super().__init__()
-        self.emb = nn.Embedding(114, 64)
-        self.lstm = nn.LSTM(64, 256, num_layers=2, batch_first=True)
-        self.head = nn.Linear(256, 114)
-
-    def forward(self, x):
-        return self.head(self.lstm(self.emb(x))[0])
-
-
 # name -> (builder, per-sample input shape, classes, batch, learning rate); an input shape of
 # ("ids", T) is T token ids with a label per position (a language model)
 MODELS = {
     "mlp": (mlp, (1, 28, 28), 10, 64, 1e-3),
     "lenet": (lenet, (1, 28, 28), 10, 64, 1e-3),
-    "lstm": (CharLSTM, ("ids", 64), 114, 32, 2e-3),
+    "lstm": (lambda: CharLM(114, "lstm"), ("ids", 64), 114, 32, 2e-3),   # models/char_lstm.dlm
 }
 
 

@@ -36,15 +36,20 @@ def read_corpus(path):
 
 
 class CharLM(nn.Module):
+    """models/char_lstm.dlm (cell "lstm") or char_gru.dlm ("gru"): Embedding(vocab, 64), a 2-layer
+    LSTM/GRU(256) batch first, Linear(256, vocab); named emb / lstm or gru / head as in the .dlm,
+    so a dlc checkpoint loads with load_state_dict(strict=True)."""
+
     def __init__(self, vocab, cell):
         super().__init__()
+        self.cell = cell
         self.emb = nn.Embedding(vocab, 64)
         rnn = nn.LSTM if cell == "lstm" else nn.GRU
-        self.rnn = rnn(64, 256, num_layers=2, batch_first=True)
+        setattr(self, cell, rnn(64, 256, num_layers=2, batch_first=True))
         self.head = nn.Linear(256, vocab)
 
     def forward(self, x):
-        return self.head(self.rnn(self.emb(x))[0])
+        return self.head(getattr(self, self.cell)(self.emb(x))[0])
 
 
 def evaluate(model, ids, window, batch=32):

@@ -15,7 +15,7 @@
   torch_check.py compare-char-lstm CKPT X.npy Y.npy  models/char_lstm.dlm as Embedding + LSTM
                                           (batch_first) + Linear; logits compared with dlc run's
 Exit status 0 on success; messages on stderr."""
-import gzip, json, struct, sys
+import gzip, json, os, struct, sys
 from collections import OrderedDict
 import numpy as np
 
@@ -105,22 +105,12 @@ def resnet_mini():
     return ResNetMini().eval()   # dlc run uses the running statistics
 
 def compare_char_lstm(ckpt, x_path, y_path):
-    """models/char_lstm.dlm in torch: Embedding(114, 64), LSTM(64, 256, 2 layers, batch_first),
-    Linear(256, 114), named emb / lstm / head as in the .dlm; the checkpoint loads strictly."""
+    """models/char_lstm.dlm in torch (bench/torch_charlm.py's CharLM): the checkpoint loads
+    strictly and gives dlc run's logits."""
     import torch
-    nn = torch.nn
-
-    class CharLSTM(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(114, 64)
-            self.lstm = nn.LSTM(64, 256, num_layers=2, batch_first=True)
-            self.head = nn.Linear(256, 114)
-
-        def forward(self, ids):
-            return self.head(self.lstm(self.emb(ids))[0])
-
-    model = CharLSTM()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench"))
+    from torch_charlm import CharLM
+    model = CharLM(114, "lstm")
     model.load_state_dict(read_safetensors(ckpt), strict=True)
     with torch.no_grad():
         want = model(torch.tensor(np.load(x_path)).long()).numpy()
