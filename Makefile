@@ -18,7 +18,7 @@ RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/parser.o $(BUILD)/lexer.o
 HEADERS := $(wildcard compiler/*.h runtime/*.h)
 
-.PHONY: all deps test tests-bin demo examples fixtures clean
+.PHONY: all deps test tests-bin demo examples fixtures clean seq2seq seq2seq-data
 all: $(BUILD)/dlc $(BUILD)/libdlrt.a
 
 $(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y
@@ -99,6 +99,19 @@ demo: deps
 	$(BUILD)/dlc train models/mlp.dlm --save $(BUILD)/mlp.safetensors --log $(BUILD)/mlp.jsonl
 	$(BUILD)/dlc eval models/mlp.dlm --weights $(BUILD)/mlp.safetensors
 	$(BUILD)/dlc build models/mlp.dlm --weights $(BUILD)/mlp.safetensors -o $(BUILD)/mlp.o
+
+# models/seq2seq.dlm's data (English number words -> digits), from a committed, seeded script.
+SEQ2SEQ_DATA := models/data/numbers
+seq2seq-data: $(SEQ2SEQ_DATA)/src.npy
+$(SEQ2SEQ_DATA)/src.npy: examples/seq2seq/number_words.py
+	/usr/bin/python3 examples/seq2seq/number_words.py $(SEQ2SEQ_DATA)
+
+# The encoder-decoder end to end: its data, training, greedy decoding of the held-out numbers.
+seq2seq: deps
+	@$(MAKE) --no-print-directory all seq2seq-data
+	$(BUILD)/dlc train models/seq2seq.dlm --save $(BUILD)/seq2seq.safetensors
+	$(BUILD)/dlc generate models/seq2seq.dlm --weights $(BUILD)/seq2seq.safetensors --output $(BUILD)/seq2seq.npy \
+	    --input $(SEQ2SEQ_DATA)/heldout_src.npy --target $(SEQ2SEQ_DATA)/heldout_next.npy
 
 # Regenerate the PyTorch fixtures under tests/fixtures (needs python3-torch).
 fixtures: deps

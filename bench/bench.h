@@ -40,9 +40,10 @@ typedef struct {
 #define DENSE(name, b, in, out, dx) {name, b, out, in, 0, 1, dx}
 #define CONV(name, b, c, f, kh, kw, oh, ow, dx) {name, f, (int64_t)(b) * (oh) * (ow), (int64_t)(c) * (kh) * (kw), 0, 0, dx}
 
-/* The reference models (a GPT to come): one row each here and one entry in torch_bench.py's
- * MODELS.  The LSTM's per-step products (batch x 4H x H at each of T steps) are counted as one
- * product over the T batches of rows. */
+/* The reference models: one row each here and one entry in torch_bench.py's MODELS.  The
+ * LSTM's per-step products (batch x 4H x H at each of T steps) are counted as one product over
+ * the T batches of rows; the GPT's products are those of one of its two layers (the batched
+ * attention products, 64 x 64 x 32 per head and sample, are not listed). */
 static const BenchModel bench_models[] = {
     {"mlp", "models/mlp.dlm", 64,
      {DENSE("fc1", 64, 784, 256, 0), DENSE("fc2", 64, 256, 128, 1), DENSE("out", 64, 128, 10, 1)}},
@@ -53,6 +54,9 @@ static const BenchModel bench_models[] = {
      {DENSE("ih_l0", 32 * 64, 64, 1024, 0), DENSE("hh_l0 (per step)", 32 * 64, 256, 1024, 1),
       DENSE("ih_l1", 32 * 64, 256, 1024, 1), DENSE("hh_l1 (per step)", 32 * 64, 256, 1024, 1),
       DENSE("head", 32 * 64, 256, 114, 1)}},
+    {"gpt", "models/char_gpt.dlm", 32,     /* T 64, d 128, 4 heads, feed-forward 512, 2 layers */
+     {DENSE("in_proj (q, k, v)", 32 * 64, 128, 128, 1), DENSE("out_proj", 32 * 64, 128, 128, 1),
+      DENSE("fc1", 32 * 64, 128, 512, 1), DENSE("fc2", 32 * 64, 512, 128, 1), DENSE("head", 32 * 64, 128, 114, 1)}},
 };
 #define BENCH_NMODELS ((int)(sizeof bench_models / sizeof *bench_models))
 

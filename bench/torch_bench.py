@@ -35,7 +35,7 @@ if len(sys.argv) >= 3 and sys.argv[1] == "time":
 import torch  # noqa: E402  (after the thread environment)
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from torch_charlm import CharLM  # noqa: E402  (beside this file)
+from torch_charlm import CharGPT, CharLM  # noqa: E402  (beside this file)
 
 WARMUP, MIN_CALLS, MAX_CALLS, MIN_SECONDS, TRAIN_CALLS = 5, 20, 400, 0.4, 50   # as bench.h
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
@@ -70,6 +70,7 @@ MODELS = {
     "mlp": (mlp, (1, 28, 28), 10, 64, 1e-3),
     "lenet": (lenet, (1, 28, 28), 10, 64, 1e-3),
     "lstm": (lambda: CharLM(114, "lstm"), ("ids", 64), 114, 32, 2e-3),   # models/char_lstm.dlm
+    "gpt": (lambda: CharGPT(114), ("ids", 64), 114, 32, 2e-3),           # models/char_gpt.dlm
 }
 
 

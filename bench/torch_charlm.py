@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch reference for the character language models (models/char_lstm.dlm, char_gru.dlm):
+"""PyTorch reference for the character language models (models/char_lstm.dlm, char_gru.dlm,
+char_gpt.dlm):
 the same corpus, split, recipe and held-out evaluation as `dlc train`, so that the validation
 perplexities compare like with like.
 
-  torch_charlm.py [--cell lstm|gru] [--steps 1000] [--seed 1] [--threads 1] [--corpus DIR]
+  torch_charlm.py [--cell lstm|gru|gpt] [--steps 1000] [--seed 1] [--threads 1] [--corpus DIR]
 
 Corpus: the regular files of DIR not ending in .dat (symbolic links skipped), sorted by name,
 concatenated as bytes; the vocabulary is the sorted distinct bytes; the last 10 % (floor) is held
@@ -52,6 +53,45 @@ class CharLM(nn.Module):
         return self.head(getattr(self, self.cell)(self.emb(x))[0])
 
 
+class GPTBlock(nn.Module):
+    """models/char_gpt.dlm's Block: pre-norm causal self-attention and GELU feed-forward."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(d)
+        self.fc1 = nn.Linear(d, 4 * d)
+        self.fc2 = nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        T = x.shape[1]
+        causal = torch.triu(torch.ones(T, T, dtype=torch.bool, device=x.device), diagonal=1)
+        h = self.ln1(x)
+        x = x + self.attn(h, h, h, attn_mask=causal, need_weights=False)[0]
+        return x + self.fc2(nn.functional.gelu(self.fc1(self.ln2(x))))
+
+
+class CharGPT(nn.Module):
+    """models/char_gpt.dlm: Embedding(vocab, 128) plus learned positions (an Embedding of
+    0..T-1, 64 rows), two GPTBlocks in a ModuleList `layers`, LayerNorm `ln`, Linear `head`;
+    named as the .dlm, so a dlc checkpoint loads with load_state_dict(strict=True)."""
+
+    def __init__(self, vocab, d=128, heads=4, nlayers=2, max_len=64):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.pos = nn.Embedding(max_len, d)
+        self.layers = nn.ModuleList([GPTBlock(d, heads) for _ in range(nlayers)])
+        self.ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, x):
+        h = self.emb(x) + self.pos(torch.arange(x.shape[1], device=x.device))
+        for layer in self.layers:
+            h = layer(h)
+        return self.head(self.ln(h))
+
+
 def evaluate(model, ids, window, batch=32):
     n = (len(ids) - 1) // window
     total, count = 0.0, 0
@@ -70,7 +110,7 @@ def evaluate(model, ids, window, batch=32):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cell", default="lstm", choices=("lstm", "gru"))
+    ap.add_argument("--cell", default="lstm", choices=("lstm", "gru", "gpt"))
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
@@ -88,7 +128,7 @@ def main():
     train_ids, val_ids = ids[:len(ids) - held], ids[len(ids) - held:]
 
     window, batch = 64, 32
-    model = CharLM(len(vocab), a.cell)
+    model = CharGPT(len(vocab)) if a.cell == "gpt" else CharLM(len(vocab), a.cell)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     t0 = time.time()
     for step in range(a.steps):

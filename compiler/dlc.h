@@ -188,6 +188,16 @@ enum { CELL_TANH, CELL_RELU, CELL_LSTM, CELL_GRU };
 static inline int rnn_gates(int cell) { return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1; }
 static inline int rnn_slabs(int cell) { return cell == CELL_LSTM ? 6 : cell == CELL_GRU ? 5 : 1; }
 
+/* Attention masks (ATTN_SOFTMAX, ATTENTION): key j is hidden from query i when ATT_CAUSAL and
+ * j > i; with ATT_KEYS = ATT_KEY_IDS when the key ids [B, S] (the op's last input) equal ATT_PAD;
+ * with ATT_KEY_LENGTHS when j >= lengths[b] ([B], the last input).  fattr0 scales the scores.
+ * A query that sees no key gets zero weights. */
+enum { ATT_CAUSAL, ATT_KEYS, ATT_PAD };
+enum { ATT_KEY_NONE, ATT_KEY_IDS, ATT_KEY_LENGTHS };
+/* ATTENTION's tiles: ATT_BR queries against ATT_BC keys at a time (its scratch: the score tile,
+ * the tile's product with V, and each query's running max and sum). */
+enum { ATT_BR = 64, ATT_BC = 64 };
+
 /* B_OUT: the out[] results; B_FUSED: no buffer, computed inside its consumer's loop (an
  * elementwise value used once by an elementwise op of its shape); B_IO + k: io[k] */
 enum { B_NONE, B_P, B_G, B_S, B_W, B_OUT, B_FUSED, B_IO };
@@ -233,6 +243,8 @@ typedef struct {
     Loc sym_loc[MAX_SYMS];      /* where each symbol first appears */
     int64_t sym_min[MAX_SYMS];  /* the least size the model reads (x[:, -8:] needs T >= 8) */
     Loc sym_min_loc[MAX_SYMS];  /* ... and the index that needs it */
+    int64_t sym_cap[MAX_SYMS];  /* the most it may be (learned positions for 64 steps), 0: any */
+    Loc sym_cap_loc[MAX_SYMS];  /* ... and the layer that caps it */
     int nsyms;
     int64_t max[MAX_SYMS];      /* values the memory plan is sized for */
     Vec nodes;                  /* Node*, in creation order (a valid schedule) */
@@ -267,6 +279,13 @@ Node *new_const(Graph *g, Loc loc, double v, dlrt_dtype t);
 Node *new_const_vector(Graph *g, Loc loc, const double *v, int n, dlrt_dtype t);
 /* op(a) . op(b), op = transpose when ta / tb (see OP_MATMUL) */
 Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb);
+/* ... with `nb` leading batch axes that a, b and the result share: one product per batch index */
+Node *new_bmm(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb, int nb);
+/* A product's sizes: `batch` matrices of op(a) [m, k] . op(b) [k, n].  Without batch axes a and
+ * b are seen as [rows, last]; with them each is [batch..., rows, cols].  ka and kb are the inner
+ * sizes each operand gives (equal when the product is well formed). */
+typedef struct { Dim batch, m, n, ka, kb; } MatDims;
+MatDims matmul_dims(const Node *n);
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
 Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s);
 bool is_float(dlrt_dtype t);
@@ -303,7 +322,7 @@ typedef enum { DATA_NONE, DATA_IDX, DATA_NPY, DATA_TEXT } DataKind;
 
 typedef struct {
     DataKind data;
-    const char *data_paths[4];    /* idx: directory; npy: x and y files */
+    const char *data_paths[8];    /* idx: directory; npy: one file per input and target, in order */
     int ndata_paths;
     Loc data_loc;
     OptKind opt;
@@ -337,11 +356,13 @@ const LayerKind *find_layer_kind(const char *name);
 const char *const *layer_kind_names(int *n);
 /* Make a layer from hyperparameters (positional/keyword args already evaluated to numbers). */
 Layer *new_layer(const LayerKind *k, const char *name, Loc loc, Ast *call);
-/* Apply l to in[0] (and a recurrence's initial states in[1..], written at in_loc[]): out[0]
- * the result, then a
- * recurrent layer's final states when it has return_state; returns how many. */
+/* Apply l to its tensors in[0..nin), slot k named layer_inputs(l)[k] (x, then a recurrence's
+ * initial states h0, c0; attention's query, key, value, mask, lengths), NULL when not given,
+ * written at in_loc[]: out[0] the result, then a recurrent layer's final states when it has
+ * return_state, attention's weights when it has return_weights; returns how many. */
+enum { LAYER_MAX_INPUTS = 8 };
 int apply_layer(Graph *g, Layer *l, Node **in, const Loc *in_loc, int nin, Node **out, Loc loc);
-int layer_max_inputs(const Layer *l);
+const char *const *layer_inputs(const Layer *l);   /* NULL-terminated */
 const char *layer_name(const Layer *l);
 const char *layer_kind_name(const Layer *l);
 int layer_params(const Layer *l, Param **out);     /* after being applied */
@@ -369,7 +390,7 @@ typedef enum { KT_BOOL, KT_I64, KT_I32, KT_F32, KT_F64 } KType;
 typedef enum {
     K_FCONST, K_ICONST, K_VAR, K_SYM, K_HP, K_LOAD,
     K_ADD, K_SUB, K_MUL, K_DIV, K_REM, K_MAX, K_MIN, K_POW,
-    K_NEG, K_EXP, K_LOG, K_TANH, K_ERF, K_SQRT, K_ABS,
+    K_NEG, K_EXP, K_LOG, K_TANH, K_ERF, K_SQRT, K_ABS, K_SIN, K_COS,
     K_LT, K_LE, K_GT, K_GE, K_EQ, K_NE, K_AND, K_OR,
     K_SELECT, K_CAST,
     K_RAND,              /* uniform [0, 1) from (key a, counter b), both i64: a counter-based hash */
@@ -415,6 +436,8 @@ struct KStmt {
     KExpr *lo, *hi;      /* FOR range [lo, hi) */
     KExpr *idx, *val;    /* STORE: buf[idx] = val; LET/SET: var = val; IF: val is the cond */
     KBlock body;         /* FOR, IF, REGION */
+    bool vectorize;      /* FOR: ask the vectorizer to widen it even when that takes many run-time
+                          * alias checks (its iterations touch disjoint elements) */
     KExpr *par_work;     /* FOR: non-NULL marks a parallel loop (iterations independent, at the
                           * top of a region, using only variables of its own body); the
                           * elements it processes, to decide whether threads pay off */
@@ -457,15 +480,17 @@ KStmt *kif(KBlock *b, KExpr *cond);
 void kgemm(KBlock *b, const KGemm *g);
 KStmt *kregion(KBlock *b, const char *name);   /* appends; fill ->body */
 
-/* f32 exp and tanh as both back ends write them out (emit_llvm.c expf_fn / tanhf_fn, emit_c.c
- * dlc_expf / dlc_tanhf): Cephes' expf and tanhf, in plain float arithmetic. */
+/* f32 exp, tanh and erf as both back ends write them out (emit_llvm.c expf_fn / tanhf_fn /
+ * erff_fn, emit_c.c dlc_expf / dlc_tanhf / dlc_erff): Cephes' expf and tanhf, and an erf of our
+ * own, in plain float arithmetic. */
 #define VM_LOG2E 1.44269504088896341
 #define VM_LN2_HI 0.693359375            /* ln 2 in two parts: r = x - n hi - n lo */
 #define VM_LN2_LO (-2.12194440e-4)
 #define VM_EXP_MAX 88.72283905206835     /* e^x is +inf above */
 #define VM_EXP_MIN (-87.33654475)        /* ... and 0 below (no subnormals) */
 #define VM_TANH_SMALL 0.625              /* tanh: the odd polynomial below, the exp form above */
-extern const double vm_expf_poly[6], vm_tanhf_poly[5];
+#define VM_ERF_MID 2.5                   /* erf, 1 <= |x| < 4: log erfc(|x|) + x^2 as a polynomial in |x| - 2.5 */
+extern const double vm_expf_poly[6], vm_tanhf_poly[5], vm_erff_small[7], vm_erff_large[9];
 void print_kfunc(FILE *out, const KFunc *f);
 
 /* ---- plan.c: one compiled function: DCE, schedule, memory plan --------------------------- */
@@ -517,7 +542,9 @@ typedef struct {
 typedef struct {
     bool f64;
     int64_t max_batch;   /* 0: the (adjusted) train section's batch */
-    int64_t max_len;     /* largest size of the other symbolic dims; 0: the text data's window */
+    int64_t max_len;     /* largest size of the other symbolic dims; 0: the text data's window;
+                          * -1: each symbol's own bounds (the least an index needs, the most a
+                          * PositionEmbedding has, else 4096): for tools that only read the io */
     int64_t vocab;       /* the name `vocab`; 0: the text data's vocabulary size */
     const char *dump;    /* ast|ir|grad|plan|kernels|llvm, or NULL */
     int opt_level;

@@ -94,9 +94,13 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
     /* other symbolic dims (sequence lengths): --max-len, else the text data's window */
     for (int k = 1; k < g->nsyms; k++) {
         g->max[k] = o->max_len > 0 ? o->max_len : c->m->train.window;
+        if (o->max_len < 0) g->max[k] = g->sym_cap[k] ? g->sym_cap[k] : g->sym_min[k] > 4096 ? g->sym_min[k] : 4096;
         if (g->max[k] <= 0)
             error_at(g->sym_loc[k], "symbolic dimension '%s' needs a largest size: train on text(..., window = %s) "
                      "or pass --max-len", g->names[k], g->names[k]);
+        if (g->sym_cap[k] && g->max[k] > g->sym_cap[k])
+            error_at(g->sym_cap_loc[k], "the PositionEmbedding here has positions for %s up to %lld, but the model is planned for %s up to %lld "
+                     "(the text window, --max-len or --context)", g->names[k], (long long)g->sym_cap[k], g->names[k], (long long)g->max[k]);
         if (g->max[k] < g->sym_min[k])
             error_at(g->sym_min_loc[k], "this index needs %s >= %lld, but the model is planned for %s up to %lld",
                      g->names[k], (long long)g->sym_min[k], g->names[k], (long long)g->max[k]);

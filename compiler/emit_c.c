@@ -20,7 +20,7 @@ static void expr(FILE *o, const KFunc *f, const KExpr *e) {
                                       [K_LT] = "<", [K_LE] = "<=", [K_GT] = ">", [K_GE] = ">=",
                                       [K_EQ] = "==", [K_NE] = "!=", [K_AND] = "&&", [K_OR] = "||"};
     static const char *const un[] = {[K_EXP] = "exp", [K_LOG] = "log", [K_TANH] = "tanh", [K_ERF] = "erf",
-                                     [K_SQRT] = "sqrt", [K_ABS] = "fabs"};
+                                     [K_SQRT] = "sqrt", [K_ABS] = "fabs", [K_SIN] = "sin", [K_COS] = "cos"};
     switch (e->op) {
     case K_FCONST:
         if (isinf(e->f)) fprintf(o, "%s(%s)INFINITY", e->f < 0 ? "-" : "", ctype[e->t]);
@@ -33,9 +33,10 @@ static void expr(FILE *o, const KFunc *f, const KExpr *e) {
     case K_HP: fprintf(o, "hp[%lld]", (long long)e->i); return;
     case K_LOAD: fprintf(o, "B%lld[", (long long)e->i); expr(o, f, e->a); fprintf(o, "]"); return;
     case K_NEG: fprintf(o, "(-"); expr(o, f, e->a); fprintf(o, ")"); return;
-    case K_EXP: case K_LOG: case K_TANH: case K_ERF: case K_SQRT: case K_ABS:
-        /* f32 exp and tanh: dlc's own (print_vmath), as the LLVM back end computes them */
-        fprintf(o, "%s%s(", e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH) ? "dlc_" : "", mathfn(un[e->op], e->t));
+    case K_EXP: case K_LOG: case K_TANH: case K_ERF: case K_SQRT: case K_ABS: case K_SIN: case K_COS:
+        /* f32 exp, tanh and erf: dlc's own (print_vmath), as the LLVM back end computes them */
+        fprintf(o, "%s%s(", e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH || e->op == K_ERF) ? "dlc_" : "",
+                mathfn(un[e->op], e->t));
         expr(o, f, e->a);
         fprintf(o, ")");
         return;
@@ -144,7 +145,7 @@ static unsigned gemm_types(const KFunc *f, const KBlock *b) {
 static unsigned f32_ops(const KExpr *e) {
     if (!e) return 0;
     unsigned m = f32_ops(e->a) | f32_ops(e->b) | f32_ops(e->c);
-    return e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH) ? m | 1u << e->op : m;
+    return e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH || e->op == K_ERF) ? m | 1u << e->op : m;
 }
 static unsigned block_f32_ops(const KBlock *b) {
     unsigned m = 0;
@@ -155,8 +156,8 @@ static unsigned block_f32_ops(const KBlock *b) {
     return m;
 }
 
-/* dlc_expf / dlc_tanhf, when used (`ops`, bit K_*): the operations of emit_llvm.c's expf_fn /
- * tanhf_fn, in its order. */
+/* dlc_expf / dlc_tanhf / dlc_erff, when used (`ops`, bit K_*): the operations of emit_llvm.c's
+ * expf_fn / tanhf_fn / erff_fn, in its order. */
 static void print_vmath(FILE *o, unsigned ops) {
     if (!ops) return;
     const double *ep = vm_expf_poly, *tp = vm_tanhf_poly;
@@ -171,14 +172,26 @@ static void print_vmath(FILE *o, unsigned ops) {
     fprintf(o, "    p = p * z + r + 1.0f;\n"
                "    m.f = n + 12582912.0f;\n    s.u = (m.u - 0x4B400000u + 127u) << 23;\n    y = p * s.f;\n"
                "    return x > %af ? (float)INFINITY : x < %af ? 0.0f : y;\n}\n", F(VM_EXP_MAX), F(VM_EXP_MIN));
-    if (!(ops >> K_TANH & 1)) return;
-    fprintf(o, "\nstatic inline float dlc_tanhf(float x) {\n"
-               "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, small, big;\n", F(tp[0]));
-    for (int k = 1; k < 5; k++) fprintf(o, "    p = p * z + %af;\n", F(tp[k]));
-    fprintf(o, "    small = p * z * x + x;\n"
-               "    big = 1.0f - 2.0f / (dlc_expf(2.0f * a) + 1.0f);\n"
-               "    big = x < 0.0f ? -big : big;\n"
-               "    return a < %af ? small : big;\n}\n", F(VM_TANH_SMALL));
+    if (ops >> K_TANH & 1) {
+        fprintf(o, "\nstatic inline float dlc_tanhf(float x) {\n"
+                   "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, small, big;\n", F(tp[0]));
+        for (int k = 1; k < 5; k++) fprintf(o, "    p = p * z + %af;\n", F(tp[k]));
+        fprintf(o, "    small = p * z * x + x;\n"
+                   "    big = 1.0f - 2.0f / (dlc_expf(2.0f * a) + 1.0f);\n"
+                   "    big = x < 0.0f ? -big : big;\n"
+                   "    return a < %af ? small : big;\n}\n", F(VM_TANH_SMALL));
+    }
+    if (ops >> K_ERF & 1) {
+        fprintf(o, "\nstatic inline float dlc_erff(float x) {\n"
+                   "    float a = x < 0.0f ? -x : x, z = x * x, p = %af, t, q, big;\n", F(vm_erff_small[0]));
+        for (int k = 1; k < 7; k++) fprintf(o, "    p = p * z + %af;\n", F(vm_erff_small[k]));
+        fprintf(o, "    t = a - %af;\n    q = %af;\n", F(VM_ERF_MID), F(vm_erff_large[0]));
+        for (int k = 1; k < 9; k++) fprintf(o, "    q = q * t + %af;\n", F(vm_erff_large[k]));
+        fprintf(o, "    big = 1.0f - dlc_expf(q - a * a);\n"
+                   "    big = a >= 4.0f ? 1.0f : big;\n"
+                   "    big = x < 0.0f ? -big : big;\n"
+                   "    return a < 1.0f ? p * x : big;\n}\n");
+    }
 #undef F
 }
 

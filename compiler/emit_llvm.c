@@ -8,6 +8,7 @@
  * agrees bit for bit. */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
@@ -84,13 +85,14 @@ static LLVMValueRef libm(Emit *E, const char *name, KType t, LLVMValueRef x) {
 
 static LLVMValueRef expr(Emit *E, const KExpr *e);
 
-/* ---- f32 exp and tanh, written out so loops over them vectorize -------------------------------
+/* ---- f32 exp, tanh and erf, written out so loops over them vectorize ---------------------------
  * Cephes' expf and tanhf in plain float arithmetic (no fma, no libm), the same operations in
  * the same order as the C back end's dlc_expf / dlc_tanhf (emit_c.c), so the JIT, object files
  * and C source agree bit for bit.  exp: n = floor(x log2 e + 1/2) clamped to [-126, 127],
  * r = x - n ln 2 (in two parts), e^r by a degree-6 polynomial, times 2^n built from its bits;
  * +inf above 88.72, 0 below -87.34 (no subnormals).  tanh: an odd polynomial below 0.625,
- * else 1 - 2 / (e^2|x| + 1) with x's sign.  Both within a few ulp of libm. */
+ * else 1 - 2 / (e^2|x| + 1) with x's sign.  erf: see vm_erff_small in kernel.c.  All within a
+ * few ulp of libm. */
 static LLVMValueRef fc(Emit *E, double v) { return LLVMConstReal(LLVMFloatTypeInContext(E->ctx), (double)(float)v); }
 
 /* an internal always-inlined float -> float function, built once per module */
@@ -111,6 +113,13 @@ static LLVMValueRef fsel(LLVMBuilderRef b, LLVMRealPredicate p, LLVMValueRef x, 
     return LLVMBuildSelect(b, LLVMBuildFCmp(b, p, x, y, ""), t, e, "");
 }
 
+/* c[0] x^(n-1) + ... + c[n-1] by Horner's rule, in the C back end's order (p = p x + c[k]) */
+static LLVMValueRef horner(Emit *E, LLVMBuilderRef b, LLVMValueRef x, const double *c, int n) {
+    LLVMValueRef p = fc(E, c[0]);
+    for (int k = 1; k < n; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, x, ""), fc(E, c[k]), "");
+    return p;
+}
+
 static LLVMValueRef expf_fn(Emit *E) {
     LLVMBuilderRef b = NULL;
     LLVMValueRef f = vmath_fn(E, "dlc.expf", &b);
@@ -124,8 +133,7 @@ static LLVMValueRef expf_fn(Emit *E) {
     n = fsel(b, LLVMRealOGT, n, fc(E, 127), fc(E, 127), n);
     LLVMValueRef r = LLVMBuildFSub(b, x, LLVMBuildFMul(b, n, fc(E, VM_LN2_HI), ""), "");
     r = LLVMBuildFSub(b, r, LLVMBuildFMul(b, n, fc(E, VM_LN2_LO), ""), "");
-    LLVMValueRef z = LLVMBuildFMul(b, r, r, ""), p = fc(E, vm_expf_poly[0]);
-    for (int k = 1; k < 6; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, r, ""), fc(E, vm_expf_poly[k]), "");
+    LLVMValueRef z = LLVMBuildFMul(b, r, r, ""), p = horner(E, b, r, vm_expf_poly, 6);
     p = LLVMBuildFAdd(b, LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), r, ""), fc(E, 1), "");
     /* 2^n: n + 1.5 * 2^23 holds n in its low mantissa bits */
     LLVMValueRef bits = LLVMBuildBitCast(b, LLVMBuildFAdd(b, n, fc(E, 12582912.0), ""), i32, "");
@@ -147,14 +155,32 @@ static LLVMValueRef tanhf_fn(Emit *E) {
     LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), fty = LLVMFunctionType(f32, &f32, 1, 0);
     LLVMValueRef x = LLVMGetParam(f, 0);
     LLVMValueRef a = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, x, ""), x);
-    LLVMValueRef z = LLVMBuildFMul(b, x, x, ""), p = fc(E, vm_tanhf_poly[0]);
-    for (int k = 1; k < 5; k++) p = LLVMBuildFAdd(b, LLVMBuildFMul(b, p, z, ""), fc(E, vm_tanhf_poly[k]), "");
+    LLVMValueRef z = LLVMBuildFMul(b, x, x, ""), p = horner(E, b, z, vm_tanhf_poly, 5);
     LLVMValueRef small = LLVMBuildFAdd(b, LLVMBuildFMul(b, LLVMBuildFMul(b, p, z, ""), x, ""), x, "");
     LLVMValueRef a2 = LLVMBuildFMul(b, fc(E, 2), a, "");
     LLVMValueRef s = LLVMBuildCall2(b, fty, ex, &a2, 1, "");
     LLVMValueRef big = LLVMBuildFSub(b, fc(E, 1), LLVMBuildFDiv(b, fc(E, 2), LLVMBuildFAdd(b, s, fc(E, 1), ""), ""), "");
     big = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, big, ""), big);
     LLVMBuildRet(b, fsel(b, LLVMRealOLT, a, fc(E, VM_TANH_SMALL), small, big));
+    LLVMDisposeBuilder(b);
+    return f;
+}
+
+static LLVMValueRef erff_fn(Emit *E) {
+    LLVMValueRef ex = expf_fn(E);
+    LLVMBuilderRef b = NULL;
+    LLVMValueRef f = vmath_fn(E, "dlc.erff", &b);
+    if (!b) return f;
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(E->ctx), fty = LLVMFunctionType(f32, &f32, 1, 0);
+    LLVMValueRef x = LLVMGetParam(f, 0);
+    LLVMValueRef a = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, x, ""), x);
+    LLVMValueRef small = LLVMBuildFMul(b, horner(E, b, LLVMBuildFMul(b, x, x, ""), vm_erff_small, 7), x, "");
+    LLVMValueRef q = horner(E, b, LLVMBuildFSub(b, a, fc(E, VM_ERF_MID), ""), vm_erff_large, 9);
+    LLVMValueRef arg = LLVMBuildFSub(b, q, LLVMBuildFMul(b, a, a, ""), "");
+    LLVMValueRef big = LLVMBuildFSub(b, fc(E, 1), LLVMBuildCall2(b, fty, ex, &arg, 1, ""), "");
+    big = fsel(b, LLVMRealOGE, a, fc(E, 4), fc(E, 1), big);
+    big = fsel(b, LLVMRealOLT, x, fc(E, 0), LLVMBuildFNeg(b, big, ""), big);
+    LLVMBuildRet(b, fsel(b, LLVMRealOLT, a, fc(E, 1), small, big));
     LLVMDisposeBuilder(b);
     return f;
 }
@@ -248,7 +274,9 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
     case K_SQRT: a = expr(E, e->a); return intrinsic(E, "llvm.sqrt", e->t, &a, 1);
     case K_ABS: a = expr(E, e->a); return intrinsic(E, "llvm.fabs", e->t, &a, 1);
     case K_TANH: return e->t == KT_F32 ? call_f32(E, tanhf_fn(E), expr(E, e->a)) : libm(E, "tanh", e->t, expr(E, e->a));
-    case K_ERF: return libm(E, "erf", e->t, expr(E, e->a));
+    case K_ERF: return e->t == KT_F32 ? call_f32(E, erff_fn(E), expr(E, e->a)) : libm(E, "erf", e->t, expr(E, e->a));
+    case K_SIN: return libm(E, "sin", e->t, expr(E, e->a));   /* libm, as the C back end: the same bits */
+    case K_COS: return libm(E, "cos", e->t, expr(E, e->a));
     case K_LT: case K_LE: case K_GT: case K_GE: case K_EQ: case K_NE: return cmp(E, e);
     case K_AND: a = expr(E, e->a); b = expr(E, e->b); return LLVMBuildAnd(E->b, a, b, "");
     case K_OR: a = expr(E, e->a); b = expr(E, e->b); return LLVMBuildOr(E->b, a, b, "");
@@ -267,6 +295,23 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
 static void block(Emit *E, const KBlock *blk);
 
 /* for (var = lo; var < hi; var++) body */
+/* !llvm.loop metadata asking the unroller to leave a loop alone.  The vectorizer still widens
+ * and interleaves it; unrolled copies of hundreds of small loop nests cost compile time (half of
+ * it for char_gpt) and bought no speed.  The GEMM's loops (emit_gemm.c) keep their unrolling.
+ * With `vectorize`, also llvm.loop.vectorize.enable: the vectorizer then accepts up to 128
+ * run-time alias checks instead of 8 (a recurrence's step reads and writes one buffer at
+ * offsets only known at run time). */
+static LLVMValueRef loop_hints(Emit *E, bool vectorize) {
+    LLVMMetadataRef self = LLVMTemporaryMDNode(E->ctx, NULL, 0);
+    LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, "llvm.loop.unroll.disable", 24);
+    LLVMMetadataRef vec[2] = {LLVMMDStringInContext2(E->ctx, "llvm.loop.vectorize.enable", 26),
+                              LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(E->ctx), 1, 0))};
+    LLVMMetadataRef ops[3] = {self, LLVMMDNodeInContext2(E->ctx, &flag, 1), LLVMMDNodeInContext2(E->ctx, vec, 2)};
+    LLVMMetadataRef loop = LLVMMDNodeInContext2(E->ctx, ops, vectorize ? 3 : 2);
+    LLVMMetadataReplaceAllUsesWith(self, loop);
+    return LLVMMetadataAsValue(E->ctx, loop);
+}
+
 static void emit_for(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
     LLVMBuildStore(E->b, lo, var_ptr(E, s->var));
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(E->ctx, E->fn, "for.head");
@@ -281,7 +326,7 @@ static void emit_for(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
     block(E, &s->body);
     iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
     LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
-    LLVMBuildBr(E->b, head);
+    LLVMSetMetadata(LLVMBuildBr(E->b, head), LLVMGetMDKindIDInContext(E->ctx, "llvm.loop", 9), loop_hints(E, s->vectorize));
     LLVMPositionBuilderAtEnd(E->b, done);
 }
 
@@ -572,9 +617,19 @@ static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const ch
     return tm;
 }
 
+/* LLVM's remarks and warnings are about our IR, not the user's model (e.g. a loop asked to
+ * vectorize that could not be): keep them off the user's terminal.  An error is a compiler bug. */
+static void quiet_diagnostics(LLVMDiagnosticInfoRef info, void *ctx) {
+    (void)ctx;
+    if (LLVMGetDiagInfoSeverity(info) != LLVMDSError) return;
+    char *msg = LLVMGetDiagInfoDescription(info);
+    ICE("LLVM: %s", msg);
+}
+
 static void new_module(Emit *E, LLVMContextRef ctx) {
     memset(E, 0, sizeof *E);
     E->ctx = ctx;
+    LLVMContextSetDiagnosticHandler(ctx, quiet_diagnostics, NULL);
     E->mod = LLVMModuleCreateWithNameInContext("dlc", ctx);
     E->b = LLVMCreateBuilderInContext(ctx);
 }

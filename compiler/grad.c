@@ -117,17 +117,22 @@ static void grad_copy(Graph *g, Node *n, Node *dy, Node **dx) { (void)g; (void)n
  *   Y = A^T B^T  dA = B^T dY^T   dB = dY^T A^T */
 static void grad_matmul(Graph *g, Node *n, Node *dy, Node **dx) {
     Node *a = n->in[0], *b = n->in[1];
-    int ta = (int)n->iattr[0], tb = (int)n->iattr[1];
-    if (!ta && !tb) { dx[0] = new_matmul(g, n->loc, dy, b, 0, 1); dx[1] = new_matmul(g, n->loc, a, dy, 1, 0); }
-    else if (!ta) { dx[0] = new_matmul(g, n->loc, dy, b, 0, 0); dx[1] = new_matmul(g, n->loc, dy, a, 1, 0); }
-    else if (!tb) { dx[0] = new_matmul(g, n->loc, b, dy, 0, 1); dx[1] = new_matmul(g, n->loc, a, dy, 0, 0); }
-    else { dx[0] = new_matmul(g, n->loc, b, dy, 1, 1); dx[1] = new_matmul(g, n->loc, dy, a, 1, 1); }
+    int ta = (int)n->iattr[0], tb = (int)n->iattr[1], nb = (int)n->iattr[2];
+    if (!ta && !tb) { dx[0] = new_bmm(g, n->loc, dy, b, 0, 1, nb); dx[1] = new_bmm(g, n->loc, a, dy, 1, 0, nb); }
+    else if (!ta) { dx[0] = new_bmm(g, n->loc, dy, b, 0, 0, nb); dx[1] = new_bmm(g, n->loc, dy, a, 1, 0, nb); }
+    else if (!tb) { dx[0] = new_bmm(g, n->loc, b, dy, 0, 1, nb); dx[1] = new_bmm(g, n->loc, a, dy, 0, 0, nb); }
+    else { dx[0] = new_bmm(g, n->loc, b, dy, 1, 1, nb); dx[1] = new_bmm(g, n->loc, dy, a, 1, 1, nb); }
     /* the matrix view loses the leading dims of A; give them back */
     if (!shape_eq(&dx[0]->shape, &a->shape)) dx[0] = new_reshape(g, n->loc, dx[0], a->shape);
     if (!shape_eq(&dx[1]->shape, &b->shape)) dx[1] = new_reshape(g, n->loc, dx[1], b->shape);
 }
 
 static void grad_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_SOFTMAX_GRAD, n->loc, dy, n); }
+/* y = softmax(a s) with masked weights 0: ds = a y (dy - sum(dy y)); masked entries get 0 */
+static void grad_attn_softmax(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node2(g, OP_SOFTMAX_GRAD, n->loc, dy, n);
+    if (n->fattr[0] != 1) dx[0] = node2(g, OP_MUL, n->loc, dx[0], new_const(g, n->loc, n->fattr[0], n->dtype));
+}
 static void grad_log_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_LOG_SOFTMAX_GRAD, n->loc, dy, n); }
 
 static void grad_cross_entropy(Graph *g, Node *n, Node *dy, Node **dx) {

@@ -56,11 +56,34 @@ Node *new_node_attr(Graph *g, Op op, Loc loc, int nin, Node **in, const int64_t 
 }
 
 /* Transposes are folded into the GEMM's packing (emit_gemm.c), never materialized. */
-Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb) {
-    if (tb && b->shape.rank != 2) ICE("matmul with a transposed B of rank %d", b->shape.rank);
+Node *new_bmm(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb, int nb) {
+    if (tb && b->shape.rank != nb + 2) ICE("matmul with a transposed B of rank %d", b->shape.rank);
     Node *in[2] = {a, b};
-    int64_t ia[8] = {ta, tb};
+    int64_t ia[8] = {ta, tb, nb};
     return make_node(g, OP_MATMUL, loc, 2, in, ia);
+}
+Node *new_matmul(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb) { return new_bmm(g, loc, a, b, ta, tb, 0); }
+
+/* operand x of a product with nb batch axes, as a stored [rows, cols] matrix */
+static void stored_matrix(const Node *x, int nb, Dim *rows, Dim *cols) {
+    *cols = x->shape.d[x->shape.rank - 1];
+    *rows = dim_const(1);
+    for (int i = nb; i + 1 < x->shape.rank; i++) *rows = dim_mul(*rows, x->shape.d[i]);
+}
+
+MatDims matmul_dims(const Node *n) {
+    const Node *a = n->in[0], *b = n->in[1];
+    int nb = (int)n->iattr[2];
+    MatDims d = {.batch = dim_const(1)};
+    for (int i = 0; i < nb; i++) d.batch = dim_mul(d.batch, a->shape.d[i]);
+    Dim ra, ca, rb, cb;
+    stored_matrix(a, nb, &ra, &ca);
+    stored_matrix(b, nb, &rb, &cb);
+    d.m = n->iattr[0] ? ca : ra;
+    d.ka = n->iattr[0] ? ra : ca;
+    d.kb = n->iattr[1] ? cb : rb;
+    d.n = n->iattr[1] ? rb : cb;
+    return d;
 }
 
 Node *node1(Graph *g, Op op, Loc loc, Node *a) { return new_node(g, op, loc, 1, &a); }
@@ -201,7 +224,7 @@ static void print_node(FILE *out, const Graph *g, const Node *n) {
     for (int i = 0; i < n->nin; i++) fprintf(out, "%s%%%d", i ? ", " : "", n->in[i]->id);
     fprintf(out, ")");
     switch (n->op) {
-    case OP_MATMUL: fprintf(out, " ta=%lld tb=%lld", (long long)n->iattr[0], (long long)n->iattr[1]); break;
+    case OP_MATMUL: fprintf(out, " ta=%lld tb=%lld batch=%lld", (long long)n->iattr[0], (long long)n->iattr[1], (long long)n->iattr[2]); break;
     case OP_CONST: case OP_LEAKY_RELU: case OP_LEAKY_GRAD: fprintf(out, " %g", n->fattr[0]); break;
     case OP_RESULT: case OP_OUTPUT: case OP_INPUT: fprintf(out, " slot=%d", (int)n->iattr[0]); break;
     default: break;

@@ -31,10 +31,17 @@ struct Layer {
     int64_t nlayers;            /* recurrent layers: stacked layers */
     bool bidirectional, sequences;   /* recurrent layers: both directions; return every step */
     int64_t padding_idx;        /* Embedding: the row without gradient, or -1 */
+    bool scale;                 /* Embedding: rows times sqrt(dim) */
+    int64_t max_len;            /* PositionEmbedding: positions it has */
     bool return_state;          /* recurrent layers: also give the final states */
-    Node *state_in[2];          /* recurrent layers, during an apply: initial h (and c), or NULL */
-    Loc state_loc[2];           /* ... and where they are written */
-    Node *state_out[2];         /* ... and the final h (and c), [N, layers*D, H] */
+    Node *in[LAYER_MAX_INPUTS]; /* during an apply: its tensors by slot (LayerKind.inputs), or NULL */
+    Loc in_loc[LAYER_MAX_INPUTS];   /* ... and where they are written */
+    Node *extra_out[2];         /* ... outputs after the result: a recurrence's final h (and c),
+                                 * [N, layers*D, H]; attention's weights */
+    int64_t heads;              /* MultiHeadAttention */
+    bool causal;                /* MultiHeadAttention: queries see no later keys */
+    int64_t pad_id;             /* MultiHeadAttention: the key id a `mask` hides */
+    Dim key_features[2];        /* MultiHeadAttention: key and value widths, at first use */
     Param *params[64];          /* trainable first (layer_params lists those), then buffers */
     int nparams;                /* trainable ones */
 };
@@ -46,7 +53,7 @@ struct LayerKind {
     const char *name;
     MakeFn *make;
     ApplyFn *apply;
-    int max_inputs;             /* tensors it takes: x, then a recurrence's initial states */
+    const char *const *inputs;  /* names of the tensors it takes, in positional order */
 };
 
 /* ---- argument helpers ------------------------------------------------------------------- */
@@ -614,8 +621,9 @@ static Node *groupnorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
 
 /* ---- Embedding(vocab, dim, padding_idx = none): ids [...] -> rows of a [vocab, dim] table ---- */
 static void embedding_make(Layer *l, Ast *call) {
-    static const char *const kw[] = {"vocab", "dim", "padding_idx", NULL};
+    static const char *const kw[] = {"vocab", "dim", "padding_idx", "scale", NULL};
     check_call_args(call, 2, kw, "Embedding");
+    l->scale = bool_arg(call, -1, "scale", false, "Embedding");
     Ast *v = call_arg(call, 0, "vocab"), *d = call_arg(call, 1, "dim"), *p = call_arg(call, 2, "padding_idx");
     if (!v || !d) error_at(call->loc, "Embedding needs the vocabulary size and the vector size, e.g. Embedding(vocab, 64)");
     l->in_features = dim_const(const_int(v, "Embedding vocab", 1, 1 << 24));
@@ -640,8 +648,57 @@ static Node *embedding_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     s.d[s.rank++] = dim_const(l->units);
     Node *y = new_node_attr(g, OP_EMBED, loc, 2, (Node *[]){l->params[0]->node, x}, (int64_t[8]){l->padding_idx}, s);
     y->dtype = g->fdtype;
+    if (l->scale) y = node2(g, OP_MUL, loc, y, cnst(g, loc, sqrt((double)l->units), y));
     return y;
 }
+
+/* ---- positions: PositionalEncoding() adds the fixed sinusoids of Vaswani et al. (SINUSOID);
+ *      PositionEmbedding(max_len) adds learned rows, weight [max_len, D] ~ N(0, 1) as an
+ *      nn.Embedding of the positions 0..T-1 (so T may not exceed max_len).  On [N, T, D]. ------ */
+static void positions_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"max_len", NULL};
+    bool learned = l->kind->name[8] == 'E';
+    check_call_args(call, learned, learned ? kw : NULL, l->kind->name);
+    if (!learned) return;
+    Ast *m = call_arg(call, 0, "max_len");
+    if (!m) error_at(call->loc, "PositionEmbedding needs the most positions it serves, e.g. PositionEmbedding(64)");
+    l->max_len = const_int(m, "PositionEmbedding max_len", 1, 1 << 20);
+}
+
+static Node *positions_apply(Graph *g, Layer *l, Node *x, Loc loc) {
+    if (!is_float(x->dtype) || x->shape.rank != 3 || !dim_is_const(x->shape.d[2]))
+        error_at(loc, "%s '%s' adds positions to f32[N, T, features] (fixed features), got %s%s", l->kind->name, l->name,
+                 dtype_keyword(x->dtype), shape_str(g, &x->shape));
+    Dim T = x->shape.d[1], D = x->shape.d[2];
+    Shape td = shape_of(2, (Dim[]){T, D});
+    if (!l->max_len) return node2(g, OP_ADD, loc, x, new_node_attr(g, OP_SINUSOID, loc, 0, NULL, NULL, td));
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = D;
+        l->params[l->nparams++] = add_param(g, fmt("%s.weight", l->name), shape_of(2, (Dim[]){dim_const(l->max_len), D}),
+                                            INIT_NORMAL, 1.0, l->loc);
+    } else if (!dim_eq(D, l->in_features)) {
+        error_at(loc, "PositionEmbedding '%s' expects %s features (as at its first use), got %s", l->name,
+                 dim_str(g, l->in_features), shape_str(g, &x->shape));
+    }
+    if (dim_is_const(T)) {
+        if (T.c > l->max_len)
+            error_at(loc, "PositionEmbedding '%s' has %lld positions, fewer than T = %lld of %s", l->name, (long long)l->max_len,
+                     (long long)T.c, shape_str(g, &x->shape));
+    } else {   /* T symbolic: the memory plan's largest T must fit */
+        int k = 0;
+        while (k < MAX_SYMS && !(T.c == 1 && T.e[k] == 1)) k++;
+        if (k == MAX_SYMS) error_at(loc, "PositionEmbedding '%s' needs T to be one symbol, got %s", l->name, shape_str(g, &x->shape));
+        if (!g->sym_cap[k] || l->max_len < g->sym_cap[k]) {
+            g->sym_cap[k] = l->max_len;
+            g->sym_cap_loc[k] = loc;
+        }
+    }
+    Node *rows = new_node_attr(g, OP_SLICE, loc, 1, &l->params[0]->node, (int64_t[8]){0, 0, 0}, td);
+    return node2(g, OP_ADD, loc, x, rows);
+}
+
+
 
 /* ---- recurrent layers: RNN(hidden, nonlinearity = "tanh"), LSTM(hidden), GRU(hidden), each
  *      with layers = 1, bidirectional = false, dropout = 0, bias = true, return_sequences = true
@@ -780,9 +837,9 @@ static Node *recurrent_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         error_at(loc, "%s '%s' expects %s features per step (as at its first use), got %s", k, l->name,
                  dim_str(g, l->in_features), shape_str(g, &x->shape));
     l->in_features = F;
-    Node **init = l->state_in;   /* h0, c0 [N, S, H] or NULL */
+    Node **init = &l->in[1];   /* h0, c0 [N, S, H] or NULL */
     for (int k = 0; k < 2; k++)
-        if (init[k]) check_state(g, l, init[k], x->shape.d[0], k ? "cell state c0" : "hidden state h0", l->state_loc[k]);
+        if (init[k]) check_state(g, l, init[k], x->shape.d[0], k ? "cell state c0" : "hidden state h0", l->in_loc[1 + k]);
     Node *h = new_node_attr(g, OP_PERMUTE, loc, 1, &x, (int64_t[8]){1, 0, 2},
                             shape_of(3, (Dim[]){x->shape.d[1], x->shape.d[0], F}));
     int D = l->bidirectional ? 2 : 1;
@@ -808,31 +865,181 @@ static Node *recurrent_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     }
     l->applied = true;
     int S = l->nlayers * D;
-    l->state_out[0] = l->return_state ? stack_states(g, fin[0], S, loc) : NULL;
-    l->state_out[1] = l->return_state && l->cell == CELL_LSTM ? stack_states(g, fin[1], S, loc) : NULL;
+    l->extra_out[0] = l->return_state ? stack_states(g, fin[0], S, loc) : NULL;
+    l->extra_out[1] = l->return_state && l->cell == CELL_LSTM ? stack_states(g, fin[1], S, loc) : NULL;
     if (!l->sequences) return bwd ? concat_last(g, fin[0][S - 2], fin[0][S - 1], loc) : fin[0][S - 1];
     Dim T = h->shape.d[0], N = h->shape.d[1];
     return new_node_attr(g, OP_PERMUTE, loc, 1, &h, (int64_t[8]){1, 0, 2}, shape_of(3, (Dim[]){N, T, h->shape.d[2]}));
 }
 
+/* ---- MultiHeadAttention(heads, dropout = 0, bias = true, causal = false, pad = 0,
+ *      return_weights = false): torch.nn.MultiheadAttention with batch_first --------------------
+ * Applied as attn(query), attn(query, key) or attn(query, key, value) (a missing key is the
+ * query, a missing value the key), with keyword inputs mask = ids [N, S] (keys whose id is
+ * `pad` are hidden) or lengths = [N] (keys j >= length hidden).  query [N, T, E], key
+ * [N, S, kdim], value [N, S, vdim]; `heads` must divide E.  Each head h of width dh = E/heads
+ * computes softmax(q_h k_h^T / sqrt dh) v_h; the heads are concatenated and projected: result
+ * [N, T, E], and with return_weights the weights averaged over heads [N, T, S] (torch's
+ * average_attn_weights).  Parameters as torch's: in_proj_weight [3E, E] (q, k, v rows), or
+ * q_proj_weight [E, E], k_proj_weight [E, kdim], v_proj_weight [E, vdim] when kdim or vdim is
+ * not E; in_proj_bias [3E]; out_proj.weight [E, E], out_proj.bias [E]; initialized as torch
+ * does (xavier-uniform projections, zero biases).  Training materializes the weights
+ * [N, H, T, S] (ATTN_SOFTMAX: the backward needs them); inference streams over key tiles
+ * (ATTENTION) unless the weights are asked for. */
+static void mha_make(Layer *l, Ast *call) {
+    static const char *const kw[] = {"heads", "dropout", "bias", "causal", "pad", "return_weights", NULL};
+    check_call_args(call, 1, kw, "MultiHeadAttention");
+    Ast *h = call_arg(call, 0, "heads"), *a;
+    if (!h) error_at(call->loc, "MultiHeadAttention needs the number of heads, e.g. MultiHeadAttention(4)");
+    l->heads = const_int(h, "MultiHeadAttention heads", 1, 1 << 12);
+    l->rate = (a = call_arg(call, -1, "dropout")) ? const_number(a, "MultiHeadAttention dropout") : 0;
+    if (!(l->rate >= 0 && l->rate < 1)) error_at(a->loc, "MultiHeadAttention dropout must be in [0, 1), got %g", l->rate);
+    l->bias = bool_arg(call, -1, "bias", true, "MultiHeadAttention");
+    l->causal = bool_arg(call, -1, "causal", false, "MultiHeadAttention");
+    l->pad_id = (a = call_arg(call, -1, "pad")) ? const_int(a, "MultiHeadAttention pad", -(1LL << 31), (1LL << 31) - 1) : 0;
+    l->return_state = bool_arg(call, -1, "return_weights", false, "MultiHeadAttention");
+}
+
+/* A [N, L, width] input of an attention layer, checked. */
+static void attn_operand(Graph *g, Layer *l, Node *x, const char *what, Loc loc) {
+    if (!is_float(x->dtype) || x->shape.rank != 3)
+        error_at(loc, "MultiHeadAttention '%s' takes its %s as f32[N, length, features], got %s%s", l->name, what,
+                 dtype_keyword(x->dtype), shape_str(g, &x->shape));
+    if (!dim_is_const(x->shape.d[2]))
+        error_at(loc, "MultiHeadAttention '%s' needs a fixed %s width, got %s", l->name, what, shape_str(g, &x->shape));
+}
+
+/* rows [j E, (j+1) E) of a stacked projection parameter */
+static Node *rows_of(Graph *g, Param *p, int j, int64_t E, Loc loc) {
+    Shape s = p->node->shape;
+    s.d[0] = dim_const(E);
+    return new_node_attr(g, OP_SLICE, loc, 1, &p->node, (int64_t[8]){0, j * E, 0}, s);
+}
+
+/* x [N, L, in] projected by w [E, in] (+ b) and split into heads: [N, heads, L, dh] */
+static Node *to_heads(Graph *g, Layer *l, Node *x, Node *w, Node *b, Loc loc) {
+    Dim N = x->shape.d[0], L = x->shape.d[1];
+    int64_t E = w->shape.d[0].c, dh = E / l->heads;
+    Node *y = new_matmul(g, loc, x, w, 0, 1);
+    if (b) y = node2(g, OP_ADD, loc, y, b);
+    y = new_reshape(g, loc, y, shape_of(4, (Dim[]){N, L, dim_const(l->heads), dim_const(dh)}));
+    return new_node_attr(g, OP_PERMUTE, loc, 1, &y, (int64_t[8]){0, 2, 1, 3}, shape_of(4, (Dim[]){N, dim_const(l->heads), L, dim_const(dh)}));
+}
+
+static Node *mha_apply(Graph *g, Layer *l, Node *q, Loc loc) {
+    Node *k = l->in[1] ? l->in[1] : q, *v = l->in[2] ? l->in[2] : k, *ids = l->in[3], *lens = l->in[4];
+    Loc kloc = l->in[1] ? l->in_loc[1] : loc, vloc = l->in[2] ? l->in_loc[2] : kloc;
+    attn_operand(g, l, q, "query", loc);
+    attn_operand(g, l, k, "key", kloc);
+    attn_operand(g, l, v, "value", vloc);
+    Dim N = q->shape.d[0], T = q->shape.d[1], S = k->shape.d[1];
+    int64_t E = q->shape.d[2].c, H = l->heads;
+    if (E % H) error_at(loc, "MultiHeadAttention '%s': heads = %lld must divide the query width E = %lld", l->name, (long long)H, (long long)E);
+    if (!dim_eq(k->shape.d[0], N) || !dim_eq(v->shape.d[0], N) || !dim_eq(v->shape.d[1], S))
+        error_at(l->in[2] ? vloc : kloc, "MultiHeadAttention '%s': key %s and value %s must have the query's batch and one length, query %s",
+                 l->name, shape_str(g, &k->shape), shape_str(g, &v->shape), shape_str(g, &q->shape));
+    if (l->causal && !dim_eq(T, S))
+        error_at(loc, "MultiHeadAttention '%s' is causal, so queries and keys must have one length; got query %s and key %s",
+                 l->name, shape_str(g, &q->shape), shape_str(g, &k->shape));
+    if (ids && lens) error_at(l->in_loc[4], "MultiHeadAttention '%s' takes a mask or lengths, not both", l->name);
+    Node *key = ids ? ids : lens;
+    if (key) {
+        Loc at = ids ? l->in_loc[3] : l->in_loc[4];
+        Shape want = ids ? shape_of(2, (Dim[]){N, S}) : shape_of(1, &N);
+        if (is_float(key->dtype) || !shape_eq(&key->shape, &want))
+            error_at(at, "MultiHeadAttention '%s' takes %s as integer %s (%s), got %s%s", l->name, ids ? "mask" : "lengths",
+                     shape_str(g, &want), ids ? "each key's token id; ids equal to pad are hidden" : "keys past the length are hidden",
+                     dtype_keyword(key->dtype), shape_str(g, &key->shape));
+    }
+    Dim kd = k->shape.d[2], vd = v->shape.d[2];
+    if (!l->applied) {
+        l->applied = true;
+        l->in_features = dim_const(E);
+        l->key_features[0] = kd;
+        l->key_features[1] = vd;
+        if (kd.c == E && vd.c == E) {
+            l->params[l->nparams++] = add_param(g, fmt("%s.in_proj_weight", l->name), shape_of(2, (Dim[]){dim_const(3 * E), dim_const(E)}),
+                                                INIT_UNIFORM, sqrt(6.0 / (double)(4 * E)), l->loc);
+        } else {
+            const char *nm[3] = {"q", "k", "v"};
+            Dim in[3] = {dim_const(E), kd, vd};
+            for (int j = 0; j < 3; j++)
+                l->params[l->nparams++] = add_param(g, fmt("%s.%s_proj_weight", l->name, nm[j]), shape_of(2, (Dim[]){dim_const(E), in[j]}),
+                                                    INIT_UNIFORM, sqrt(6.0 / (double)(E + in[j].c)), l->loc);
+        }
+        if (l->bias) l->params[l->nparams++] = add_param(g, fmt("%s.in_proj_bias", l->name), shape_of(1, (Dim[]){dim_const(3 * E)}), INIT_ZEROS, 0, l->loc);
+        Param *wo = l->params[l->nparams++] = add_param(g, fmt("%s.out_proj.weight", l->name), shape_of(2, (Dim[]){dim_const(E), dim_const(E)}),
+                                                        INIT_UNIFORM, 1.0 / sqrt((double)E), l->loc);
+        mark_weight(l, wo);
+        if (l->bias) l->params[l->nparams++] = add_param(g, fmt("%s.out_proj.bias", l->name), shape_of(1, (Dim[]){dim_const(E)}), INIT_ZEROS, 0, l->loc);
+    } else if (!dim_eq(l->in_features, dim_const(E)) || !dim_eq(l->key_features[0], kd) || !dim_eq(l->key_features[1], vd)) {
+        error_at(loc, "MultiHeadAttention '%s' expects query, key and value widths %s, %s, %s (as at its first use), got %s, %s, %s", l->name,
+                 dim_str(g, l->in_features), dim_str(g, l->key_features[0]), dim_str(g, l->key_features[1]), shape_str(g, &q->shape),
+                 shape_str(g, &k->shape), shape_str(g, &v->shape));
+    }
+    bool stacked = kd.c == E && vd.c == E;
+    Param *bias = l->bias ? l->params[stacked ? 1 : 3] : NULL;
+    Node *x[3] = {q, k, v}, *hx[3];
+    for (int j = 0; j < 3; j++) {
+        Node *w = stacked ? rows_of(g, l->params[0], j, E, loc) : l->params[j]->node;
+        hx[j] = to_heads(g, l, x[j], w, bias ? rows_of(g, bias, j, E, loc) : NULL, loc);
+    }
+    int64_t ia[8] = {[ATT_CAUSAL] = l->causal, [ATT_KEYS] = ids ? ATT_KEY_IDS : lens ? ATT_KEY_LENGTHS : ATT_KEY_NONE,
+                     [ATT_PAD] = l->pad_id};
+    double scale = 1.0 / sqrt((double)(E / H));
+    Node *scores = new_bmm(g, loc, hx[0], hx[1], 0, 1, 2);   /* [N, H, T, S] */
+    Node *sin[2] = {scores, key};
+    Node *p = new_node_attr(g, OP_ATTN_SOFTMAX, loc, key ? 2 : 1, sin, ia, scores->shape);
+    p->fattr[0] = scale;
+    if (l->rate > 0) {
+        p = node1(g, OP_DROPOUT, loc, p);
+        p->fattr[0] = l->rate;
+        p->iattr[0] = p->id;
+    }
+    Node *ctx = new_bmm(g, loc, p, hx[2], 0, 0, 2);            /* [N, H, T, dh] */
+    if (!l->return_state) {   /* inference streams */
+        Node *ain[4] = {hx[0], hx[1], hx[2], key};
+        Node *st = new_node_attr(g, OP_ATTENTION, loc, key ? 4 : 3, ain, ia, ctx->shape);
+        st->fattr[0] = scale;
+        st->extra = dim_const(ATT_BR * ATT_BC + ATT_BR * (E / H) + 2 * ATT_BR);
+        ctx = node2(g, OP_TRAIN_EVAL, loc, ctx, st);
+    }
+    ctx = new_node_attr(g, OP_PERMUTE, loc, 1, &ctx, (int64_t[8]){0, 2, 1, 3}, shape_of(4, (Dim[]){N, T, dim_const(H), dim_const(E / H)}));
+    ctx = new_reshape(g, loc, ctx, shape_of(3, (Dim[]){N, T, dim_const(E)}));
+    Param *wo = l->params[stacked ? (l->bias ? 2 : 1) : (l->bias ? 4 : 3)];
+    Node *y = new_matmul(g, loc, ctx, wo->node, 0, 1);
+    if (l->bias) y = node2(g, OP_ADD, loc, y, l->params[l->nparams - 1]->node);
+    if (l->return_state) {   /* weights averaged over heads, [N, T, S] */
+        Node *avg = new_node_attr(g, OP_MEAN_TO, loc, 1, &p, NULL, shape_of(4, (Dim[]){N, dim_const(1), T, S}));
+        l->extra_out[0] = new_reshape(g, loc, avg, shape_of(3, (Dim[]){N, T, S}));
+    }
+    return y;
+}
+
+static const char *const x_in[] = {"x", NULL}, *const h_in[] = {"x", "h0", NULL}, *const hc_in[] = {"x", "h0", "c0", NULL};
+static const char *const attn_in[] = {"query", "key", "value", "mask", "lengths", NULL};
+
 static const LayerKind kinds[] = {
-    {"Embedding", embedding_make, embedding_apply, 1},
-    {"RNN", recurrent_make, recurrent_apply, 2},     /* x, h0 */
-    {"LSTM", recurrent_make, recurrent_apply, 3},    /* x, h0, c0 */
-    {"GRU", recurrent_make, recurrent_apply, 2},
-    {"BatchNorm", norm_make, batchnorm_apply, 1},
-    {"LayerNorm", norm_make, layernorm_apply, 1},
-    {"GroupNorm", norm_make, groupnorm_apply, 1},
-    {"InstanceNorm", norm_make, groupnorm_apply, 1},
-    {"Dense", dense_make, dense_apply, 1},
-    {"Conv2D", conv_make, conv_apply, 1},
-    {"Conv1D", conv_make, conv_apply, 1},
-    {"MaxPool2D", pool_make, pool_apply, 1},
-    {"AvgPool2D", pool_make, pool_apply, 1},
-    {"MaxPool1D", pool_make, pool_apply, 1},
-    {"AvgPool1D", pool_make, pool_apply, 1},
-    {"GlobalAvgPool", gap_make, gap_apply, 1},
-    {"Dropout", dropout_make, dropout_apply, 1},
+    {"Embedding", embedding_make, embedding_apply, x_in},
+    {"RNN", recurrent_make, recurrent_apply, h_in},
+    {"LSTM", recurrent_make, recurrent_apply, hc_in},
+    {"GRU", recurrent_make, recurrent_apply, h_in},
+    {"MultiHeadAttention", mha_make, mha_apply, attn_in},
+    {"PositionalEncoding", positions_make, positions_apply, x_in},
+    {"PositionEmbedding", positions_make, positions_apply, x_in},
+    {"BatchNorm", norm_make, batchnorm_apply, x_in},
+    {"LayerNorm", norm_make, layernorm_apply, x_in},
+    {"GroupNorm", norm_make, groupnorm_apply, x_in},
+    {"InstanceNorm", norm_make, groupnorm_apply, x_in},
+    {"Dense", dense_make, dense_apply, x_in},
+    {"Conv2D", conv_make, conv_apply, x_in},
+    {"Conv1D", conv_make, conv_apply, x_in},
+    {"MaxPool2D", pool_make, pool_apply, x_in},
+    {"AvgPool2D", pool_make, pool_apply, x_in},
+    {"MaxPool1D", pool_make, pool_apply, x_in},
+    {"AvgPool1D", pool_make, pool_apply, x_in},
+    {"GlobalAvgPool", gap_make, gap_apply, x_in},
+    {"Dropout", dropout_make, dropout_apply, x_in},
 };
 enum { NKINDS = sizeof kinds / sizeof kinds[0] };
 
@@ -859,21 +1066,20 @@ Layer *new_layer(const LayerKind *k, const char *name, Loc loc, Ast *call) {
 }
 
 int apply_layer(Graph *g, Layer *l, Node **in, const Loc *in_loc, int nin, Node **out, Loc loc) {
-    int most = l->kind->max_inputs;
-    if (nin > most)
-        error_at(in_loc[most], "%s '%s' takes %s, got %d tensors", l->kind->name, l->name,
-                 most == 1 ? "one input" : most == 2 ? "an input and an initial state h0" : "an input and initial states h0, c0", nin);
-    l->state_in[0] = nin > 1 ? in[1] : NULL;
-    l->state_in[1] = nin > 2 ? in[2] : NULL;
-    for (int k = 1; k < nin; k++) l->state_loc[k - 1] = in_loc[k];
+    if (!in[0]) unreachable();
+    for (int k = 0; k < LAYER_MAX_INPUTS; k++) {
+        l->in[k] = k < nin ? in[k] : NULL;
+        if (l->in[k]) l->in_loc[k] = in_loc[k];
+    }
     out[0] = l->kind->apply(g, l, in[0], loc);
     int nout = 1;
     for (int k = 0; k < 2; k++)
-        if (l->state_out[k]) out[nout++] = l->state_out[k];
-    l->state_in[0] = l->state_in[1] = l->state_out[0] = l->state_out[1] = NULL;
+        if (l->extra_out[k]) out[nout++] = l->extra_out[k];
+    memset(l->in, 0, sizeof l->in);
+    memset(l->extra_out, 0, sizeof l->extra_out);
     return nout;
 }
-int layer_max_inputs(const Layer *l) { return l->kind->max_inputs; }
+const char *const *layer_inputs(const Layer *l) { return l->kind->inputs; }
 const char *layer_name(const Layer *l) { return l->name; }
 const char *layer_kind_name(const Layer *l) { return l->kind->name; }
 int layer_params(const Layer *l, Param **out) {

@@ -44,22 +44,30 @@ static KExpr *sub(KExpr *a, KExpr *b) { return kbin(K_SUB, a, b); }
 static KExpr *mul(KExpr *a, KExpr *b) { return kbin(K_MUL, a, b); }
 static KExpr *dvd(KExpr *a, KExpr *b) { return kbin(K_DIV, a, b); }
 
-/* for (v = 0; v < hi; v++) — returns the loop var, and makes its body the current block. */
-static int loop(Lower *L, const char *name, KExpr *hi) {
-    int v = kvar(L->f, name, KT_I64);
-    KStmt *s = kfor(L->b, v, ki(0), hi);
+/* for (v = 0; v < hi; v++): appends the loop, makes its body the current block, returns it */
+static KStmt *open_loop(Lower *L, const char *name, KExpr *hi) {
+    KStmt *s = kfor(L->b, kvar(L->f, name, KT_I64), ki(0), hi);
     L->b = &s->body;
-    return v;
+    return s;
+}
+
+/* A plain loop; returns the loop var. */
+static int loop(Lower *L, const char *name, KExpr *hi) { return open_loop(L, name, hi)->var; }
+
+/* A loop whose iterations touch disjoint elements of buffers it both reads and writes at
+ * run-time offsets: the back end asks the vectorizer to widen it anyway (KStmt.vectorize). */
+static int vloop(Lower *L, const char *name, KExpr *hi) {
+    KStmt *s = open_loop(L, name, hi);
+    s->vectorize = true;
+    return s->var;
 }
 
 /* A parallel loop: its iterations are independent and may run on any thread; `work` is the
  * elements the whole loop processes.  Only at the top of a node's code (KStmt.par_work). */
 static int ploop(Lower *L, const char *name, KExpr *hi, KExpr *work) {
-    int v = kvar(L->f, name, KT_I64);
-    KStmt *s = kfor(L->b, v, ki(0), hi);
+    KStmt *s = open_loop(L, name, hi);
     s->par_work = work;
-    L->b = &s->body;
-    return v;
+    return s->var;
 }
 
 /* A scalar local initialized to `init`. */
@@ -382,14 +390,20 @@ static void lower_train_eval(Lower *L, Node *n) {
 }
 
 /* C[M,N] = op(A) op(B), with A, B seen as [rows, last] matrices: one GEMM statement, which
- * each back end implements (KGemm in dlc.h fixes the arithmetic). */
+ * each back end implements (KGemm in dlc.h fixes the arithmetic); with batch axes, one GEMM
+ * per batch index, in a loop. */
 static void lower_matmul(Lower *L, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
-    bool ta = n->iattr[0], tb = n->iattr[1];
-    KGemm g = {ta, tb, buf_of(L, a), buf_of(L, b), buf_of(L, n),
-               kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), ki(0), ki(0), ki(0),
-               ta ? last_dim(a) : rows(a), tb ? rows(b) : last_dim(b), ta ? rows(a) : last_dim(a)};
+    MatDims d = matmul_dims(n);
+    KExpr *m = kdim(d.m), *nc = kdim(d.n), *k = kdim(d.ka);
+    KBlock *outer = L->b;
+    KExpr *at = ki(0);
+    if (n->iattr[2]) at = var(L, loop(L, "batch", kdim(d.batch)));
+    KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, n),
+               kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)), mul(at, mul(m, nc)),
+               m, nc, k};
     kgemm(L->b, &g);
+    L->b = outer;
 }
 
 /* ---- images [N, C, H, W] --------------------------------------------------------------------
@@ -667,6 +681,21 @@ static void lower_embed_grad(Lower *L, Node *n) {
     L->b = outer;
 }
 
+/* The sinusoidal position encoding (Vaswani et al. 2017) [T, D]: pair i of columns (2i, 2i+1)
+ * holds sin and cos of t e^(-2i ln(10000) / D); computed in f64 (libm) and rounded once. */
+static void lower_sinusoid(Lower *L, Node *n) {
+    KBlock *outer = L->b;
+    int64_t D = n->shape.d[1].c;
+    int t = loop(L, "t", kdim(n->shape.d[0]));
+    int j = loop(L, "j", ki(D));
+    KExpr *pair = mul(ki(2), dvd(var(L, j), ki(2)));
+    KExpr *freq = kun(K_EXP, mul(kcast(KT_F64, pair), kf(KT_F64, -log(10000.0) / (double)D)));
+    KExpr *angle = mul(kcast(KT_F64, var(L, t)), freq);
+    KExpr *even = kbin(K_EQ, kbin(K_REM, var(L, j), ki(2)), ki(0));
+    kstore(L->b, buf_of(L, n), add(mul(var(L, t), ki(D)), var(L, j)), kcast(T(n), kselect(even, kun(K_SIN, angle), kun(K_COS, angle))));
+    L->b = outer;
+}
+
 /* A recurrence's inputs and sizes, from RNN_SEQ (xg, w_hh [, b_hh] [, h0] [, c0]) or RNN_BWD
  * (dy, ws, w_hh [, h0] [, c0]); offsets below are in elements of the saved states (dlc.h). */
 typedef struct {
@@ -724,7 +753,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
         kgemm(L->b, &g);
     }
     int i = loop(L, "i", r->N);
-    int j = loop(L, "j", r->H);
+    int j = vloop(L, "j", r->H);
     KExpr *e = add(mul(var(L, i), r->H), var(L, j));   /* (i, j) in [N, H] */
     KExpr *row = add(mul(t, r->N), var(L, i));
     /* gate k's pre-activation parts: input side, hidden side (with b_hh) */
@@ -817,7 +846,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     int cout = local(L, "cout", add(carry0, mul(sub(ki(1), kbin(K_REM, var(L, s), ki(2))), r.NH)));
     KExpr *tprev = time_prev(&r, t), *first = kbin(K_EQ, var(L, s), sub(r.T, ki(1)));
     int i = loop(L, "i", r.N);
-    int j = loop(L, "j", r.H);
+    int j = vloop(L, "j", r.H);
     KExpr *e = add(mul(var(L, i), r.H), var(L, j));
     KExpr *rowg = add(mul(add(mul(t, r.N), var(L, i)), r.G), var(L, j));   /* gate 0 of (t, i, j) */
     KExpr *sg = add(stp, add(mul(var(L, i), r.G), var(L, j)));             /* in the step scratch */
@@ -989,6 +1018,132 @@ static void lower_softmax_grad_like(Lower *L, Node *n, bool log) {
 static void lower_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, false); }
 static void lower_log_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, true); }
 
+/* ---- attention ------------------------------------------------------------------------------
+ * Scores [B, H, T, S]: query i of head h of batch b against key j. */
+
+/* The lowest finite value: a masked score that no kept score loses a max to. */
+static KExpr *lowest(Node *n) { return c(n, n->dtype == DLRT_F64 ? -1.7976931348623157e308 : -3.4028234663852886e38); }
+
+/* Whether query i of batch b sees key j (ATT_* in dlc.h); key is the op's last input. */
+static KExpr *attn_keep(Lower *L, Node *n, KExpr *b, KExpr *i, KExpr *j, KExpr *S) {
+    KExpr *keep = n->iattr[ATT_CAUSAL] ? kbin(K_LE, j, i) : NULL;
+    Node *key = n->in[n->nin - 1];
+    KExpr *k = NULL;
+    if (n->iattr[ATT_KEYS] == ATT_KEY_IDS) k = kbin(K_NE, kcast(KT_I64, ld(L, key, add(mul(b, S), j))), ki(n->iattr[ATT_PAD]));
+    if (n->iattr[ATT_KEYS] == ATT_KEY_LENGTHS) k = kbin(K_LT, j, kcast(KT_I64, ld(L, key, b)));
+    if (keep && k) return kbin(K_AND, keep, k);
+    return keep ? keep : k ? k : kbin(K_EQ, ki(0), ki(0));
+}
+
+/* fattr0 * x[at], a scaled score */
+static KExpr *score(Lower *L, Node *x, KExpr *at, Node *n) { return mul(ld(L, x, at), c(n, n->fattr[0])); }
+
+/* y = softmax(fattr0 * s) over the last axis, masked entries 0: the row max; e^(s - max) stored
+ * (a loop without a reduction, so it vectorizes); their sum, in order (bitwise reproducible,
+ * and only adds); the row scaled by 1 / sum. */
+static void lower_attn_softmax(Lower *L, Node *n) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *S = last_dim(n), *T = dimr(n, 2), *HT = mul(dimr(n, 3), T);
+    int r = ploop(L, "r", rows(n), numel(n));
+    KBlock *rb = L->b;
+    KExpr *base = mul(var(L, r), S), *b = dvd(var(L, r), HT), *i = kbin(K_REM, var(L, r), T);
+    int m = local(L, "m", lowest(n));
+    int j = loop(L, "j", S);
+    KExpr *keep = attn_keep(L, n, b, i, var(L, j), S);
+    kset(L->b, m, kbin(K_MAX, var(L, m), kselect(keep, score(L, x, add(base, var(L, j)), n), lowest(n))));
+    L->b = rb;
+    j = loop(L, "j", S);
+    keep = attn_keep(L, n, b, i, var(L, j), S);
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)), kselect(keep, kun(K_EXP, sub(score(L, x, add(base, var(L, j)), n), var(L, m))), c(n, 0)));
+    L->b = rb;
+    int s = local(L, "s", c(n, 0));
+    j = loop(L, "j", S);
+    kset(L->b, s, add(var(L, s), ld(L, n, add(base, var(L, j)))));
+    L->b = rb;
+    int inv = local(L, "inv", kselect(kbin(K_GT, var(L, s), c(n, 0)), dvd(c(n, 1), var(L, s)), c(n, 0)));
+    j = loop(L, "j", S);
+    KExpr *at = add(base, var(L, j));
+    kstore(L->b, buf_of(L, n), at, mul(ld(L, n, at), var(L, inv)));
+    L->b = outer;
+}
+
+/* out = attn_softmax(q k^T) v without the [T, S] scores: per (b, h) and block of ATT_BR
+ * queries, the key tiles of ATT_BC in turn (FlashAttention's online softmax):
+ *   P = q_blk k_tile^T (a GEMM into the scratch tile), row max m' = max(m, max_j s),
+ *   P = e^(s - m') masked, l = l e^(m - m') + sum_j P, out_blk = out_blk e^(m - m') + P v_tile,
+ * and finally out_blk /= l.  Tiles wholly after a causal block are skipped. */
+static void lower_attention(Lower *L, Node *n) {
+    Node *q = n->in[0], *k = n->in[1], *v = n->in[2];
+    KBlock *outer = L->b;
+    KExpr *H = dimr(n, 3), *Tq = dimr(n, 2), *Dv = dimr(n, 1), *S = dimr(k, 2), *Dk = dimr(q, 1);
+    KExpr *Br = ki(ATT_BR), *Bc = ki(ATT_BC);
+    KExpr *tile = numel(n), *pv = add(tile, ki(ATT_BR * ATT_BC));   /* scratch offsets */
+    KExpr *mrow = add(pv, mul(Br, Dv)), *lrow = add(mrow, Br);
+    int o = buf_of(L, n);
+    int bh = loop(L, "bh", mul(kdim(n->shape.d[0]), H));
+    KExpr *b = dvd(var(L, bh), H);
+    int qb = loop(L, "qb", dvd(add(Tq, ki(ATT_BR - 1)), Br));
+    KBlock *qbody = L->b;
+    int i0 = local(L, "i0", mul(var(L, qb), Br));
+    int nr = local(L, "nr", kbin(K_MIN, Br, sub(Tq, var(L, i0))));
+    KExpr *orow0 = mul(add(mul(var(L, bh), Tq), var(L, i0)), Dv);   /* out[bh, i0, 0] */
+    int r = loop(L, "r", var(L, nr));
+    kstore(L->b, o, add(mrow, var(L, r)), lowest(n));
+    kstore(L->b, o, add(lrow, var(L, r)), c(n, 0));
+    int d = loop(L, "d", Dv);
+    kstore(L->b, o, add(orow0, add(mul(var(L, r), Dv), var(L, d))), c(n, 0));
+    L->b = qbody;
+    int kb = loop(L, "kb", dvd(add(S, ki(ATT_BC - 1)), Bc));
+    int j0 = local(L, "j0", mul(var(L, kb), Bc));
+    if (n->iattr[ATT_CAUSAL]) L->b = &kif(L->b, kbin(K_LT, var(L, j0), add(var(L, i0), var(L, nr))))->body;
+    KBlock *live = L->b;
+    int nc = local(L, "nc", kbin(K_MIN, Bc, sub(S, var(L, j0))));
+    KGemm sg = {false, true, buf_of(L, q), buf_of(L, k), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
+                mul(add(mul(var(L, bh), Tq), var(L, i0)), Dk), mul(add(mul(var(L, bh), S), var(L, j0)), Dk), tile,
+                var(L, nr), var(L, nc), Dk};
+    kgemm(L->b, &sg);
+    r = loop(L, "r", var(L, nr));
+    KBlock *rb = L->b;
+    KExpr *i = add(var(L, i0), var(L, r)), *trow = mul(var(L, r), var(L, nc));
+    int m = local(L, "m", ld(L, n, add(mrow, var(L, r))));
+    int j = loop(L, "j", var(L, nc));
+    KExpr *keep = attn_keep(L, n, b, i, add(var(L, j0), var(L, j)), S);
+    kset(L->b, m, kbin(K_MAX, var(L, m), kselect(keep, score(L, n, add(tile, add(trow, var(L, j))), n), lowest(n))));
+    L->b = rb;
+    int corr = local(L, "corr", kun(K_EXP, sub(ld(L, n, add(mrow, var(L, r))), var(L, m))));
+    j = loop(L, "j", var(L, nc));   /* P = e^(s - m'), masked 0: no reduction, so it vectorizes */
+    keep = attn_keep(L, n, b, i, add(var(L, j0), var(L, j)), S);
+    KExpr *at = add(tile, add(trow, var(L, j)));
+    kstore(L->b, o, at, kselect(keep, kun(K_EXP, sub(score(L, n, at, n), var(L, m))), c(n, 0)));
+    L->b = rb;
+    int s = local(L, "s", c(n, 0));
+    j = loop(L, "j", var(L, nc));
+    kset(L->b, s, add(var(L, s), ld(L, n, add(tile, add(trow, var(L, j))))));
+    L->b = rb;
+    kstore(L->b, o, add(mrow, var(L, r)), var(L, m));
+    kstore(L->b, o, add(lrow, var(L, r)), add(mul(ld(L, n, add(lrow, var(L, r))), var(L, corr)), var(L, s)));
+    d = loop(L, "d", Dv);
+    KExpr *oat = add(orow0, add(mul(var(L, r), Dv), var(L, d)));
+    kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, corr)));
+    L->b = live;
+    KGemm pg = {false, false, o, buf_of(L, v), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
+                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc)};
+    kgemm(L->b, &pg);
+    r = loop(L, "r", var(L, nr));
+    d = loop(L, "d", Dv);
+    oat = add(orow0, add(mul(var(L, r), Dv), var(L, d)));
+    kstore(L->b, o, oat, add(ld(L, n, oat), ld(L, n, add(pv, add(mul(var(L, r), Dv), var(L, d))))));
+    L->b = qbody;
+    r = loop(L, "r", var(L, nr));
+    KExpr *l = ld(L, n, add(lrow, var(L, r)));
+    int inv = local(L, "inv", kselect(kbin(K_GT, l, c(n, 0)), dvd(c(n, 1), l), c(n, 0)));
+    d = loop(L, "d", Dv);
+    oat = add(orow0, add(mul(var(L, r), Dv), var(L, d)));
+    kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, inv)));
+    L->b = outer;
+}
+
 /* ---- losses and metrics --------------------------------------------------------------------- */
 /* The label of row r as an index clamped into [0, C) (data are checked when loaded; the clamp
  * keeps a bad label from reading out of bounds). */
@@ -1138,7 +1293,10 @@ static void lower_accuracy(Lower *L, Node *n) {
     KExpr *hit = kbin(K_EQ, var(L, arg), kcast(KT_I64, ld(L, lab, var(L, r))));
     kset(L->b, hits, add(var(L, hits), kselect(hit, c(n, 1), c(n, 0))));
     L->b = outer;
-    kstore(L->b, buf_of(L, n), ki(0), var(L, hits));
+    /* in samples: rows of a sequence [N, T, C] count 1/T each, so the mean over samples is the
+     * fraction of tokens right */
+    KExpr *per = dvd(kcast(T(n), kdim(x->shape.d[0])), kcast(T(n), rows(x)));
+    kstore(L->b, buf_of(L, n), ki(0), x->shape.rank > 2 ? mul(var(L, hits), per) : var(L, hits));
 }
 
 /* ---- effects -------------------------------------------------------------------------------- */

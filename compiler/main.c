@@ -90,7 +90,7 @@ static void load_data(Model *m, dlrt_dataset *train, dlrt_dataset *test, bool ne
         if (dlrt_dataset_idx(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());
         break;
     case DATA_NPY:
-        if (dlrt_dataset_npy(t->data_paths[0], t->ndata_paths > 1 ? t->data_paths[1] : NULL, train))
+        if (dlrt_dataset_npy(t->data_paths, t->ndata_paths, train))
             fatal("%s", dlrt_error());
         if (dlrt_dataset_split(train, t->val_split, test)) fatal("%s", dlrt_error());
         break;
@@ -153,18 +153,18 @@ static int cmd_check(void) {
     Compiled *c = compile_model(model_path, &co);
     Graph *g = c->m->g;
     printf("model %s  (%s)\n", c->m->ast->model->name, model_path);
-    printf("%-16s %-14s %-22s %12s\n", "layer", "kind", "output shape", "params");
-    printf("%.*s\n", 67, "-------------------------------------------------------------------------------");
+    printf("%-16s %-18s %-22s %12s\n", "layer", "kind", "output shape", "params");
+    printf("%.*s\n", 71, "-------------------------------------------------------------------------------");
     for (int i = 0; i < g->ninputs; i++)
-        printf("%-16s %-14s %-22s %12s\n", g->io[i].name, g->io[i].is_target ? "target" : "input",
+        printf("%-16s %-18s %-22s %12s\n", g->io[i].name, g->io[i].is_target ? "target" : "input",
                fmt("%s%s", dtype_keyword(g->io[i].node->dtype), shape_str(g, &g->io[i].node->shape)), "0");
     int64_t total = 0;
     for (int i = 0; i < g->summary.n; i++) {
         SummaryRow *r = g->summary.v[i];
-        printf("%-16s %-14s %-22s %12lld\n", r->name, r->kind, shape_str(g, &r->node->shape), (long long)r->params);
+        printf("%-16s %-18s %-22s %12lld\n", r->name, r->kind, shape_str(g, &r->node->shape), (long long)r->params);
     }
     for (int i = 0; i < g->nparams; i++) total += shape_numel_max(g, &g->params[i]->node->shape);
-    printf("%.*s\n", 67, "-------------------------------------------------------------------------------");
+    printf("%.*s\n", 71, "-------------------------------------------------------------------------------");
     printf("total parameters: %lld (%s)\n", (long long)total, human_bytes((double)g->param_bytes));
     printf("memory at batch %lld: parameters %s, gradients %s, optimizer state %s\n", (long long)g->max[0],
            human_bytes((double)g->param_bytes), human_bytes((double)g->param_bytes), human_bytes((double)g->state_bytes));
@@ -293,6 +293,11 @@ static const OptSpec generate_opts[] = {
     {"top-k", "K", "sample only among the K most likely tokens (default: all)"},
     {"seed", "N", "sampling seed (default 0)"},
     {"context", "T", "the longest context fed back (default: the training window)"},
+    {"input", "SRC.npy", "encoder-decoder models: decode each row of source ids greedily instead"},
+    {"target", "NEXT.npy", "... and print the exact-match accuracy against these tokens"},
+    {"output", "OUT.npy", "... and write the decoded tokens [rows, T] (int32)"},
+    {"bos", "ID", "... the token that starts the decoder's input (default 1)"},
+    {"eos", "ID", "... the token that ends a sequence (default 2)"},
     {"help", NULL, "show this help"},
     {0},
 };
@@ -326,9 +331,102 @@ static int64_t sample_token(const float *logits, int64_t V, double temp, int64_t
 
 /* Autoregressive sampling: the model sees the last `context` tokens as one sequence [1, T] and
  * the logits at its last position pick the next token. */
+/* Encoder–decoder greedy decoding (generate --input SRC.npy): the model's first input is the
+ * source, its second the decoder's tokens [N, T] (fixed T), its first output the logits
+ * [N, T, V].  Each row's decoder input starts as <bos> and grows by the argmax at its last
+ * position until <eos> or T tokens; the causal mask makes the padding after that position
+ * irrelevant.  Rows run together, a batch at a time.  With --target, a row is an exact match
+ * when its tokens through <eos> equal the target's; --output writes the decoded tokens, 0 after
+ * <eos>. */
+static int generate_seq2seq(const char *wpath) {
+    int64_t bos = opt_int("bos", 1, 0), eos = opt_int("eos", 2, 0), B = 256;
+    dlrt_array src, want = {0};
+    if (dlrt_npy_read(opt("input"), &src)) fatal("%s", dlrt_error());
+    if (opt("target") && dlrt_npy_read(opt("target"), &want)) fatal("%s", dlrt_error());
+    CompileOpts co = {.max_batch = B, .fns = 1u << FN_INFER, .max_len = max_len_opt()};
+    Compiled *c = compile_model(model_path, &co);
+    const dlrt_model *m = &c->rt;
+    int in[2], nin = 0;
+    for (int k = 0; k < m->n_inputs; k++)
+        if (!m->io[k].is_target && nin < 2) in[nin++] = k;
+    const dlrt_io *sio = &m->io[in[0]], *dio = &m->io[in[1]], *out = &m->io[m->n_inputs];
+    if (nin != 2 || dio->rank != 1 || dio->sym[0] || is_float(dio->dtype) || is_float(sio->dtype))
+        fatal("generate --input wants an encoder-decoder: integer source ids, then the decoder's ids [N, T] with a fixed T");
+    int64_t T = dio->shape[0], V = out->rank == 2 ? out->shape[1] : 0, per = 1;
+    if (out->rank != 2 || out->shape[0] != T || out->dtype != DLRT_F32)
+        fatal("generate --input wants the first output to be f32 logits [N, %lld, vocabulary]", (long long)T);
+    for (int j = 0; j < sio->rank; j++) {
+        if (sio->sym[j]) fatal("generate --input wants a source of fixed length, '%s' has a symbolic one", sio->name);
+        per *= sio->shape[j];
+    }
+    int64_t N = src.rank ? src.shape[0] : 0;
+    if (!N || dlrt_array_numel(&src) != N * per)
+        fatal("%s: want %lld source ids per row for '%s'", opt("input"), (long long)per, sio->name);
+    if (want.data && (want.rank < 1 || want.shape[0] != N || dlrt_array_numel(&want) != N * T))
+        fatal("%s: want [%lld, %lld] target tokens", opt("target"), (long long)N, (long long)T);
+    dlrt_session s;
+    if (dlrt_session_init(&s, m, 0) || dlrt_load_params_file(&s, wpath)) fatal("%s", dlrt_error());
+    void *io[16] = {0};
+    for (int k = 0; k < m->n_io; k++) {
+        int64_t n = B;
+        for (int j = 0; j < m->io[k].rank; j++) n *= m->io[k].shape[j];
+        io[k] = xcalloc((size_t)n, 8);
+    }
+    int32_t *dec = xcalloc((size_t)(N * T), sizeof *dec);   /* the decoded tokens */
+    int64_t *ids = xcalloc((size_t)(B * T), sizeof *ids);
+    bool *done = xcalloc((size_t)B, 1);
+    for (int64_t r0 = 0; r0 < N; r0 += B) {
+        int64_t nb = N - r0 < B ? N - r0 : B;
+        dlrt_convert(io[in[0]], sio->dtype, (char *)src.data + (size_t)(r0 * per) * dlrt_dtype_size(src.dtype), src.dtype, nb * per);
+        memset(ids, 0, sizeof *ids * (size_t)(B * T));
+        memset(done, 0, (size_t)B);
+        for (int64_t i = 0; i < nb; i++) ids[i * T] = bos;
+        for (int64_t t = 0; t < T; t++) {
+            dlrt_convert(io[in[1]], dio->dtype, ids, DLRT_I64, nb * T);
+            int64_t sym[4];
+            dlrt_syms(m, nb, sym);
+            double hp[4] = {0, 1, 0, 0}, res[8];
+            m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, res);
+            bool all = true;
+            for (int64_t i = 0; i < nb; i++) {
+                if (done[i]) continue;
+                const float *l = (const float *)io[m->n_inputs] + (i * T + t) * V;
+                int64_t best = 0;
+                for (int64_t v = 1; v < V; v++)
+                    if (l[v] > l[best]) best = v;
+                dec[(r0 + i) * T + t] = (int32_t)best;
+                if (best == eos) done[i] = true;
+                else if (t + 1 < T) ids[i * T + t + 1] = best;
+                all = all && done[i];
+            }
+            if (all) break;
+        }
+    }
+    if (want.data) {   /* exact match: equal through the target's <eos> (or all T) */
+        int64_t hits = 0;
+        for (int64_t i = 0; i < N; i++) {
+            bool same = true;
+            for (int64_t t = 0; t < T && same; t++) {
+                int64_t w = (int64_t)dlrt_get(want.data, want.dtype, i * T + t);
+                same = dec[i * T + t] == w;
+                if (w == eos) break;
+            }
+            hits += same;
+        }
+        printf("decoded %lld rows greedily: exact match %.2f%% (%lld/%lld)\n", (long long)N, 100.0 * (double)hits / (double)N,
+               (long long)hits, (long long)N);
+    } else printf("decoded %lld rows greedily\n", (long long)N);
+    if (opt("output")) {
+        dlrt_array o = {.dtype = DLRT_I32, .rank = 2, .shape = {N, T}, .data = dec};
+        if (dlrt_npy_write(opt("output"), &o)) fatal("%s", dlrt_error());
+    }
+    return 0;
+}
+
 static int cmd_generate(void) {
     const char *wpath = opt("weights");
     if (!wpath) fatal("generate needs --weights FILE (a checkpoint written by dlc train --save)");
+    if (opt("input")) return generate_seq2seq(wpath);
     dlrt_tensor_set ws;
     if (dlrt_safetensors_read(wpath, &ws)) fatal("%s", dlrt_error());
     const char *vs = dlrt_tensor_set_meta(&ws, "dlc.vocab");
@@ -555,7 +653,7 @@ static const Command commands[] = {
     {"eval", "Evaluate trained parameters on the model's held-out data.", eval_opts, cmd_eval},
     {"run", "Run the model's forward pass on NPY input and write its output as NPY.", run_opts, cmd_run},
     {"build", "Compile a model to an object file (or C, LLVM IR, assembly) and a header for C programs.", build_opts, cmd_build},
-    {"generate", "Sample text from a trained language model, continuing a prompt.", generate_opts, cmd_generate},
+    {"generate", "Sample text from a trained language model, or decode an encoder-decoder greedily (--input).", generate_opts, cmd_generate},
     {"gradcheck", "Compare every parameter gradient with central finite differences, in f64.", gradcheck_opts, cmd_gradcheck},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -53,7 +53,7 @@
     OP(MEAN_TO,        "mean_to",          1, 0,      NULL,            grad_mean_to,   lower_mean_to,    NULL)          /* sum_to, divided by the number of elements summed */ \
     OP(MEAN_TO_BWD,    "mean_to_bwd",      1, 0,      NULL,            NULL,           lower_mean_to_bwd, NULL)         /* (dy): dy broadcast to node's shape, divided likewise */ \
     OP(TRAIN_EVAL,     "train_eval",       2, 0,      shape_same,      grad_train_eval, lower_train_eval, NULL)         /* (t, e): t in train and grad functions, e in infer and eval */ \
-    OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb; operands seen as [rows, last] */ \
+    OP(MATMUL,         "matmul",           2, 0,      shape_matmul,    grad_matmul,    lower_matmul,     NULL)          /* op(a) . op(b); iattr ta, tb, batch axes (matmul_dims); without batch axes operands seen as [rows, last] */ \
     /* ---- images [N, C, H, W]: padding is an op of its own, so conv/pool loops never bounds-check */ \
     OP(PAD2D,          "pad2d",            1, 0,      NULL,            grad_pad2d,     lower_pad2d,      NULL)          /* pad H, W by iattr top, bottom, left, right with fattr0 */ \
     OP(CROP2D,         "crop2d",           1, 0,      NULL,            grad_crop2d,    lower_crop2d,     NULL)          /* remove iattr top, bottom, left, right from H, W */ \
@@ -70,10 +70,14 @@
     /* ---- sequences: embeddings and recurrences (time-major [T, N, ...] inside a layer) ---- */ \
     OP(EMBED,          "embed",            2, 0,      NULL,            grad_embed,     lower_embed,      NULL)          /* (table[V, D], ids[...]): table rows, [..., D]; an id outside [0, V) gives zeros */ \
     OP(EMBED_GRAD,     "embed_grad",       2, 0,      NULL,            NULL,           lower_embed_grad, NULL)          /* (dy, ids): rows of dy summed into [V, D]; row iattr0 (padding, when >= 0) gets none */ \
+    OP(SINUSOID,       "sinusoid",         0, 0,      NULL,            NULL,           lower_sinusoid,   NULL)          /* [T, D]: sin(t w_i) at 2i, cos(t w_i) at 2i+1, w_i = 10000^(-2i/D); f64, rounded once */ \
     OP(RNN_SEQ,        "rnn_seq",         -1, 0,      NULL,            grad_rnn_seq,   lower_rnn_seq,    NULL)          /* (xg[T,N,GH], w_hh[GH,H], w_hh^T [, b_hh] [, h0] [, c0]): the recurrence; [S, T, N, H] saved states (dlc.h) */ \
     OP(RNN_BWD,        "rnn_bwd",         -1, 0,      NULL,            NULL,           lower_rnn_bwd,    NULL)          /* (dy, ws, w_hh [, h0] [, c0]): back through time; [T, N, GH] gate gradients, or [S0, N, H] initial-state ones */ \
     OP(RNN_DWHH,       "rnn_dwhh",         2, 0,      NULL,            NULL,           lower_rnn_dwhh,   NULL)          /* (dgh[T,N,GH], ws): sum over steps after the first of dgh_t^T h_prev(t), [GH, H] */ \
     OP(RNN_HGRAD,      "rnn_hgrad",        2, 0,      NULL,            NULL,           lower_rnn_hgrad,  NULL)          /* (dg[T,N,3H], ws): GRU's hidden-side gate gradients, the n part times r */ \
+    /* ---- attention over [B, H, T, S] scores (queries i, keys j); masks by ATT_* iattr (dlc.h) ---- */ \
+    OP(ATTN_SOFTMAX,   "attn_softmax",    -1, 0,      NULL,            grad_attn_softmax, lower_attn_softmax, NULL)     /* (s [, key]): softmax over j of fattr0 * s, masked weights 0 */ \
+    OP(ATTENTION,      "attention",       -1, 0,      NULL,            NULL,           lower_attention,  NULL)          /* (q[B,H,T,dk], k[B,H,S,dk], v[B,H,S,dv] [, key]): attn_softmax(q k^T) v, streamed over key tiles */ \
     /* ---- randomness (train mode only; identity otherwise) ------------------------------ */ \
     OP(DROPOUT,        "dropout",          1, 0,      shape_same,      grad_dropout,   lower_dropout,    NULL)          /* x * keep / (1 - p); keep ~ Bernoulli(1 - p), p = fattr0, stream iattr0 */ \
     OP(DROPOUT_BWD,    "dropout_bwd",      1, 0,      shape_same,      NULL,           lower_dropout,    NULL)          /* dy through the same mask as its dropout */ \
@@ -89,7 +93,7 @@
     OP(NLL_GRAD,       "nll_grad",         3, 0,      shape_like1,     NULL,           lower_nll_grad,   NULL)          /* (dl, logp, label): -dl / M at the labels */ \
     OP(MSE,            "mse",              2, 0,      shape_loss_mse,  grad_mse,       lower_mse,        NULL)          /* (a, b): mean((a - b)^2) */ \
     OP(MSE_GRAD,       "mse_grad",         3, 0,      shape_like1,     NULL,           lower_mse_grad,   NULL)          /* (dl, a, b): dl * 2 (a - b) / numel */ \
-    OP(ACCURACY,       "accuracy",         2, 0,      shape_metric_acc, NULL,          lower_accuracy,   NULL)          /* (logits[M,C], label[M]): count of argmax == label */ \
+    OP(ACCURACY,       "accuracy",         2, 0,      shape_metric_acc, NULL,          lower_accuracy,   NULL)          /* (logits[N,...,C], label[N,...]): count of argmax == label, rows of a sample counting 1/rows each */ \
     /* ---- effects ----------------------------------------------------------------------- */ \
     OP(RESULT,         "result",           1, OPF_X,  NULL,            NULL,           lower_result,     NULL)          /* out[iattr0] = x (a scalar) */ \
     OP(OUTPUT,         "output",           1, OPF_X,  NULL,            NULL,           lower_output,     NULL)          /* io[iattr0] = x */ \

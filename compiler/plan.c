@@ -110,10 +110,8 @@ static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
     const Node *a = n->in[0], *b = n->in[1];
     switch (n->op) {
     case OP_MATMUL: {
-        bool ta = n->iattr[0], tb = n->iattr[1];
-        int64_t k = dim_eval(g, ta ? shape_rows(&a->shape) : a->shape.d[a->shape.rank - 1], NULL);
-        int64_t cols = dim_eval(g, tb ? shape_rows(&b->shape) : b->shape.d[b->shape.rank - 1], NULL);
-        return panel_bytes(k, cols, n->dtype);
+        MatDims d = matmul_dims(n);
+        return panel_bytes(dim_eval(g, d.ka, NULL), dim_eval(g, d.n, NULL), n->dtype);
     }
     case OP_RNN_SEQ:    /* h_prev [N, H] . w_hh^T [H, GH] per step (B packed when N is large) */
         return panel_bytes(dim_eval(g, b->shape.d[1], NULL), dim_eval(g, b->shape.d[0], NULL), n->dtype);
@@ -123,6 +121,11 @@ static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
     }
     case OP_RNN_DWHH:   /* dg^T [GH, T*N] . h [T*N, H] */
         return panel_bytes(dim_eval(g, shape_rows(&a->shape), NULL), dim_eval(g, n->shape.d[1], NULL), n->dtype);
+    case OP_ATTENTION: {   /* q_blk k_tile^T (k = dk, ATT_BC columns), then P v_tile (k = ATT_BC, dv columns) */
+        int64_t dk = dim_eval(g, a->shape.d[3], NULL), dv = dim_eval(g, n->shape.d[3], NULL);
+        int64_t s1 = panel_bytes(dk, ATT_BC, n->dtype), s2 = panel_bytes(ATT_BC, dv, n->dtype);
+        return s1 > s2 ? s1 : s2;
+    }
     default: return 0;
     }
 }

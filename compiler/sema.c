@@ -417,29 +417,49 @@ static Value apply_block(Sema *s, BlockInst *inst, Value *piped, Ast *call, Loc 
 static Value apply(Sema *s, Value callee, Value *piped, Ast *call, Loc loc, const char *bind_name) {
     int first_param = s->g->nparams;
     if (callee.k == V_BLOCK) return apply_block(s, callee.block, piped, call, loc);
-    if (callee.k == V_LAYER) {   /* x -> l, l(x); a recurrence's states too: l(x, h0, c0), x -> l(h0, c0) */
+    if (callee.k == V_LAYER) {   /* x -> l, l(x); more tensors by position or name: l(x, h0, c0), x -> l(mask = ids) */
         Layer *l = callee.layer;
         const char *ln = layer_name(l);
-        if (call && layer_max_inputs(l) == 1)
+        const char *const *names = layer_inputs(l);
+        int most = 0;
+        while (names[most]) most++;
+        if (call && most == 1)
             error_at(call->loc, "layer '%s' is applied as %s(x) or x -> %s; give hyperparameters where it is declared", ln, ln, ln);
-        Node *in[4], *out[4];
-        Loc at[4];
-        int nin = 0;
+        Node *in[LAYER_MAX_INPUTS] = {0}, *out[4];
+        Loc at[LAYER_MAX_INPUTS];
+        int nin = 0, pos = 0;
         if (piped) {
-            at[nin] = piped->loc;
-            in[nin++] = want_tensor(s, *piped, "a layer's input");
+            at[0] = piped->loc;
+            in[pos++] = want_tensor(s, *piped, "a layer's input");
         }
         for (int i = 0; call && i < call->nargs; i++) {
             Arg *a = &call->args[i];
-            if (a->name)
-                error_at(a->name_loc, "layer '%s' takes its input and states by position, as %s(x, h0%s); "
-                         "give hyperparameters where it is declared", ln, ln, layer_max_inputs(l) > 2 ? ", c0" : "");
-            if (nin == 4) error_at(a->value->loc, "too many inputs");
-            at[nin] = a->value->loc;
-            in[nin] = want_tensor(s, eval(s, a->value), nin ? "a layer's initial state" : "a layer's input");
-            nin++;
+            int k = pos;
+            if (a->name) {
+                for (k = 0; k < most && strcmp(names[k], a->name); k++) {}
+                if (k == most) {
+                    char *list = "";
+                    for (int j = 0; j < most; j++) list = fmt("%s%s%s", list, j ? ", " : "", names[j]);
+                    error_at(a->name_loc, "layer '%s' has no input '%s' (its inputs: %s); give hyperparameters where it is declared",
+                             ln, a->name, list);
+                }
+                if (in[k]) error_at(a->name_loc, "input '%s' of layer '%s' given twice", a->name, ln);
+            } else {
+                if (pos == most) {
+                    int given = piped != NULL;
+                    for (int j = 0; j < call->nargs; j++) given += !call->args[j].name;
+                    char *list = "";
+                    for (int j = 0; j < most; j++) list = fmt("%s%s%s", list, j ? ", " : "", names[j]);
+                    error_at(a->value->loc, "%s '%s' takes at most %d tensors (%s), got %d", layer_kind_name(l), ln, most, list, given);
+                }
+                pos++;
+            }
+            at[k] = a->value->loc;
+            in[k] = want_tensor(s, eval(s, a->value), fmt("layer input '%s'", names[k]));
         }
-        if (!nin) error_at(loc, "layer '%s' needs an input", ln);
+        if (!in[0]) error_at(loc, "layer '%s' needs an input", ln);
+        for (int k = 0; k < most; k++)
+            if (in[k]) nin = k + 1;
         int nout = apply_layer(s->g, l, in, at, nin, out, loc);
         summary_row(s, ln, layer_kind_name(l), out[0], first_param);
         if (nout == 1) return tensor(out[0], loc);
@@ -1099,9 +1119,9 @@ static void train_section(Model *m, FileAst *f) {
                 c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "idx"));
             } else if (strcmp(e->lhs->name, "npy") == 0) {
                 c->data = DATA_NPY;
-                check_call_args(e, 2, NULL, "npy");
-                c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "npy"));
-                if (call_arg(e, 1, NULL)) c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 1, "npy"));
+                check_call_args(e, 8, NULL, "npy");   /* one file per input and target, in declaration order */
+                for (int k = 0; call_arg(e, k, NULL); k++) c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, k, "npy"));
+                if (!c->ndata_paths) error_at(e->loc, "npy needs a file per input and target, e.g. npy(\"x.npy\", \"y.npy\")");
             } else if (strcmp(e->lhs->name, "text") == 0) {
                 /* text("path", window = T, unit = "bytes" | "utf8"): windows of T ids, the next
                  * ids as targets; val_split holds out the tail */

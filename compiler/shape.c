@@ -72,14 +72,26 @@ static void shape_transpose(Graph *g, Node *n) {
 static void shape_matmul(Graph *g, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
     bool ta = n->iattr[0], tb = n->iattr[1];
+    int nb = (int)n->iattr[2];
     need_float(g, n, a);
     if (a->shape.rank < 1 || b->shape.rank < 1) ICE("matmul of a scalar");
-    Dim ka = ta ? shape_rows(&a->shape) : a->shape.d[a->shape.rank - 1];
-    Dim kb = tb ? b->shape.d[b->shape.rank - 1] : shape_rows(&b->shape);
-    if (!dim_eq(ka, kb))
+    if (nb && (a->shape.rank != nb + 2 || b->shape.rank != nb + 2)) ICE("batched matmul of ranks %d and %d", a->shape.rank, b->shape.rank);
+    for (int i = 0; i < nb; i++)
+        if (!dim_eq(a->shape.d[i], b->shape.d[i]))
+            error_at(n->loc, "batched matrix product of %s and %s: batch axes differ", shape_str(g, &a->shape),
+                     shape_str(g, &b->shape));
+    MatDims d = matmul_dims(n);
+    if (!dim_eq(d.ka, d.kb))
         error_at(n->loc, "matrix product of %s and %s: inner sizes %s and %s differ",
-                 shape_str(g, &a->shape), shape_str(g, &b->shape), dim_str(g, ka), dim_str(g, kb));
+                 shape_str(g, &a->shape), shape_str(g, &b->shape), dim_str(g, d.ka), dim_str(g, d.kb));
     Shape s = {0, {{0, {0}}}};
+    if (nb) {   /* [batch..., m, n] */
+        for (int i = 0; i < nb; i++) s.d[s.rank++] = a->shape.d[i];
+        s.d[s.rank++] = d.m;
+        s.d[s.rank++] = d.n;
+        n->shape = s;
+        return;
+    }
     if (ta) s.d[s.rank++] = a->shape.d[a->shape.rank - 1];
     else
         for (int i = 0; i + 1 < a->shape.rank; i++) s.d[s.rank++] = a->shape.d[i];

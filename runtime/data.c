@@ -63,26 +63,25 @@ int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out) {
     return 0;
 }
 
-int dlrt_dataset_npy(const char *x_path, const char *y_path, dlrt_dataset *out) {
+int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out) {
     memset(out, 0, sizeof *out);
-    if (dlrt_npy_read(x_path, &out->cols[0])) return -1;
-    out->ncols = 1;
-    if (out->cols[0].rank < 1) {
-        dlrt_dataset_free(out);
-        return dlrt_fail("%s: a dataset needs samples along dim 0, got a scalar", x_path);
-    }
-    out->n = out->cols[0].shape[0];
-    if (y_path) {
-        if (dlrt_npy_read(y_path, &out->cols[1])) {
+    if (n < 1 || n > 8) return dlrt_fail("a dataset has 1 to 8 NPY files, got %d", n);
+    for (int k = 0; k < n; k++) {
+        if (dlrt_npy_read(paths[k], &out->cols[k])) {
             dlrt_dataset_free(out);
             return -1;
         }
-        out->ncols = 2;
-        if (out->cols[1].rank < 1 || out->cols[1].shape[0] != out->n) {
-            int64_t m = out->cols[1].rank ? out->cols[1].shape[0] : 0;
+        out->ncols = k + 1;
+        int64_t m = out->cols[k].rank ? out->cols[k].shape[0] : -1;
+        if (m < 0) {
             dlrt_dataset_free(out);
-            return dlrt_fail("%s has %lld samples but %s has %lld", x_path, (long long)out->n, y_path, (long long)m);
+            return dlrt_fail("%s: a dataset needs samples along dim 0, got a scalar", paths[k]);
         }
+        if (k && m != out->n) {
+            dlrt_dataset_free(out);
+            return dlrt_fail("%s has %lld samples but %s has %lld", paths[0], (long long)out->n, paths[k], (long long)m);
+        }
+        out->n = m;
     }
     return 0;
 }

@@ -194,8 +194,8 @@ typedef struct {
 /* The Fashion-MNIST/MNIST IDX pair "<prefix>-images-idx3-ubyte(.gz)" and labels in `dir`;
  * prefix is "train" or "t10k".  Images become f32 in [0, 1] (as torchvision's ToTensor). */
 int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out);
-/* X and Y NPY files (Y may be NULL). */
-int dlrt_dataset_npy(const char *x_path, const char *y_path, dlrt_dataset *out);
+/* One NPY file per column (the model's inputs and targets in order), samples along dim 0. */
+int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out);
 /* Check columns against the model's inputs/targets: per-sample element counts, label range. */
 int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *what);
 /* Split off the last `frac` of the samples as a held-out set. */

@@ -12,9 +12,10 @@ trap 'rm -f "$out"' EXIT
 suite() {   # suite NAME COMMAND...
     name=$1; shift
     printf '== %s\n' "$name"
+    t0=$(date +%s)
     "$@" 2>&1 | tee -a "$out" | grep -v '^ok - ' || true
     n=$(grep -c "^ok - " "$out" 2>/dev/null || true)
-    printf '   (%s checks passed so far)\n' "$n"
+    printf '   (%s checks passed so far; %s s)\n' "$n" $(($(date +%s) - t0))
 }
 
 suite runtime "$BUILD/tests/test_runtime" tests/unit/data

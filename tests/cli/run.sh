@@ -6,6 +6,13 @@ cd "$(dirname "$0")/../.." || exit 1
 SUITE=cli
 . tests/lib.sh
 
+# the text models and the encoder-decoder (their own scripts) train beside the checks below; their
+# reports are printed at the end
+DLC="$DLC" sh tests/cli/text.sh > "$T/text.report" 2>&1 &
+text_job=$!
+DLC="$DLC" sh tests/cli/seq2seq.sh > "$T/seq2seq.report" 2>&1 &
+seq2seq_job=$!
+
 # ---- help and usage errors ------------------------------------------------------------------
 expect help 0 "gradcheck" "$DLC" --help
 for c in check train eval run gradcheck build generate; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
@@ -96,5 +103,7 @@ expect label-range 1 "label 7 of sample 100 is outside \[0, 3)" "$DLC" train "$T
 # ---- dropout: active and reproducible in training, off in eval and run (its own script) ---------
 DLC="$DLC" sh tests/cli/dropout.sh
 
-# ---- text: a character LSTM, its vocabulary, torch loading, generation (its own script) -------
-DLC="$DLC" sh tests/cli/text.sh
+# ---- text (a character LSTM and GPT: vocabulary, torch loading, generation) and seq2seq (number
+# words to digits, trained and decoded greedily), started at the top ------------------------------
+wait $text_job $seq2seq_job
+cat "$T/text.report" "$T/seq2seq.report"

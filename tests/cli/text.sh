@@ -1,18 +1,24 @@
 #!/bin/sh
 # Text models end to end: models/char_lstm.dlm trains a few steps on the fortunes corpus, its
 # checkpoint carries the vocabulary and loads into the equivalent torch module (same logits as
-# `dlc run`), and `dlc generate` samples reproducibly from it.
+# `dlc run`), and `dlc generate` samples reproducibly from it; models/char_gpt.dlm likewise.
 cd "$(dirname "$0")/../.." || exit 1
 SUITE=cli
 . tests/lib.sh
 
+# train_char NAME STEPS CHECKPOINT: models/char_NAME.dlm trains for STEPS steps; a few dozen Adam
+# steps take the held-out perplexity well below the vocabulary's 114 (uniform guessing; unigram
+# frequencies give about 25)
+train_char() {
+    if "$DLC" train "models/char_$1.dlm" --quiet --steps "$2" --save "$3" > "$T/$1.out" 2>&1; then ok "train-char-$1"
+    else fail "train-char-$1" "$(tail -3 "$T/$1.out" | tr '\n' ' ')"; fi
+    ppl=$(sed -n 's/.*test perplexity \([0-9.]*\).*/\1/p' "$T/$1.out" | tail -1)
+    if [ -n "$ppl" ] && awk "BEGIN{exit !($ppl < 40)}"; then ok "char-$1-learns (held-out perplexity $ppl)"
+    else fail "char-$1-learns" "held-out perplexity '$ppl'"; fi
+}
+
 CK="$T/char_lstm.safetensors"
-if "$DLC" train models/char_lstm.dlm --quiet --steps 40 --save "$CK" > "$T/text.out" 2>&1; then ok train-char-lstm
-else fail train-char-lstm "$(tail -3 "$T/text.out" | tr '\n' ' ')"; fi
-# 40 Adam steps take the held-out perplexity well below the vocabulary's 114 (uniform guessing; unigram frequencies give about 25)
-ppl=$(sed -n 's/.*test perplexity \([0-9.]*\).*/\1/p' "$T/text.out" | tail -1)
-if [ -n "$ppl" ] && awk "BEGIN{exit !($ppl < 40)}"; then ok "char-lstm-learns (held-out perplexity $ppl)"
-else fail char-lstm-learns "held-out perplexity '$ppl'"; fi
+train_char lstm 40 "$CK"
 grep -q '"dlc.vocab":"bytes:[0-9,]*,10,32,33,' "$CK" && ok checkpoint-vocabulary || fail checkpoint-vocabulary "no dlc.vocab metadata"
 
 # torch.nn.Embedding + LSTM(batch_first) + Linear with load_state_dict(strict=True): same logits
@@ -42,3 +48,12 @@ else fail build-chargen-example "$(tail -3 "$T/b.out" | tr '\n' ' ')"; fi
 "$DLC" generate models/char_lstm.dlm --weights "$CK" --prompt "Once upon a time" --length 100 --temperature 0 --context 120 > "$T/whole.txt" 2>&1
 if [ "$(wc -c < "$T/step.txt")" -ge 117 ] && cmp -s "$T/step.txt" "$T/whole.txt"; then ok chargen-steps-like-generate
 else fail chargen-steps-like-generate "step: $(head -c 150 "$T/step.txt" | tr '\n' ' ') / whole: $(head -c 150 "$T/whole.txt" | tr '\n' ' ')"; fi
+
+# models/char_gpt.dlm: a few steps, then its checkpoint in torch (CharGPT: nn.MultiheadAttention
+# with a causal mask, learned positions) against dlc run, which streams the attention
+CG="$T/char_gpt.safetensors"
+train_char gpt 30 "$CG"
+expect run-char-gpt 0 "3 outputs" "$DLC" run models/char_gpt.dlm --weights "$CG" --input "$T/ids.npy" --output "$T/gpt_logits.npy"
+expect torch-load-state-dict-char-gpt 0 "max abs difference" $PY tests/cli/torch_check.py compare-char-gpt "$CG" "$T/ids.npy" "$T/gpt_logits.npy"
+expect generate-char-gpt 0 "The" "$DLC" generate models/char_gpt.dlm --weights "$CG" --prompt "The" --length 30 --seed 2
+expect generate-char-gpt-context 1 "has positions for T up to 64" "$DLC" generate models/char_gpt.dlm --weights "$CG" --prompt "The" --context 100

@@ -104,13 +104,13 @@ def resnet_mini():
 
     return ResNetMini().eval()   # dlc run uses the running statistics
 
-def compare_char_lstm(ckpt, x_path, y_path):
-    """models/char_lstm.dlm in torch (bench/torch_charlm.py's CharLM): the checkpoint loads
-    strictly and gives dlc run's logits."""
+def compare_char_model(kind, ckpt, x_path, y_path):
+    """models/char_lstm.dlm or char_gpt.dlm in torch (bench/torch_charlm.py's CharLM, CharGPT):
+    the checkpoint loads strictly and gives dlc run's logits."""
     import torch
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench"))
-    from torch_charlm import CharLM
-    model = CharLM(114, "lstm")
+    from torch_charlm import CharGPT, CharLM
+    model = CharGPT(114) if kind == "gpt" else CharLM(114, kind)
     model.load_state_dict(read_safetensors(ckpt), strict=True)
     with torch.no_grad():
         want = model(torch.tensor(np.load(x_path)).long()).numpy()
@@ -147,7 +147,9 @@ def main():
         n, t, v = (int(a) for a in sys.argv[3:6])
         np.save(sys.argv[2], np.random.default_rng(3).integers(0, v, size=(n, t)).astype(np.int32))
     elif cmd == "compare-char-lstm":
-        compare_char_lstm(*sys.argv[2:5])
+        compare_char_model("lstm", *sys.argv[2:5])
+    elif cmd == "compare-char-gpt":
+        compare_char_model("gpt", *sys.argv[2:5])
     elif cmd == "compare-resnet":
         compare(resnet_mini(), *sys.argv[2:5])
     elif cmd == "regression":

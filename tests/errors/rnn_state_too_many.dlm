@@ -1,4 +1,4 @@
-# expect: 8:27: error: GRU 'rnn' takes an input and an initial state h0, got 3 tensors
+# expect: 8:27: error: GRU 'rnn' takes at most 2 tensors (x, h0), got 3
 model m {
     input  x: f32[N, 5, 3]
     input  h0: f32[N, 1, 4]

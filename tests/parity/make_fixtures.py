@@ -28,6 +28,7 @@ restored before the optimizer steps).
 Everything is float32, as dlc compiles by default, but num_batches_tracked (int64).
 """
 import json
+import math
 import os
 import re
 import struct
@@ -406,6 +407,121 @@ class Indexing(nn.Module):
         return self.head(feats)
 
 
+def jitter_attention(module):
+    """Move attention biases off torch's zeros, so that the forward pass already uses them."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.MultiheadAttention):
+                m.in_proj_bias.uniform_(-0.5, 0.5)
+                m.out_proj.bias.uniform_(-0.5, 0.5)
+
+
+class SelfAttention(nn.Module):
+    """attn_self.dlm: nn.MultiheadAttention(16, 4) batch first, named attn; (output, weights
+    averaged over the heads)."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, batch_first=True)
+        jitter_attention(self)
+
+    def forward(self, x):
+        return self.attn(x, x, x, need_weights=True)
+
+
+class MaskedAttention(nn.Module):
+    """attn_mask.dlm: causal self-attention, 3 heads over 12, keys with id 0 hidden."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(12, 3, batch_first=True)
+        jitter_attention(self)
+
+    def forward(self, x, ids):
+        T = x.shape[1]
+        causal = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+        return self.attn(x, x, x, attn_mask=causal, key_padding_mask=ids == 0, need_weights=False)[0]
+
+
+class CrossAttention(nn.Module):
+    """attn_cross.dlm: queries of width 16 against keys of width 12 and values of width 10
+    (q/k/v_proj_weight), keys past each length hidden, then Linear `head`."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 2, kdim=12, vdim=10, batch_first=True)
+        self.head = nn.Linear(16, 3)
+        jitter_attention(self)
+
+    def forward(self, q, k, v, length):
+        hidden = torch.arange(k.shape[1])[None, :] >= length[:, None]
+        return self.head(self.attn(q, k, v, key_padding_mask=hidden, need_weights=False)[0])
+
+
+def sinusoids(T, D):
+    """Vaswani et al.'s position encoding [T, D]: sin/cos of t e^(-2i ln(10000)/D) at columns
+    2i, 2i+1, in float64 rounded once to float32 (as dlc computes it)."""
+    t = torch.arange(T, dtype=torch.float64)[:, None]
+    freq = torch.exp(torch.arange(0, D, 2, dtype=torch.float64) * (-math.log(10000.0) / D))
+    pe = torch.zeros(T, D, dtype=torch.float64)
+    pe[:, 0::2] = torch.sin(t * freq)
+    pe[:, 1::2] = torch.cos(t * freq)[:, :D // 2]
+    return pe.float()
+
+
+class Positions(nn.Module):
+    """positions.dlm: Embedding(9, 10) times sqrt(10), + sinusoids, + nn.Embedding(16, 10) of
+    the positions (named pos), Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(9, 10)
+        self.pos = nn.Embedding(16, 10)
+        self.head = nn.Linear(10, 3)
+
+    def forward(self, ids):
+        T = ids.shape[1]
+        x = self.emb(ids.long()) * math.sqrt(10) + sinusoids(T, 10)
+        return self.head(x + self.pos(torch.arange(T)))
+
+
+class Seq2Seq(nn.Module):
+    """transformer_post.dlm / transformer_pre.dlm: embeddings of source and target ids, two
+    nn.TransformerEncoderLayer and two nn.TransformerDecoderLayer (d 16, 4 heads, feed-forward
+    32, dropout 0, batch first) in ModuleLists named enc and dec, Linear head; source id 0 is
+    padding (src_key_padding_mask, memory_key_padding_mask), the decoder's self-attention causal."""
+
+    def __init__(self, norm_first, activation):
+        super().__init__()
+        self.src_emb = nn.Embedding(6, 16)
+        self.tgt_emb = nn.Embedding(6, 16)
+        opts = dict(dim_feedforward=32, dropout=0.0, activation=activation, batch_first=True, norm_first=norm_first)
+        self.enc = nn.ModuleList([nn.TransformerEncoderLayer(16, 4, **opts) for _ in range(2)])
+        self.dec = nn.ModuleList([nn.TransformerDecoderLayer(16, 4, **opts) for _ in range(2)])
+        self.head = nn.Linear(16, 6)
+        jitter_affine(self)
+        jitter_attention(self)
+
+    def forward(self, src, tgt):
+        pad = src == 0
+        x = self.src_emb(src.long())
+        for layer in self.enc:
+            x = layer(x, src_key_padding_mask=pad)
+        T = tgt.shape[1]
+        causal = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+        y = self.tgt_emb(tgt.long())
+        for layer in self.dec:
+            y = layer(y, x, tgt_mask=causal, memory_key_padding_mask=pad)
+        return self.head(y)
+
+
+def pad_ids(n, T, vocab=5):
+    """token ids with some 0 (padding) keys, but never at position 0 (a causal query 0 must see a key)"""
+    ids = torch.randint(0, vocab, (n, T), dtype=torch.int32)
+    ids[:, 0] = torch.randint(1, vocab, (n,), dtype=torch.int32)
+    return ids
+
+
 def state_loss(r, y):
     """mse of the sequence output, plus terms on the final states (so their gradients count)"""
     out, h, c = r
@@ -677,6 +793,57 @@ SPECS = {
         inputs={"x": lambda n: torch.randn(n, 9, 3)},
         targets={"y": lambda n: torch.randint(0, 3, (n,), dtype=torch.int32)},
         loss=lambda out, y: F.cross_entropy(out, y.long()),
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "attn_self": dict(      # symbolic T, 7 here
+        module=SelfAttention, batch=3,
+        inputs={"x": lambda n: torch.randn(n, 7, 16)},
+        targets={"y": lambda n: torch.randn(n, 7, 16) * 0.5},
+        loss=lambda r, y: F.mse_loss(r[0], y) + (r[1] * r[1]).mean(),
+        outputs={"out": lambda r: r[0], "w": lambda r: r[1]},
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "attn_mask": dict(      # symbolic T, 150 here: three key tiles of 64
+        module=MaskedAttention, batch=2,
+        inputs={"x": lambda n: torch.randn(n, 150, 12), "ids": lambda n: pad_ids(n, 150)},
+        targets={"y": lambda n: torch.randn(n, 150, 12) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "attn_cross": dict(
+        module=CrossAttention, batch=4,
+        inputs={"q": lambda n: torch.randn(n, 5, 16), "k": lambda n: torch.randn(n, 9, 12),
+                "v": lambda n: torch.randn(n, 9, 10),
+                "len": lambda n: torch.tensor([9, 1, 4, 7][:n], dtype=torch.int32)},
+        targets={"y": lambda n: torch.randn(n, 5, 3) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "positions": dict(      # symbolic T, 11 here
+        module=Positions, batch=3,
+        inputs={"ids": lambda n: torch.randint(0, 9, (n, 11), dtype=torch.int32)},
+        targets={"y": lambda n: torch.randn(n, 11, 3) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
+    "transformer_post": dict(   # symbolic S and T: 8 and 6 here
+        module=lambda: Seq2Seq(False, "relu"), batch=3,
+        inputs={"src": lambda n: pad_ids(n, 8, 6), "tgt": lambda n: torch.randint(0, 6, (n, 6), dtype=torch.int32)},
+        targets={"next": lambda n: torch.randint(0, 6, (n, 6), dtype=torch.int32)},
+        loss=sequence_ce,
+        metrics={},
+        optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),
+    "transformer_pre": dict(
+        module=lambda: Seq2Seq(True, "gelu"), batch=3,
+        inputs={"src": lambda n: pad_ids(n, 8, 6), "tgt": lambda n: torch.randint(0, 6, (n, 6), dtype=torch.int32)},
+        targets={"next": lambda n: torch.randint(0, 6, (n, 6), dtype=torch.int32)},
+        loss=sequence_ce,
         metrics={},
         optimizer=lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
         dlm_optimizer="SGD(lr = 0.1, momentum = 0.9)"),

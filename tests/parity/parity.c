@@ -102,15 +102,14 @@ static void check_params(const dlrt_tensor_set *fx, const dlrt_model *m, const c
     }
 }
 
-/* The batch and the largest size of the symbolic dims other than the batch (x: f32[N, T, 3]),
- * from the fixtures: a first compile without the JIT (batch 1) names the model's
- * inputs, targets and outputs and says which of their axes are symbolic; the sizes are read
- * from the fixture tensors of those names.  max_len 0 when there are none (compile_model then
- * wants none).  All symbolic dims share one max_len, so the fixtures of one model must agree
- * on it (checked: a mismatch shows as a shape error later).  Returns the batch, or 0 when no
- * fixture tensor has the model's io names. */
-static int64_t fixture_sizes(const char *path, const dlrt_tensor_set *fx, int64_t *max_len) {
-    CompileOpts probe = {.max_batch = 1, .max_len = 4096, .no_jit = true};   /* any length the model can take */
+/* The batch and the sizes of the symbolic dims other than the batch (x: f32[N, T, 3]), from
+ * the fixtures: a first compile without the JIT (batch 1) names the model's inputs, targets and
+ * outputs and says which of their axes are symbolic; the sizes are read from the fixture
+ * tensors of those names into symval[sym].  *max_len is the largest (what the plan is compiled
+ * for), 0 when there are none (compile_model then wants none).  Returns the batch, or 0 when
+ * no fixture tensor has the model's io names. */
+static int64_t fixture_sizes(const char *path, const dlrt_tensor_set *fx, int64_t *max_len, int64_t *symval) {
+    CompileOpts probe = {.max_batch = 1, .max_len = -1, .no_jit = true};   /* any length the model can take */
     const dlrt_model *m = &compile_model(path, &probe)->rt;
     int64_t batch = 0;
     *max_len = 0;
@@ -120,9 +119,18 @@ static int64_t fixture_sizes(const char *path, const dlrt_tensor_set *fx, int64_
         if (!a || a->rank != d->rank + 1) continue;
         if (!batch) batch = a->shape[0];   /* the train section's batch, when the fixtures are current */
         for (int j = 0; j < d->rank; j++)
-            if (d->sym[j] && a->shape[j + 1] > *max_len) *max_len = a->shape[j + 1];
+            if (d->sym[j]) {
+                symval[d->sym[j]] = a->shape[j + 1];
+                if (a->shape[j + 1] > *max_len) *max_len = a->shape[j + 1];
+            }
     }
     return batch;
+}
+
+/* [batch, ...] of io d with its symbolic dims at the fixtures' sizes */
+static void io_shape(const dlrt_io *d, int64_t batch, const int64_t *symval, int64_t *shape) {
+    shape[0] = batch;
+    for (int j = 0; j < d->rank; j++) shape[j + 1] = d->sym[j] && symval[d->sym[j]] ? symval[d->sym[j]] : d->shape[j];
 }
 
 /* Check one model; every problem is a "not ok" line (compile errors exit, see main). */
@@ -134,7 +142,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         return;
     }
     const char *path = fmt("%s/%s.dlm", mdir, name);
-    int64_t max_len, batch = fixture_sizes(path, &fx, &max_len);
+    int64_t max_len, symval[MAX_SYMS] = {0}, batch = fixture_sizes(path, &fx, &max_len, symval);
     if (!batch) {
         printf("not ok - parity/%s/data: no batched tensor named as the model's inputs and outputs in the fixtures\n", name);
         return;
@@ -170,7 +178,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     int64_t shape[DLRT_MAX_RANK + 1] = {batch};
     for (int k = 0; k < m->n_io; k++) {
         const dlrt_io *d = &m->io[k];
-        memcpy(shape + 1, d->shape, sizeof *shape * (size_t)d->rank);
+        io_shape(d, batch, symval, shape);
         int64_t n = numel(d->rank + 1, shape);
         io[k] = xcalloc((size_t)n, dlrt_dtype_size(d->dtype));
         if (k >= m->n_inputs) continue;
@@ -183,7 +191,9 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
         dlrt_convert(io[k], d->dtype, a->data, a->dtype, n);
     }
     int64_t sym[MAX_SYMS];
-    dlrt_syms(m, batch, sym);   /* the symbolic sequence lengths at max_len, the fixtures' */
+    dlrt_syms(m, batch, sym);
+    for (int k = 1; k < MAX_SYMS; k++)   /* the symbolic sequence lengths: the fixtures' */
+        if (symval[k]) sym[k] = symval[k];
     double hp[4] = {t->lr, 1, 0, 0}, out[8] = {0};
 
     /* INFER: the predictions, written to the io slots after the inputs and targets; the fixture
@@ -191,7 +201,7 @@ static void run_model(const char *mdir, const char *fdir, const char *name) {
     m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, out);
     for (int k = m->n_inputs; k < m->n_io; k++) {
         const dlrt_io *o = &m->io[k];
-        memcpy(shape + 1, o->shape, sizeof *shape * (size_t)o->rank);
+        io_shape(o, batch, symval, shape);
         check(&fx, o->name, o->name, io[k], o->dtype, o->rank + 1, shape, TOL);
     }
 
@@ -247,25 +257,49 @@ int main(int argc, char **argv) {
     if (names.n == 0) printf("not ok - parity: no .dlm models in %s\n", mdir);
     qsort(names.v, (size_t)names.n, sizeof *names.v, by_name);
 
-    /* one child per model: compile errors exit(1) and bugs may crash; both are reported here */
-    for (int i = 0; i < names.n; i++) {
-        const char *name = names.v[i];
-        fflush(stdout);
-        fflush(stderr);
-        pid_t pid = fork();
-        if (pid < 0) {
-            printf("not ok - parity/%s: fork failed\n", name);
+    /* one child per model, two at a time (the machine has two cores; each line a child prints
+     * names its model): compile errors exit(1) and bugs may crash; both are reported here */
+    enum { JOBS = 2 };
+    pid_t pids[JOBS] = {0};
+    const char *running[JOBS] = {0};
+    for (int i = 0, active = 0; i < names.n || active > 0;) {
+        if (i < names.n && active < JOBS) {
+            const char *name = names.v[i++];
+            fflush(stdout);
+            fflush(stderr);
+            pid_t pid = fork();
+            if (pid < 0) {
+                printf("not ok - parity/%s: fork failed\n", name);
+                continue;
+            }
+            if (pid == 0) {
+                run_model(mdir, fdir, name);
+                exit(0);
+            }
+            for (int k = 0; k < JOBS; k++)
+                if (!pids[k]) {
+                    pids[k] = pid;
+                    running[k] = name;
+                    break;
+                }
+            active++;
             continue;
         }
-        if (pid == 0) {
-            run_model(mdir, fdir, name);
-            exit(0);
-        }
         int st;
-        if (waitpid(pid, &st, 0) < 0) printf("not ok - parity/%s: waitpid failed\n", name);
-        else if (WIFSIGNALED(st)) printf("not ok - parity/%s: crashed (%s)\n", name, strsignal(WTERMSIG(st)));
-        else if (WEXITSTATUS(st) != 0)
-            printf("not ok - parity/%s: stopped with exit status %d (see the error above)\n", name, WEXITSTATUS(st));
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            printf("not ok - parity: waitpid failed\n");
+            break;
+        }
+        for (int k = 0; k < JOBS; k++) {
+            if (pids[k] != pid) continue;
+            const char *name = running[k];
+            if (WIFSIGNALED(st)) printf("not ok - parity/%s: crashed (%s)\n", name, strsignal(WTERMSIG(st)));
+            else if (WEXITSTATUS(st) != 0)
+                printf("not ok - parity/%s: stopped with exit status %d (see the error above)\n", name, WEXITSTATUS(st));
+            pids[k] = 0;
+            active--;
+        }
     }
     return 0;
 }
