@@ -493,6 +493,23 @@ KStmt *kregion(KBlock *b, const char *name);   /* appends; fill ->body */
 extern const double vm_expf_poly[6], vm_tanhf_poly[5], vm_erff_small[7], vm_erff_large[9];
 void print_kfunc(FILE *out, const KFunc *f);
 
+/* When two regions are one function.  A region touches nothing but its buffers, so regions whose
+ * statements agree up to which buffers they name compute the same function of those buffers
+ * (the two layers of a Transformer, the forward parts of the train and grad functions).  A
+ * region's memory is named by slots, one per distinct (home, offset) in order of first use:
+ * buffers at one home and offset are one piece of memory whatever their type, and distinct ones
+ * never overlap while the region runs (plan.c gives values live at once disjoint slices; a view
+ * shares its source's).  `key` is the canonical text of the statements, with slots for buffers
+ * and variables numbered in order of appearance: equal keys, interchangeable functions. */
+typedef struct {
+    int nslots;
+    int *slot_of;        /* per buffer of the function: its slot, or -1 when the region leaves it */
+    int *slot_buf;       /* per slot: its first buffer (whose home and offset it is) */
+    char *key;
+    uint64_t hash;       /* of key */
+} RegionSig;
+RegionSig region_sig(const KFunc *f, const KStmt *region);
+
 /* ---- plan.c: one compiled function: DCE, schedule, memory plan --------------------------- */
 typedef enum { FN_INFER, FN_EVAL, FN_TRAIN, FN_GRAD, FN_COUNT } FnKind;
 extern const char *const fn_names[FN_COUNT];

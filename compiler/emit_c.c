@@ -4,6 +4,7 @@
  * parameter table and embedded weights as the object file (export.c has the contract).
  * Float constants are printed as hexadecimal literals, so they are exact. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -66,6 +67,61 @@ static void expr(FILE *o, const KFunc *f, const KExpr *e) {
     }
 }
 
+/* Regions: each becomes a static function of its slots (RegionSig in dlc.h), printed once per
+ * key and called wherever a region has that key, as the LLVM back end does.  Slots never
+ * overlap, so each is `restrict`, except io's, which the caller may alias. */
+typedef struct { const KStmt *at; const char *fn; RegionSig sig; } CRegion;
+static CRegion *regions;
+static int nregions;
+
+static const CRegion *region_of(const KStmt *s) {
+    for (int i = 0; i < nregions; i++)
+        if (regions[i].at == s) return &regions[i];
+    ICE("region %s was not printed", s->name);
+}
+
+static void block(FILE *o, const KFunc *f, const KBlock *b, int depth);
+
+/* The variables a block sets (a region reads no others). */
+static void set_vars(const KBlock *b, bool *set) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        if (s->kind == KS_FOR || s->kind == KS_LET || s->kind == KS_SET) set[s->var] = true;
+        set_vars(&s->body, set);
+    }
+}
+
+/* Print the function of each region of f whose key is new; remember every region's function. */
+static void region_functions(FILE *o, const KFunc *f) {
+    for (int i = 0; i < f->body.n; i++) {
+        const KStmt *s = f->body.v[i];
+        if (s->kind != KS_REGION) continue;
+        CRegion r = {s, NULL, region_sig(f, s)};
+        for (int j = 0; j < nregions && !r.fn; j++)
+            if (regions[j].sig.hash == r.sig.hash && strcmp(regions[j].sig.key, r.sig.key) == 0) r.fn = regions[j].fn;
+        if (!r.fn) {
+            r.fn = fmt("%s_%s", f->name, s->name);
+            fprintf(o, "\nstatic void %s(const int64_t *sym, const double *hp", r.fn);
+            for (int k = 0; k < r.sig.nslots; k++)
+                fprintf(o, ", char *%sS%d", f->bufs[r.sig.slot_buf[k]].base >= B_IO ? "" : "restrict ", k);
+            fprintf(o, ") {\n    (void)sym; (void)hp;\n");
+            for (int b = 0; b < f->nbufs; b++)
+                if (r.sig.slot_of[b] >= 0)
+                    fprintf(o, "    %s *B%d = (%s *)S%d; (void)B%d;   /* %s */\n", ctype[f->bufs[b].t], b, ctype[f->bufs[b].t],
+                            r.sig.slot_of[b], b, f->bufs[b].name);
+            bool *set = xcalloc((size_t)f->nvars + 1, sizeof *set);
+            set_vars(&s->body, set);
+            for (int v = 0; v < f->nvars; v++)
+                if (set[v]) fprintf(o, "    %s %s;\n", ctype[f->vars[v].t], f->vars[v].name);
+            free(set);
+            block(o, f, &s->body, 1);
+            fprintf(o, "}\n");
+        }
+        if (nregions % 64 == 0) regions = xrealloc(regions, sizeof *regions * (size_t)(nregions + 64));
+        regions[nregions++] = r;
+    }
+}
+
 static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
     for (int i = 0; i < b->n; i++) {
         const KStmt *s = b->v[i];
@@ -90,10 +146,13 @@ static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
             block(o, f, &s->body, depth + 1);
             fprintf(o, "%*s}\n", 4 * depth, "");
             break;
-        case KS_REGION:
-            fprintf(o, "/* %s */\n", s->name);
-            block(o, f, &s->body, depth);
+        case KS_REGION: {
+            const CRegion *r = region_of(s);
+            fprintf(o, "%s(sym, hp", r->fn);
+            for (int k = 0; k < r->sig.nslots; k++) fprintf(o, ", (char *)B%d", r->sig.slot_buf[k]);
+            fprintf(o, ");\n");
             break;
+        }
         case KS_GEMM: {
             const KGemm *g = s->gemm;
             fprintf(o, "dlc_gemm_%s(%d, %d, ", ctype[f->bufs[g->c].t], g->ta, g->tb);
@@ -125,7 +184,12 @@ static void function(FILE *o, const KFunc *f) {
     }
     for (int i = 0; i < f->nbufs; i++)   /* e.g. the GEMM panel, which the portable GEMM does not use */
         fprintf(o, "%s(void)B%d;%s", i % 12 ? " " : "    ", i, i % 12 == 11 || i == f->nbufs - 1 ? "\n" : "");
-    for (int i = 0; i < f->nvars; i++) fprintf(o, "    %s %s;\n", ctype[f->vars[i].t], f->vars[i].name);
+    bool *in_region = xcalloc((size_t)f->nvars + 1, sizeof *in_region);
+    for (int i = 0; i < f->body.n; i++)
+        if (f->body.v[i]->kind == KS_REGION) set_vars(&f->body.v[i]->body, in_region);
+    for (int i = 0; i < f->nvars; i++)
+        if (!in_region[i]) fprintf(o, "    %s %s;\n", ctype[f->vars[i].t], f->vars[i].name);
+    free(in_region);
     block(o, f, &f->body, 1);
     fprintf(o, "}\n");
 }
@@ -257,6 +321,8 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     for (int k = 0; k < FN_COUNT; k++) vm |= block_f32_ops(&c->kfuncs[k]->body);
     print_vmath(o, vm);
     fprintf(o, "\nvoid (*%s_parallel_for)(void (*task)(void *, int64_t), void *ctx, int64_t n);   /* unused here */\n", P);
+    nregions = 0;
+    for (int k = 0; k < FN_COUNT; k++) region_functions(o, c->kfuncs[k]);
     for (int k = 0; k < FN_COUNT; k++) function(o, c->kfuncs[k]);
 
     fprintf(o, "\nconst %s_param_info %s_param_table[%s_NUM_PARAMS] = {\n", P, P, U);

@@ -42,6 +42,8 @@ typedef struct {
     LLVMValueRef sym[MAX_SYMS], hp[4];
     GemmTarget gemm;
     int64_t sym_max[MAX_SYMS];   /* public wrappers: the planned sizes of the symbolic dims */
+    const RegionSig *sig;        /* the region being written, whose buffers are slot arguments */
+    struct RegionTable *regions; /* the functions written so far for region keys */
 } Emit;
 
 static LLVMValueRef buf_ptr(Emit *E, int i);
@@ -468,12 +470,51 @@ static void begin_abi_function(Emit *E, const char *name, bool internal) {
     start_body(E);
 }
 
+/* ---- regions as functions ------------------------------------------------------------------
+ * A region becomes `<function>.<region>(P, G, S, W, io, sym, hp, out, slot 0, ...)`, called in
+ * its place with the addresses of its slots (RegionSig in dlc.h); a later region with the same
+ * key calls the same function, so a model's repeated layers, and the parts its functions share,
+ * are compiled once.  Slots never overlap, so each is noalias (the optimizer needs no run-time
+ * overlap checks), except io's, which the caller may alias. */
+typedef struct { uint64_t hash; const char *key; LLVMValueRef fn; } RegionFn;
+struct RegionTable { RegionFn *v; int n, cap; };
+
+/* Start the function of E->sig's region (with `range`, also two i64 arguments: a parallel
+ * loop's chunk); its buffers are the slot arguments. */
+static void begin_region_function(Emit *E, const char *name, bool range) {
+    const RegionSig *r = E->sig;
+    unsigned np = 8 + (unsigned)r->nslots + (range ? 2 : 0);
+    LLVMTypeRef *pt = xcalloc(np, sizeof *pt);
+    for (unsigned i = 0; i < np; i++) pt[i] = range && i >= np - 2 ? ty(E, KT_I64) : LLVMPointerTypeInContext(E->ctx, 0);
+    new_function(E, name, LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), pt, np, 0), true);
+    free(pt);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (unsigned i = 0; i < 8 + (unsigned)r->nslots; i++) {
+        bool io = i < 8 ? i == 4 : E->kf->bufs[r->slot_buf[i - 8]].base >= B_IO;
+        if (!io) LLVMAddAttributeAtIndex(E->fn, i + 1, LLVMCreateEnumAttribute(E->ctx, noalias, 0));
+        if (i < 8) E->args[i] = LLVMGetParam(E->fn, i);
+    }
+    start_body(E);
+    for (int b = 0; b < E->kf->nbufs; b++)
+        if (r->slot_of[b] >= 0) E->bufptr[b] = LLVMGetParam(E->fn, 8 + (unsigned)r->slot_of[b]);
+}
+
+/* The arguments of a call to the region's function from the function being written: the ABI
+ * arguments and its slots' addresses (plus room for two more). */
+static LLVMValueRef *region_args(Emit *E) {
+    LLVMValueRef *a = xcalloc(8 + (size_t)E->sig->nslots + 2, sizeof *a);
+    for (int i = 0; i < 8; i++) a[i] = E->args[i];
+    for (int k = 0; k < E->sig->nslots; k++) a[8 + k] = buf_ptr(E, E->sig->slot_buf[k]);
+    return a;
+}
+
 /* ---- parallel loops ---------------------------------------------------------------------------
- * A parallel loop (KStmt.par_work) at the top of a region becomes a task function over a chunk
- * of its range, `void task(ctx, t)` with ctx = {the 8 ABI arguments, lo, hi, chunk}, handed to
- * the module's parallel-for hook when one is installed and the loop has PAR_MIN_WORK elements
- * or more; otherwise the region runs the chunks itself.  Iterations are independent, so the
- * split never changes a result. */
+ * A parallel loop (KStmt.par_work) at the top of a region becomes a function over a chunk of its
+ * range, `chunk(ABI arguments, slots, lo, hi)`, and a task `void task(ctx, t)` with ctx = {the 8
+ * ABI arguments, lo, hi, chunk, the slots} that calls it for chunk t, handed to the module's
+ * parallel-for hook when one is installed and the loop has PAR_MIN_WORK elements or more;
+ * otherwise the region runs the chunks itself.  Iterations are independent, so the split never
+ * changes a result. */
 enum { PAR_TASKS = 8, PAR_MIN_WORK = 1 << 15 };
 
 /* A task sees only the ABI arguments: every variable its loop reads must be set inside it. */
@@ -499,9 +540,12 @@ static void parallel_loop(Emit *E, const KStmt *s, int k) {
     set[s->var] = true;
     if (!self_contained(&s->body, set)) ICE("parallel loop over %s reads a variable set outside it", E->kf->vars[s->var].name);
     free(set);
+    int ns = E->sig->nslots;
+    unsigned nf = 11 + (unsigned)ns;
     LLVMTypeRef ptr = LLVMPointerTypeInContext(E->ctx, 0), i64 = ty(E, KT_I64);
-    LLVMTypeRef fields[11] = {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i64, i64, i64};
-    LLVMTypeRef st = LLVMStructTypeInContext(E->ctx, fields, 11, 0);
+    LLVMTypeRef *fields = xcalloc(nf, sizeof *fields);
+    for (unsigned i = 0; i < nf; i++) fields[i] = i >= 8 && i < 11 ? i64 : ptr;
+    LLVMTypeRef st = LLVMStructTypeInContext(E->ctx, fields, nf, 0);
     LLVMValueRef one = LLVMConstInt(i64, 1, 0), ntask_max = LLVMConstInt(i64, PAR_TASKS, 0);
     LLVMValueRef lo = expr(E, s->lo), hi = expr(E, s->hi), work = expr(E, s->par_work);
     LLVMValueRef n = LLVMBuildNSWSub(E->b, hi, lo, "");
@@ -512,24 +556,36 @@ static void parallel_loop(Emit *E, const KStmt *s, int k) {
     LLVMBuilderRef sb = setup_builder(E);
     LLVMValueRef ctx = LLVMBuildAlloca(sb, st, "par.ctx");
     LLVMDisposeBuilder(sb);
-    LLVMValueRef vals[11] = {E->args[0], E->args[1], E->args[2], E->args[3], E->args[4], E->args[5], E->args[6],
-                             E->args[7], lo, hi, chunk};
-    for (unsigned i = 0; i < 11; i++) LLVMBuildStore(E->b, vals[i], LLVMBuildStructGEP2(E->b, st, ctx, i, ""));
+    LLVMValueRef *vals = region_args(E);   /* ABI arguments and slots, into fields 0-7 and 11- */
+    LLVMValueRef range[3] = {lo, hi, chunk};
+    for (unsigned i = 0; i < nf; i++)
+        LLVMBuildStore(E->b, i < 8 ? vals[i] : i < 11 ? range[i - 8] : vals[i - 3], LLVMBuildStructGEP2(E->b, st, ctx, i, ""));
+    free(vals);
 
-    /* the task: its chunk of the loop */
+    /* the chunk function, then the task calling it */
     Emit saved = *E;
     LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
+    const char *name = fmt("%s.par%d", LLVMGetValueName(saved.fn), k);
+    begin_region_function(E, name, true);
+    emit_for(E, s, LLVMGetParam(E->fn, nf - 3), LLVMGetParam(E->fn, nf - 2));
+    end_function(E);
+    LLVMValueRef chunk_fn = E->fn;
     LLVMTypeRef tps[2] = {ptr, i64};
-    new_function(E, fmt("%s.par%d", LLVMGetValueName(saved.fn), k), LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), tps, 2, 0), true);
-    LLVMValueRef cx = LLVMGetParam(E->fn, 0), t = LLVMGetParam(E->fn, 1), f[11];
-    for (unsigned i = 0; i < 11; i++) f[i] = LLVMBuildLoad2(E->b, fields[i], LLVMBuildStructGEP2(E->b, st, cx, i, ""), "");
-    for (int i = 0; i < 8; i++) E->args[i] = f[i];
-    start_body(E);
+    new_function(E, fmt("%s.task", name), LLVMFunctionType(LLVMVoidTypeInContext(E->ctx), tps, 2, 0), true);
+    LLVMValueRef cx = LLVMGetParam(E->fn, 0), t = LLVMGetParam(E->fn, 1);
+    LLVMValueRef *f = xcalloc(nf, sizeof *f), *cargs = xcalloc(nf, sizeof *cargs);
+    for (unsigned i = 0; i < nf; i++) f[i] = LLVMBuildLoad2(E->b, fields[i], LLVMBuildStructGEP2(E->b, st, cx, i, ""), "");
     LLVMValueRef i0 = LLVMBuildNSWAdd(E->b, f[8], LLVMBuildNSWMul(E->b, t, f[10], ""), "");
     LLVMValueRef i1 = LLVMBuildNSWAdd(E->b, i0, f[10], "");
     i1 = LLVMBuildSelect(E->b, LLVMBuildICmp(E->b, LLVMIntSLT, i1, f[9], ""), i1, f[9], "");
-    emit_for(E, s, i0, i1);
-    end_function(E);
+    for (unsigned i = 0; i < nf - 3; i++) cargs[i] = f[i < 8 ? i : i + 3];
+    cargs[nf - 3] = i0;
+    cargs[nf - 2] = i1;
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(chunk_fn), chunk_fn, cargs, nf - 1, "");
+    LLVMBuildRetVoid(E->b);
+    free(f);
+    free(cargs);
+    free(fields);
     LLVMValueRef task = E->fn;
     *E = saved;
     LLVMPositionBuilderAtEnd(E->b, at);
@@ -567,22 +623,40 @@ static void parallel_loop(Emit *E, const KStmt *s, int k) {
     LLVMPositionBuilderAtEnd(E->b, done);
 }
 
-/* A region becomes `<function>.<region>` with the same arguments, called in its place; its
+/* A region: the call of its function, written first unless a region with its key was; its
  * parallel loops become tasks. */
 static void outline(Emit *E, const KStmt *s) {
-    Emit saved = *E;
-    LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
-    begin_abi_function(E, fmt("%s.%s", E->kf->name, s->name), true);
-    for (int i = 0, k = 0; i < s->body.n; i++) {
-        const KStmt *st = s->body.v[i];
-        if (st->kind == KS_FOR && st->par_work) parallel_loop(E, st, k++);
-        else stmt(E, st);
+    RegionSig sig = region_sig(E->kf, s);
+    struct RegionTable *t = E->regions;
+    LLVMValueRef callee = NULL;
+    for (int i = 0; i < t->n && !callee; i++)
+        if (t->v[i].hash == sig.hash && strcmp(t->v[i].key, sig.key) == 0) callee = t->v[i].fn;
+    E->sig = &sig;
+    LLVMValueRef *args = region_args(E);
+    if (!callee) {
+        Emit saved = *E;
+        LLVMBasicBlockRef at = LLVMGetInsertBlock(E->b);
+        begin_region_function(E, fmt("%s.%s", E->kf->name, s->name), false);
+        for (int i = 0, k = 0; i < s->body.n; i++) {
+            const KStmt *st = s->body.v[i];
+            if (st->kind == KS_FOR && st->par_work) parallel_loop(E, st, k++);
+            else stmt(E, st);
+        }
+        end_function(E);
+        callee = E->fn;
+        *E = saved;
+        LLVMPositionBuilderAtEnd(E->b, at);
+        if (t->n == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 64;
+            t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+        }
+        t->v[t->n++] = (RegionFn){sig.hash, sig.key, callee};
     }
-    end_function(E);
-    LLVMValueRef callee = E->fn;
-    *E = saved;
-    LLVMPositionBuilderAtEnd(E->b, at);
-    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(callee), callee, E->args, 8, "");
+    E->sig = NULL;
+    LLVMBuildCall2(E->b, LLVMGlobalGetValueType(callee), callee, args, 8 + (unsigned)sig.nslots, "");
+    free(args);
+    free(sig.slot_of);
+    free(sig.slot_buf);
 }
 
 static void emit_function(Emit *E, const KFunc *kf) {
@@ -629,6 +703,7 @@ static void quiet_diagnostics(LLVMDiagnosticInfoRef info, void *ctx) {
 static void new_module(Emit *E, LLVMContextRef ctx) {
     memset(E, 0, sizeof *E);
     E->ctx = ctx;
+    E->regions = xcalloc(1, sizeof *E->regions);
     LLVMContextSetDiagnosticHandler(ctx, quiet_diagnostics, NULL);
     E->mod = LLVMModuleCreateWithNameInContext("dlc", ctx);
     E->b = LLVMCreateBuilderInContext(ctx);

@@ -2,6 +2,8 @@
  * (LLVM IR in emit_llvm.c; C later from the same tree).  Expressions are trees of scalar ops;
  * statements are for-loops, stores, local variables and ifs.  Integer constant expressions
  * are folded as they are built so index arithmetic stays readable in dumps. */
+#define _POSIX_C_SOURCE 200809L   /* open_memstream */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -317,4 +319,91 @@ void print_kfunc(FILE *out, const KFunc *f) {
     }
     print_block(out, f, &f->body, 1);
     fprintf(out, "}\n");
+}
+
+/* ---- region signatures (dlc.h) ---------------------------------------------------------- */
+typedef struct {
+    const KFunc *f;
+    RegionSig *sig;
+    int *var_no;   /* per variable of the function: its number in the region, or -1 */
+    int nvars;
+    FILE *out;
+} SigWriter;
+
+static int sig_buf(SigWriter *w, int buf) {
+    RegionSig *r = w->sig;
+    if (r->slot_of[buf] < 0) {
+        const KBuf *b = &w->f->bufs[buf];
+        int s = 0;
+        while (s < r->nslots && !(w->f->bufs[r->slot_buf[s]].base == b->base && w->f->bufs[r->slot_buf[s]].offset == b->offset)) s++;
+        if (s == r->nslots) r->slot_buf[r->nslots++] = buf;
+        r->slot_of[buf] = s;
+    }
+    fprintf(w->out, "s%d%s:%d", r->slot_of[buf], w->f->bufs[buf].base >= B_IO ? "io" : "", w->f->bufs[buf].t);
+    return r->slot_of[buf];
+}
+
+static void sig_var(SigWriter *w, int var) {
+    if (w->var_no[var] < 0) w->var_no[var] = w->nvars++;
+    fprintf(w->out, "v%d:%d", w->var_no[var], w->f->vars[var].t);
+}
+
+static void sig_expr(SigWriter *w, const KExpr *e) {
+    if (!e) { fputc('_', w->out); return; }
+    fprintf(w->out, "(%d:%d ", e->op, e->t);
+    switch (e->op) {
+    case K_FCONST: fprintf(w->out, "%a", e->f); break;
+    case K_VAR: sig_var(w, (int)e->i); break;
+    case K_LOAD: sig_buf(w, (int)e->i); break;
+    default: fprintf(w->out, "%lld", (long long)e->i); break;
+    }
+    sig_expr(w, e->a);
+    sig_expr(w, e->b);
+    sig_expr(w, e->c);
+    fputc(')', w->out);
+}
+
+static void sig_block(SigWriter *w, const KBlock *b) {
+    fputc('{', w->out);
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        fprintf(w->out, "[%d%s ", s->kind, s->vectorize ? "v" : "");
+        if (s->kind == KS_FOR || s->kind == KS_LET || s->kind == KS_SET) sig_var(w, s->var);
+        if (s->kind == KS_STORE) sig_buf(w, s->buf);
+        if (s->kind == KS_GEMM) {
+            const KGemm *g = s->gemm;
+            fprintf(w->out, "%d%d ", g->ta, g->tb);
+            sig_buf(w, g->a); sig_expr(w, g->aoff);
+            sig_buf(w, g->b); sig_expr(w, g->boff);
+            sig_buf(w, g->c); sig_expr(w, g->coff);
+            sig_buf(w, g->ws);
+            sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k);
+        }
+        sig_expr(w, s->lo);
+        sig_expr(w, s->hi);
+        sig_expr(w, s->idx);
+        sig_expr(w, s->val);
+        sig_expr(w, s->par_work);
+        sig_block(w, &s->body);
+        fputc(']', w->out);
+    }
+    fputc('}', w->out);
+}
+
+RegionSig region_sig(const KFunc *f, const KStmt *region) {
+    RegionSig r = {0};
+    r.slot_of = xcalloc((size_t)f->nbufs + 1, sizeof *r.slot_of);
+    r.slot_buf = xcalloc((size_t)f->nbufs + 1, sizeof *r.slot_buf);
+    for (int i = 0; i < f->nbufs; i++) r.slot_of[i] = -1;
+    SigWriter w = {f, &r, xcalloc((size_t)f->nvars + 1, sizeof(int)), 0, NULL};
+    for (int i = 0; i < f->nvars; i++) w.var_no[i] = -1;
+    size_t len;
+    w.out = open_memstream(&r.key, &len);
+    if (!w.out) ICE("open_memstream failed");
+    sig_block(&w, &region->body);
+    fclose(w.out);
+    free(w.var_no);
+    r.hash = 1469598103934665603ull;   /* FNV-1a */
+    for (const char *p = r.key; *p; p++) r.hash = (r.hash ^ (unsigned char)*p) * 1099511628211ull;
+    return r;
 }
