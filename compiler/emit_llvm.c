@@ -12,6 +12,7 @@
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -726,8 +727,20 @@ static void gemm_target(Emit *E, const char *cpu, const char *features, const ch
     E->gemm = (GemmTarget){E->ctx, E->mod, cpu, features, vb, hook};
 }
 
-/* Verify, then the new pass manager's default<O3> pipeline for the target. */
+/* Verify, then the new pass manager's default<O2> (or O1, O3) pipeline for the target.
+ * One option differs from LLVM's defaults: the loop vectorizer may not hoist its run-time
+ * overlap checks out of the enclosing loop (-hoist-runtime-checks, on since LLVM 18), which
+ * widens each checked range to the outer loop's whole iteration space.  Our nests interleave
+ * slices of one buffer row by row (a recurrence step writes row i's four gate slices of
+ * [N, 4H]), so the widened ranges always overlap and the vector loop was never taken (the
+ * LSTM's pointwise step ran scalar); checked per inner loop, they pass. */
 static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
+    static bool options_set;
+    if (!options_set) {
+        const char *argv[] = {"dlc", "-hoist-runtime-checks=false"};
+        LLVMParseCommandLineOptions(2, argv, NULL);
+        options_set = true;
+    }
     char *err = NULL;
     if (LLVMVerifyModule(E->mod, LLVMReturnStatusAction, &err)) ICE("generated LLVM IR is invalid: %s", err);
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
