@@ -20,7 +20,7 @@ import sys
 import time
 
 THREADS = ("1", "2")
-TORCH_CONFIGS = ("default", "tuned")
+TORCH_CONFIGS = ("default", "tuned", "kernels")
 
 
 def load(path):
@@ -231,12 +231,15 @@ def print_report(res, peaks):
 
     print("\nModels: median ms per call; GFLOP/s from the products only (forward 2MNK each; train = forward")
     print("+ weight gradients + input gradients but the first layer's); % of the FMA peak at the same thread")
-    print("count.  torch: best of 1 and 2 threads (t), as installed and with glibc malloc keeping freed memory;")
-    print("torch/dlc: the better torch / dlc's best (> 1: dlc is faster)")
+    kernels = any(k.startswith("kernels_") for k in res["torch_runs"])
+    print("count.  torch: best of 1 and 2 threads (t), as installed and with glibc malloc keeping freed memory" +
+          (";\n+kernels: also with OpenBLAS's kernels for this CPU's ISA (OPENBLAS_CORETYPE="
+           f"{(res.get('openblas_env') or {}).get('OPENBLAS_CORETYPE')}), as OpenBLAS does not recognize it;" if kernels else ";"))
+    print("torch/dlc: the best torch / dlc's best (> 1: dlc is faster)")
     print(f"{'model':<6} {'compile':>7} {'call':<5} {'MFLOP':>6} | {'dlc 1 thread':^20} | {'dlc 2 threads':^20} |"
-          f" {'torch':^11} {'malloc-tuned':^12} | {'torch/':>6}")
+          f" {'torch':^11} {'malloc-tuned':^12}{' +kernels   ' if kernels else ''} | {'torch/':>6}")
     print(f"{'':<6} {'s':>7} {'':<5} {'':>6} | {'ms':>6} {'GFLOP/s':>7} {'%pk':>5} | {'ms':>6} {'GFLOP/s':>7} {'%pk':>5} |"
-          f" {'ms':>8}   {'ms':>9}    | {'dlc':>6}")
+          f" {'ms':>8}   {'ms':>9}   {'     ms     ' if kernels else ''} | {'dlc':>6}")
     for m in res["models"]:
         if "error" in m:
             print(f"{m['name']:<6} dlc failed: {m['error']}")
@@ -245,14 +248,14 @@ def print_report(res, peaks):
             e = m[kind]
             d1, d2 = e["dlc"]["1"], e["dlc"]["2"]
             tcells = []
-            for cfg in TORCH_CONFIGS:
+            for cfg in TORCH_CONFIGS if kernels else TORCH_CONFIGS[:2]:
                 v = e.get("torch", {}).get(cfg)
                 tcells.append(f"{v['best_ms']:>8.3f} {v['best_threads']}t" if v else f"{'-':>8}   ")
             print(f"{m['name'] if kind == 'train' else '':<6} "
                   f"{f(m['compile_s'], '.2f', 7) if kind == 'train' else '':>7} {kind:<5} {e['flops'] / 1e6:>6.1f} | "
                   f"{f(d1['ms'], '.3f', 6)} {f(d1['gflops'], '.1f', 7)} {f(d1['pct_peak'], '.1f', 5)} | "
                   f"{f(d2['ms'], '.3f', 6)} {f(d2['gflops'], '.1f', 7)} {f(d2['pct_peak'], '.1f', 5)} | "
-                  f"{tcells[0]} {tcells[1]}  | {f(e.get('torch_over_dlc'), '.2f', 6)}")
+                  f"{'  '.join(tcells)}  | {f(e.get('torch_over_dlc'), '.2f', 6)}")
 
     ob = res.get("openblas") or {}
     oe = res.get("openblas_env")

@@ -40,6 +40,15 @@ part peak "$OUT/bench_dlc" peak
 part dlc_models "$OUT/bench_dlc" models
 part dlc_gemm "$OUT/bench_dlc" gemm
 part blas env -u OPENBLAS_CORETYPE "$OUT/sgemm_blas"
+# OpenBLAS 0.3.21 does not know every CPU: on one it does not recognize it falls back to its
+# generic SSE3 kernels (core "Prescott"), which is not PyTorch's best.  Then, unless the
+# environment names a core, PyTorch and OpenBLAS also run with the kernels for the ISA the CPU
+# has (SkylakeX for AVX-512, Haswell for AVX2), and the comparison takes PyTorch's best.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -q '"core": "Prescott"' "$OUT/blas.json" 2>/dev/null; then
+    if grep -qw avx512f /proc/cpuinfo; then OPENBLAS_CORETYPE=SkylakeX
+    elif grep -qw avx2 /proc/cpuinfo; then OPENBLAS_CORETYPE=Haswell; fi
+    [ -n "${OPENBLAS_CORETYPE:-}" ] && { export OPENBLAS_CORETYPE; KERNELS=1; }
+fi
 [ -n "${OPENBLAS_CORETYPE:-}" ] && part blas_env "$OUT/sgemm_blas"
 
 # PyTorch twice: as installed, and with glibc's malloc told to keep freed memory (PyTorch's CPU
@@ -50,6 +59,7 @@ if "$PY" -c "import torch" 2>/dev/null; then
     for t in 1 2; do
         part "torch_default_$t" env -u OPENBLAS_CORETYPE "$PY" bench/torch_bench.py time "$t"
         part "torch_tuned_$t" env -u OPENBLAS_CORETYPE $TUNED_MALLOC "$PY" bench/torch_bench.py time "$t"
+        [ -n "${KERNELS:-}" ] && part "torch_kernels_$t" env $TUNED_MALLOC "$PY" bench/torch_bench.py time "$t"
     done
 else
     echo "== torch: 'import torch' fails in $PY; PyTorch is left out" >&2
