@@ -301,16 +301,21 @@ static void block(Emit *E, const KBlock *blk);
 /* !llvm.loop metadata asking the unroller to leave a loop alone.  The vectorizer still widens
  * and interleaves it; unrolled copies of hundreds of small loop nests cost compile time (half of
  * it for char_gpt) and bought no speed.  The GEMM's loops (emit_gemm.c) keep their unrolling.
- * With `vectorize`, also llvm.loop.vectorize.enable: the vectorizer then accepts up to 128
- * run-time alias checks instead of 8 (a recurrence's step reads and writes one buffer at
- * offsets only known at run time). */
-static LLVMValueRef loop_hints(Emit *E, bool vectorize) {
+ * A loop of at most SMALL_TRIP iterations fixed at compile time (a pooling or convolution
+ * window) is unrolled in full instead, so that the loop around it (along a row) is innermost
+ * and can be vectorized.  With `vectorize`, also llvm.loop.vectorize.enable: the vectorizer
+ * then accepts up to 128 run-time alias checks instead of 8 (a recurrence's step reads and
+ * writes one buffer at offsets only known at run time). */
+enum { SMALL_TRIP = 8 };
+static LLVMValueRef loop_hints(Emit *E, const KStmt *s) {
+    bool small = s->lo->op == K_ICONST && s->hi->op == K_ICONST && s->hi->i - s->lo->i <= SMALL_TRIP;
+    const char *unroll = small ? "llvm.loop.unroll.full" : "llvm.loop.unroll.disable";
     LLVMMetadataRef self = LLVMTemporaryMDNode(E->ctx, NULL, 0);
-    LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, "llvm.loop.unroll.disable", 24);
+    LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, unroll, strlen(unroll));
     LLVMMetadataRef vec[2] = {LLVMMDStringInContext2(E->ctx, "llvm.loop.vectorize.enable", 26),
                               LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(E->ctx), 1, 0))};
     LLVMMetadataRef ops[3] = {self, LLVMMDNodeInContext2(E->ctx, &flag, 1), LLVMMDNodeInContext2(E->ctx, vec, 2)};
-    LLVMMetadataRef loop = LLVMMDNodeInContext2(E->ctx, ops, vectorize ? 3 : 2);
+    LLVMMetadataRef loop = LLVMMDNodeInContext2(E->ctx, ops, s->vectorize ? 3 : 2);
     LLVMMetadataReplaceAllUsesWith(self, loop);
     return LLVMMetadataAsValue(E->ctx, loop);
 }
@@ -329,7 +334,7 @@ static void emit_for(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
     block(E, &s->body);
     iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
     LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
-    LLVMSetMetadata(LLVMBuildBr(E->b, head), LLVMGetMDKindIDInContext(E->ctx, "llvm.loop", 9), loop_hints(E, s->vectorize));
+    LLVMSetMetadata(LLVMBuildBr(E->b, head), LLVMGetMDKindIDInContext(E->ctx, "llvm.loop", 9), loop_hints(E, s));
     LLVMPositionBuilderAtEnd(E->b, done);
 }
 

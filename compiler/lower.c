@@ -501,19 +501,33 @@ static void lower_conv_pass(Lower *L, Node *n, ConvPass pass, Node *x, Node *w, 
 }
 
 /* The windows of x as columns: cols[((k*N + n)*OH + oh)*OW + ow] = x[n, c, oh*sh + kh*dh,
- * ow*sw + kw*dw] with k = (c*KH + kh)*KW + kw; the inner loop runs along ow.  COL2IM
- * (scatter = true) adds them back, each x element summing its windows in (kh, kw) order. */
+ * ow*sw + kw*dw] with k = (c*KH + kh)*KW + kw; the inner loop runs along ow.  IM2COL splits
+ * its threads over k (a one-channel image still has KH*KW rows of columns); COL2IM
+ * (scatter = true) adds them back over samples n, each x element summing its windows in
+ * (kh, kw) order. */
 static void im2col_pass(Lower *L, Node *img, Node *cols, const int64_t *a, bool scatter) {
     KBlock *outer = L->b;
     KExpr *C = kdim(img->shape.d[1]), *H = dimr(img, 2), *W = dimr(img, 1), *N = kdim(img->shape.d[0]);
-    KExpr *OH = dimr(cols, 2), *OW = dimr(cols, 1);
+    KExpr *OH = dimr(cols, 2), *OW = dimr(cols, 1), *KH = ki(a[0]), *KW = ki(a[1]);
     if (scatter) zero(L, img, numel(img));
-    int ch = ploop(L, "c", C, numel(cols)), kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
-    KExpr *k = add(mul(add(mul(var(L, ch), ki(a[0])), var(L, kh)), ki(a[1])), var(L, kw));
-    int n = loop(L, "n", N), oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
-    KExpr *ci = add(mul(add(mul(add(mul(k, N), var(L, n)), OH), var(L, oh)), OW), var(L, ow));
-    KExpr *xi = at2d(add(mul(var(L, n), C), var(L, ch)), add(mul(var(L, oh), ki(a[2])), mul(var(L, kh), ki(a[4]))),
-                     add(mul(var(L, ow), ki(a[3])), mul(var(L, kw), ki(a[5]))), H, W);
+    KExpr *k, *ch, *kh, *kw, *n;
+    if (scatter) {
+        n = var(L, ploop(L, "n", N, numel(cols)));
+        ch = var(L, loop(L, "c", C));
+        kh = var(L, loop(L, "kh", KH));
+        kw = var(L, loop(L, "kw", KW));
+        k = add(mul(add(mul(ch, KH), kh), KW), kw);
+    } else {
+        k = var(L, ploop(L, "k", mul(C, mul(KH, KW)), numel(cols)));
+        ch = dvd(k, mul(KH, KW));
+        kh = kbin(K_REM, dvd(k, KW), KH);
+        kw = kbin(K_REM, k, KW);
+        n = var(L, loop(L, "n", N));
+    }
+    int oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
+    KExpr *ci = add(mul(add(mul(add(mul(k, N), n), OH), var(L, oh)), OW), var(L, ow));
+    KExpr *xi = at2d(add(mul(n, C), ch), add(mul(var(L, oh), ki(a[2])), mul(kh, ki(a[4]))),
+                     add(mul(var(L, ow), ki(a[3])), mul(kw, ki(a[5]))), H, W);
     if (scatter) {
         int xb = buf_of(L, img);
         kstore(L->b, xb, xi, add(kload(L->f, xb, xi), ld(L, cols, ci)));
