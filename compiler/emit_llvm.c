@@ -307,8 +307,9 @@ static void block(Emit *E, const KBlock *blk);
  * then accepts up to 128 run-time alias checks instead of 8 (a recurrence's step reads and
  * writes one buffer at offsets only known at run time). */
 enum { SMALL_TRIP = 8 };
-static LLVMValueRef loop_hints(Emit *E, const KStmt *s) {
-    bool small = s->lo->op == K_ICONST && s->hi->op == K_ICONST && s->hi->i - s->lo->i <= SMALL_TRIP;
+static LLVMValueRef loop_hints(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
+    bool small = LLVMIsAConstantInt(lo) && LLVMIsAConstantInt(hi) &&
+                 LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(lo) <= SMALL_TRIP;
     const char *unroll = small ? "llvm.loop.unroll.full" : "llvm.loop.unroll.disable";
     LLVMMetadataRef self = LLVMTemporaryMDNode(E->ctx, NULL, 0);
     LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, unroll, strlen(unroll));
@@ -334,7 +335,7 @@ static void emit_for(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
     block(E, &s->body);
     iv = LLVMBuildLoad2(E->b, i64, var_ptr(E, s->var), "");
     LLVMBuildStore(E->b, LLVMBuildNSWAdd(E->b, iv, LLVMConstInt(i64, 1, 0), ""), var_ptr(E, s->var));
-    LLVMSetMetadata(LLVMBuildBr(E->b, head), LLVMGetMDKindIDInContext(E->ctx, "llvm.loop", 9), loop_hints(E, s));
+    LLVMSetMetadata(LLVMBuildBr(E->b, head), LLVMGetMDKindIDInContext(E->ctx, "llvm.loop", 9), loop_hints(E, s, lo, hi));
     LLVMPositionBuilderAtEnd(E->b, done);
 }
 

@@ -124,20 +124,36 @@ int dlrt_text_read(const char *path, int unit, dlrt_text *out) {
     int rc = decode_all(buf, len, unit, &codes, &n);
     free(buf);
     if (rc) return -1;
-    /* the vocabulary: the sorted distinct codes */
-    int32_t *sorted = malloc(sizeof *sorted * (size_t)n);
-    if (!sorted) {
+    /* the vocabulary: the distinct codes in increasing order, found and numbered through a
+     * table indexed by code (codes are below 2^21), in linear time */
+    int32_t top = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (codes[i] > top) top = codes[i];
+    int32_t *id_of = malloc(sizeof *id_of * ((size_t)top + 1));
+    if (!id_of) {
         free(codes);
         return dlrt_fail("out of memory");
     }
-    memcpy(sorted, codes, sizeof *sorted * (size_t)n);
-    qsort(sorted, (size_t)n, sizeof *sorted, cmp_code);
+    for (int32_t c = 0; c <= top; c++) id_of[c] = -1;
+    for (int64_t i = 0; i < n; i++) id_of[codes[i]] = 0;
     int64_t v = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (i == 0 || sorted[i] != sorted[v - 1]) sorted[v++] = sorted[i];
-    out->vocab = sorted;
+    for (int32_t c = 0; c <= top; c++) v += id_of[c] == 0;
+    int32_t *vocab = malloc(sizeof *vocab * (size_t)(v ? v : 1));
+    if (!vocab) {
+        free(codes);
+        free(id_of);
+        return dlrt_fail("out of memory");
+    }
+    v = 0;
+    for (int32_t c = 0; c <= top; c++)
+        if (id_of[c] == 0) {
+            id_of[c] = (int32_t)v;
+            vocab[v++] = c;
+        }
+    for (int64_t i = 0; i < n; i++) codes[i] = id_of[codes[i]];
+    free(id_of);
+    out->vocab = vocab;
     out->nvocab = v;
-    for (int64_t i = 0; i < n; i++) codes[i] = (int32_t)dlrt_text_id(out, codes[i]);
     out->ids = codes;
     out->ntokens = n;
     return 0;

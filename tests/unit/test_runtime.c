@@ -999,6 +999,36 @@ static void t_idx_rejects(void) {
 
 /* ---- main ---------------------------------------------------------------------------------------- */
 
+/* ---- text ------------------------------------------------------------------------------------ */
+
+/* The vocabulary is the distinct codes in increasing order and every token is its code's rank,
+ * by bytes and by UTF-8 characters (a stray continuation byte stands for itself). */
+static const char *t_text_vocab(void) {
+    static const char corpus[] = "b" "\xc3\xa9" "a" "\xe2\x82\xac" "b" "\x80" "a\n";   /* b é a € b 0x80 a \n */
+    static const int32_t bytes_vocab[] = {0x0A, 0x61, 0x62, 0x80, 0x82, 0xA9, 0xAC, 0xC3, 0xE2};
+    static const int32_t utf8_vocab[] = {0x0A, 0x61, 0x62, 0x80, 0xE9, 0x20AC};
+    static const int32_t utf8_ids[] = {2, 4, 1, 5, 2, 3, 1, 0};
+    const char *path = tmp_path("corpus.txt");
+    if (write_bytes(path, corpus, sizeof corpus - 1)) return fail("cannot write %s", path);
+    for (int unit = DLRT_TEXT_BYTES; unit <= DLRT_TEXT_UTF8; unit++) {
+        dlrt_text t;
+        if (dlrt_text_read(path, unit, &t)) return fail("read: %s", dlrt_error());
+        const int32_t *want = unit == DLRT_TEXT_BYTES ? bytes_vocab : utf8_vocab;
+        int64_t nwant = unit == DLRT_TEXT_BYTES ? 9 : 6, ntok = unit == DLRT_TEXT_BYTES ? (int64_t)sizeof corpus - 1 : 8;
+        if (t.nvocab != nwant || t.ntokens != ntok)
+            return fail("unit %d: %lld codes, %lld tokens", unit, (long long)t.nvocab, (long long)t.ntokens);
+        for (int64_t i = 0; i < nwant; i++)
+            if (t.vocab[i] != want[i]) return fail("unit %d: vocab[%lld] = %d", unit, (long long)i, t.vocab[i]);
+        for (int64_t i = 0; i < ntok; i++) {
+            int32_t code = unit == DLRT_TEXT_BYTES ? (unsigned char)corpus[i] : utf8_vocab[utf8_ids[i]];
+            if (t.ids[i] < 0 || t.ids[i] >= t.nvocab || t.vocab[t.ids[i]] != code || dlrt_text_id(&t, code) != t.ids[i])
+                return fail("unit %d: token %lld has id %d", unit, (long long)i, t.ids[i]);
+        }
+        dlrt_text_free(&t);
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) verbose = 1;
@@ -1041,6 +1071,8 @@ int main(int argc, char **argv) {
     t_idx_fashion_mnist();
     report("idx: synthetic u8/f32/i32/f64, gzip and raw", t_idx_synthetic());
     t_idx_rejects();
+
+    report("text: vocabulary and ids, bytes and UTF-8", t_text_vocab());
 
     remove_tmpdir();
     printf("# %d failed\n", n_failed);
