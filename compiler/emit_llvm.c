@@ -301,15 +301,32 @@ static void block(Emit *E, const KBlock *blk);
 /* !llvm.loop metadata asking the unroller to leave a loop alone.  The vectorizer still widens
  * and interleaves it; unrolled copies of hundreds of small loop nests cost compile time (half of
  * it for char_gpt) and bought no speed.  The GEMM's loops (emit_gemm.c) keep their unrolling.
- * A loop of at most SMALL_TRIP iterations fixed at compile time (a pooling or convolution
- * window) is unrolled in full instead, so that the loop around it (along a row) is innermost
- * and can be vectorized.  With `vectorize`, also llvm.loop.vectorize.enable: the vectorizer
- * then accepts up to 128 run-time alias checks instead of 8 (a recurrence's step reads and
- * writes one buffer at offsets only known at run time). */
-enum { SMALL_TRIP = 8 };
+ * A small window instead (a loop of at most UNROLL_TRIP iterations, fixed, whose unrolled nest
+ * has at most UNROLL_MAX statements: a pooling or convolution window) is unrolled in full, so that the loop
+ * around it (along a row) is innermost and can be vectorized.  With `vectorize`, also
+ * llvm.loop.vectorize.enable: the vectorizer then accepts up to 128 run-time alias checks
+ * instead of 8 (a recurrence's step reads and writes one buffer at offsets only known at run
+ * time). */
+enum { UNROLL_TRIP = 8, UNROLL_MAX = 64 };
+
+/* The statements a block becomes with its fixed loops unrolled; above UNROLL_MAX: too many. */
+static int64_t unrolled_size(const KBlock *b) {
+    int64_t n = 0;
+    for (int i = 0; i < b->n && n <= UNROLL_MAX; i++) {
+        const KStmt *s = b->v[i];
+        if (s->kind == KS_FOR) {
+            if (s->lo->op != K_ICONST || s->hi->op != K_ICONST) return UNROLL_MAX + 1;
+            n += (s->hi->i - s->lo->i) * unrolled_size(&s->body);
+        } else {
+            n += 1 + unrolled_size(&s->body);
+        }
+    }
+    return n;
+}
+
 static LLVMValueRef loop_hints(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
-    bool small = LLVMIsAConstantInt(lo) && LLVMIsAConstantInt(hi) &&
-                 LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(lo) <= SMALL_TRIP;
+    int64_t trip = LLVMIsAConstantInt(lo) && LLVMIsAConstantInt(hi) ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(lo) : -1;
+    bool small = trip >= 0 && trip <= UNROLL_TRIP && trip * unrolled_size(&s->body) <= UNROLL_MAX;
     const char *unroll = small ? "llvm.loop.unroll.full" : "llvm.loop.unroll.disable";
     LLVMMetadataRef self = LLVMTemporaryMDNode(E->ctx, NULL, 0);
     LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, unroll, strlen(unroll));
