@@ -7,6 +7,8 @@
  * IEEE in the order the kernel IR gives (no fast-math flags), so NaN stays visible and every back end
  * agrees bit for bit. */
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/BitWriter.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Error.h>
@@ -17,6 +19,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -775,6 +778,124 @@ static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
     LLVMDisposePassBuilderOptions(pbo);
 }
 
+/* ---- code generation on two threads ---------------------------------------------------------
+ * Code generation is the larger part of a JIT compile (char_gpt's train and eval: 0.64 s of
+ * 1.15 s).  The optimized module is made linkable in parts (every definition external), written
+ * as bitcode and read back into one context per thread; each copy keeps the bodies of its share
+ * of the functions, balanced by instruction count, and turns the rest (and, but in the first
+ * share, the globals) into declarations (available_externally, then elim-avail-extern), so each
+ * thread emits an object file of its share and the JIT links them.  Splitting never changes
+ * the code of a function, so results do not change. */
+enum { CODEGEN_THREADS = 2 };
+
+typedef struct {
+    const char *bitcode;
+    size_t size;
+    const char *triple, *cpu, *features;
+    char **names;          /* the defined functions ... */
+    const int *share;      /* ... and the share each belongs to */
+    int nnames, k;
+    LLVMMemoryBufferRef object;
+    char *error;
+} CodegenJob;
+
+static void *codegen_share(void *arg) {
+    CodegenJob *c = arg;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(ctx, quiet_diagnostics, NULL);
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(c->bitcode, c->size, "dlc", 0);
+    LLVMModuleRef m;
+    LLVMTargetRef target;
+    if (LLVMParseBitcodeInContext2(ctx, buf, &m)) {
+        c->error = "cannot read back the module";
+        return NULL;
+    }
+    LLVMDisposeMemoryBuffer(buf);
+    for (int i = 0; i < c->nnames; i++)
+        if (c->share[i] != c->k) LLVMSetLinkage(LLVMGetNamedFunction(m, c->names[i]), LLVMAvailableExternallyLinkage);
+    if (c->k != 0)
+        for (LLVMValueRef g = LLVMGetFirstGlobal(m); g; g = LLVMGetNextGlobal(g))
+            if (!LLVMIsDeclaration(g)) LLVMSetLinkage(g, LLVMAvailableExternallyLinkage);
+    if (LLVMGetTargetFromTriple(c->triple, &target, &c->error)) return NULL;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, c->triple, c->cpu, c->features, LLVMCodeGenLevelAggressive,
+                                                      LLVMRelocPIC, LLVMCodeModelJITDefault);
+    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef err = LLVMRunPasses(m, "elim-avail-extern", tm, pbo);
+    LLVMDisposePassBuilderOptions(pbo);
+    if (err) c->error = LLVMGetErrorMessage(err);
+    else LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &c->error, &c->object);
+    LLVMDisposeModule(m);
+    LLVMDisposeTargetMachine(tm);
+    LLVMContextDispose(ctx);
+    return NULL;
+}
+
+static int64_t instructions(LLVMValueRef f) {
+    int64_t n = 0;
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
+    return n;
+}
+
+/* Object files of `mod`'s shares, one per thread (the module is left external throughout). */
+static void codegen_shares(LLVMModuleRef mod, const char *cpu, const char *features, LLVMMemoryBufferRef *objects) {
+    int n = 0, cap = 64;
+    char **names = xcalloc((size_t)cap, sizeof *names);
+    int64_t *size = xcalloc((size_t)cap, sizeof *size);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        LLVMSetLinkage(f, LLVMExternalLinkage);
+        if (n == cap) {
+            cap *= 2;
+            names = xrealloc(names, sizeof *names * (size_t)cap);
+            size = xrealloc(size, sizeof *size * (size_t)cap);
+        }
+        size_t len;
+        names[n] = xstrdup(LLVMGetValueName2(f, &len));
+        size[n++] = instructions(f);
+    }
+    int k = 0;
+    for (LLVMValueRef g = LLVMGetFirstGlobal(mod); g; g = LLVMGetNextGlobal(g), k++) {
+        if (LLVMIsDeclaration(g)) continue;
+        LLVMSetLinkage(g, LLVMExternalLinkage);
+        size_t len;
+        if (!*LLVMGetValueName2(g, &len)) LLVMSetValueName2(g, fmt("dlc.global%d", k), strlen(fmt("dlc.global%d", k)));
+    }
+    /* largest first, each to the lighter share */
+    int *share = xcalloc((size_t)n + 1, sizeof *share), *order = xcalloc((size_t)n + 1, sizeof *order);
+    for (int i = 0; i < n; i++) order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && size[order[j]] > size[order[j - 1]]; j--) {
+            int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+        }
+    int64_t load[CODEGEN_THREADS] = {0};
+    for (int i = 0; i < n; i++) {
+        int best = 0;
+        for (int t = 1; t < CODEGEN_THREADS; t++)
+            if (load[t] < load[best]) best = t;
+        share[order[i]] = best;
+        load[best] += size[order[i]];
+    }
+    LLVMMemoryBufferRef bc = LLVMWriteBitcodeToMemoryBuffer(mod);
+    CodegenJob jobs[CODEGEN_THREADS];
+    pthread_t threads[CODEGEN_THREADS];
+    for (int t = 0; t < CODEGEN_THREADS; t++)
+        jobs[t] = (CodegenJob){LLVMGetBufferStart(bc), LLVMGetBufferSize(bc), LLVMGetTarget(mod), cpu, features, names, share,
+                               n, t, NULL, NULL};
+    for (int t = 1; t < CODEGEN_THREADS; t++)
+        if (pthread_create(&threads[t], NULL, codegen_share, &jobs[t])) ICE("cannot start a code generation thread");
+    codegen_share(&jobs[0]);
+    for (int t = 1; t < CODEGEN_THREADS; t++) pthread_join(threads[t], NULL);
+    for (int t = 0; t < CODEGEN_THREADS; t++) {
+        if (jobs[t].error || !jobs[t].object) ICE("code generation: %s", jobs[t].error ? jobs[t].error : "no object");
+        objects[t] = jobs[t].object;
+    }
+    LLVMDisposeMemoryBuffer(bc);
+    free(share);
+    free(order);
+    free(size);
+}
+
 Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
@@ -804,9 +925,12 @@ Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(j->lljit), NULL, NULL),
           "process symbols");
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->lljit), gen);
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(E.mod, tsc);
-    check(LLVMOrcLLJITAddLLVMIRModule(j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), tsm), "adding the module");
+    LLVMMemoryBufferRef objects[CODEGEN_THREADS];
+    codegen_shares(E.mod, cpu, features, objects);
+    for (int k = 0; k < CODEGEN_THREADS; k++)
+        check(LLVMOrcLLJITAddObjectFile(j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), objects[k]), "adding an object");
     LLVMDisposeBuilder(E.b);
+    LLVMDisposeModule(E.mod);
     LLVMOrcDisposeThreadSafeContext(tsc);
     return j;
 }
