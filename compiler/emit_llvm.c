@@ -760,32 +760,44 @@ static void gemm_target(Emit *E, const char *cpu, const char *features, const ch
  * slices of one buffer row by row (a recurrence step writes row i's four gate slices of
  * [N, 4H]), so the widened ranges always overlap and the vector loop was never taken (the
  * LSTM's pointwise step ran scalar); checked per inner loop, they pass. */
-static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
-    static bool options_set;
-    if (!options_set) {
-        const char *argv[] = {"dlc", "-hoist-runtime-checks=false"};
-        LLVMParseCommandLineOptions(2, argv, NULL);
-        options_set = true;
-    }
+static void set_llvm_options(void) {
+    static bool done;
+    if (done) return;
+    const char *argv[] = {"dlc", "-hoist-runtime-checks=false"};
+    LLVMParseCommandLineOptions(2, argv, NULL);
+    done = true;
+}
+
+static void verify(LLVMModuleRef m) {
     char *err = NULL;
-    if (LLVMVerifyModule(E->mod, LLVMReturnStatusAction, &err)) ICE("generated LLVM IR is invalid: %s", err);
+    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &err)) ICE("generated LLVM IR is invalid: %s", err);
+}
+
+static LLVMErrorRef run_pipeline(LLVMModuleRef m, LLVMTargetMachineRef tm, int level) {
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMPassBuilderOptionsSetLoopVectorization(pbo, 1);
     LLVMPassBuilderOptionsSetSLPVectorization(pbo, 1);
     LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 1);
-    check(LLVMRunPasses(E->mod, level >= 3 ? "default<O3>" : level == 2 ? "default<O2>" : "default<O1>", tm, pbo),
-          "LLVM optimization");
+    LLVMErrorRef err = LLVMRunPasses(m, level >= 3 ? "default<O3>" : level == 2 ? "default<O2>" : "default<O1>", tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
+    return err;
 }
 
-/* ---- code generation on two threads ---------------------------------------------------------
- * Code generation is the larger part of a JIT compile (char_gpt's train and eval: 0.64 s of
- * 1.15 s).  The optimized module is made linkable in parts (every definition external), written
- * as bitcode and read back into one context per thread; each copy keeps the bodies of its share
- * of the functions, balanced by instruction count, and turns the rest (and, but in the first
- * share, the globals) into declarations (available_externally, then elim-avail-extern), so each
- * thread emits an object file of its share and the JIT links them.  Splitting never changes
- * the code of a function, so results do not change. */
+static void optimize(Emit *E, LLVMTargetMachineRef tm, int level) {
+    set_llvm_options();
+    verify(E->mod);
+    check(run_pipeline(E->mod, tm, level), "LLVM optimization");
+}
+
+/* ---- optimization and code generation on two threads -------------------------------------
+ * Most of a JIT compile is LLVM's (char_gpt's train and eval: 0.5 s optimizing, 0.64 s
+ * generating code).  The verified module is made linkable in parts (every definition external),
+ * written as bitcode and read back into one context per thread; each copy keeps the bodies of
+ * its share of the functions, balanced by instruction count, and turns the rest (and, but in the
+ * first share, the globals) into declarations (available_externally, then elim-avail-extern);
+ * the f32 math functions, inlined everywhere, stay whole in every share.  Each thread optimizes
+ * its share and emits an object file, and the JIT links them.  Regions are never inlined and no
+ * pass reorders float arithmetic, so the split never changes a result. */
 enum { CODEGEN_THREADS = 2 };
 
 typedef struct {
@@ -795,6 +807,7 @@ typedef struct {
     char **names;          /* the defined functions ... */
     const int *share;      /* ... and the share each belongs to */
     int nnames, k;
+    int opt_level;         /* optimize the share first (0: the module is optimized already) */
     LLVMMemoryBufferRef object;
     char *error;
 } CodegenJob;
@@ -822,6 +835,7 @@ static void *codegen_share(void *arg) {
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMErrorRef err = LLVMRunPasses(m, "elim-avail-extern", tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
+    if (!err && c->opt_level) err = run_pipeline(m, tm, c->opt_level);
     if (err) c->error = LLVMGetErrorMessage(err);
     else LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &c->error, &c->object);
     LLVMDisposeModule(m);
@@ -837,13 +851,17 @@ static int64_t instructions(LLVMValueRef f) {
     return n;
 }
 
-/* Object files of `mod`'s shares, one per thread (the module is left external throughout). */
-static void codegen_shares(LLVMModuleRef mod, const char *cpu, const char *features, LLVMMemoryBufferRef *objects) {
+/* Object files of `mod`'s shares, one per thread, each optimized first at `opt_level` unless
+ * that is 0 (the module is left external throughout).  Functions to be inlined everywhere (the
+ * f32 math) stay internal and whole in every share. */
+static void codegen_shares(LLVMModuleRef mod, const char *cpu, const char *features, int opt_level,
+                           LLVMMemoryBufferRef *objects) {
     int n = 0, cap = 64;
     char **names = xcalloc((size_t)cap, sizeof *names);
     int64_t *size = xcalloc((size_t)cap, sizeof *size);
+    unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
-        if (LLVMIsDeclaration(f)) continue;
+        if (LLVMIsDeclaration(f) || LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, always)) continue;
         LLVMSetLinkage(f, LLVMExternalLinkage);
         if (n == cap) {
             cap *= 2;
@@ -881,7 +899,7 @@ static void codegen_shares(LLVMModuleRef mod, const char *cpu, const char *featu
     pthread_t threads[CODEGEN_THREADS];
     for (int t = 0; t < CODEGEN_THREADS; t++)
         jobs[t] = (CodegenJob){LLVMGetBufferStart(bc), LLVMGetBufferSize(bc), LLVMGetTarget(mod), cpu, features, names, share,
-                               n, t, NULL, NULL};
+                               n, t, opt_level, NULL, NULL};
     for (int t = 1; t < CODEGEN_THREADS; t++)
         if (pthread_create(&threads[t], NULL, codegen_share, &jobs[t])) ICE("cannot start a code generation thread");
     codegen_share(&jobs[0]);
@@ -909,8 +927,11 @@ Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
     E.features = features;
     gemm_target(&E, cpu, features, o->prefix);
     for (int i = 0; i < nfns; i++) emit_function(&E, fns[i]);
-    optimize(&E, tm, o->opt_level);
+    /* optimized and compiled in shares on two threads; a dump of the IR optimizes it whole */
+    set_llvm_options();
+    verify(E.mod);
     if (o->dump_llvm) {
+        optimize(&E, tm, o->opt_level);
         char *s = LLVMPrintModuleToString(E.mod);
         fputs(s, o->dump_to ? o->dump_to : stdout);
         LLVMDisposeMessage(s);
@@ -926,7 +947,7 @@ Jit *jit_compile(KFunc **fns, int nfns, const EmitOpts *o) {
           "process symbols");
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->lljit), gen);
     LLVMMemoryBufferRef objects[CODEGEN_THREADS];
-    codegen_shares(E.mod, cpu, features, objects);
+    codegen_shares(E.mod, cpu, features, o->dump_llvm ? 0 : o->opt_level, objects);
     for (int k = 0; k < CODEGEN_THREADS; k++)
         check(LLVMOrcLLJITAddObjectFile(j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), objects[k]), "adding an object");
     LLVMDisposeBuilder(E.b);
