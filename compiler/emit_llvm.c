@@ -305,8 +305,8 @@ static void block(Emit *E, const KBlock *blk);
  * and interleaves it; unrolled copies of hundreds of small loop nests cost compile time (half of
  * it for char_gpt) and bought no speed.  The GEMM's loops (emit_gemm.c) keep their unrolling.
  * A small window instead (a loop of at most UNROLL_TRIP iterations, fixed, whose unrolled nest
- * has at most UNROLL_MAX statements: a pooling or convolution window) is unrolled in full, so that the loop
- * around it (along a row) is innermost and can be vectorized.  With `vectorize`, also
+ * has at most UNROLL_MAX statements: a pooling or convolution window) is unrolled in full, so
+ * that the loop around it (along a row) is innermost and can be vectorized.  With `vectorize`, also
  * llvm.loop.vectorize.enable: the vectorizer then accepts up to 128 run-time alias checks
  * instead of 8 (a recurrence's step reads and writes one buffer at offsets only known at run
  * time). */
@@ -527,9 +527,9 @@ static void begin_region_function(Emit *E, const char *name, bool range) {
 }
 
 /* The arguments of a call to the region's function from the function being written: the ABI
- * arguments and its slots' addresses (plus room for two more). */
+ * arguments and its slots' addresses. */
 static LLVMValueRef *region_args(Emit *E) {
-    LLVMValueRef *a = xcalloc(8 + (size_t)E->sig->nslots + 2, sizeof *a);
+    LLVMValueRef *a = xcalloc(8 + (size_t)E->sig->nslots, sizeof *a);
     for (int i = 0; i < 8; i++) a[i] = E->args[i];
     for (int k = 0; k < E->sig->nslots; k++) a[8 + k] = buf_ptr(E, E->sig->slot_buf[k]);
     return a;
@@ -753,8 +753,8 @@ static void gemm_target(Emit *E, const char *cpu, const char *features, const ch
     E->gemm = (GemmTarget){E->ctx, E->mod, cpu, features, vb, hook};
 }
 
-/* Verify, then the new pass manager's default<O2> (or O1, O3) pipeline for the target.
- * One option differs from LLVM's defaults: the loop vectorizer may not hoist its run-time
+/* Verification, then the new pass manager's default<O2> (or O1, O3) pipeline for the target.
+ * One option (set once per process) differs from LLVM's defaults: the loop vectorizer may not hoist its run-time
  * overlap checks out of the enclosing loop (-hoist-runtime-checks, on since LLVM 18), which
  * widens each checked range to the outer loop's whole iteration space.  Our nests interleave
  * slices of one buffer row by row (a recurrence step writes row i's four gate slices of
