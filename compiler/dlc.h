@@ -414,7 +414,9 @@ typedef enum { KS_FOR, KS_STORE, KS_LET, KS_SET, KS_IF, KS_GEMM, KS_REGION } KSt
  * op(b) = b stored [n, k] when tb.  Every back end computes each element as the same chain
  *   acc = 0; for (p = 0; p < k; p++) acc = fma(op(a)[i, p], op(b)[p, j], acc)
  * (emit_gemm.c blocks and vectorizes it, emit_c.c prints it plainly), so they agree bit for bit.
- * `ws` is the workspace buffer for packed panels (GEMM_WS_BYTES of the type). */
+ * `ws` is the workspace buffer for packed panels (GEMM_WS_BYTES of the type); -1 for none: B
+ * (untransposed) is then always read in place, so the GEMM may run inside a parallel loop
+ * (threads it would start there run inline). */
 typedef struct {
     bool ta, tb;
     int a, b, c, ws;         /* buffers */

@@ -410,9 +410,10 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     /* row tasks: one when B is packed (its task runs every row block), else one per block */
     /* panels: a transposed B always; an untransposed one when many rows reuse them (and one
      * column block holds it) — otherwise it is read in place */
-    LLVMValueRef packed = tb ? c64(g, 1)
-                             : LLVMBuildZExt(g->b, LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, c64(g, PACK_MIN_ROWS), ""),
-                                                                 LLVMBuildICmp(g->b, LLVMIntSLE, n, c64(g, GEMM_NC), ""), ""), g->i64, "");
+    LLVMValueRef pack_n = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, c64(g, PACK_MIN_ROWS), ""),
+                                       LLVMBuildICmp(g->b, LLVMIntSLE, n, c64(g, GEMM_NC), ""), "");
+    pack_n = LLVMBuildAnd(g->b, pack_n, LLVMBuildIsNotNull(g->b, ws, ""), "");   /* no workspace: in place */
+    LLVMValueRef packed = tb ? c64(g, 1) : LLVMBuildZExt(g->b, pack_n, g->i64, "");
     LLVMValueRef nib = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntNE, packed, c64(g, 0), ""), c64(g, 1), cdiv(g, m, GEMM_MC), "");
     /* column blocks bound the packed panels; B read in place needs none (one block) */
     int64_t block = tb ? GEMM_NC : INT64_C(1) << 60;

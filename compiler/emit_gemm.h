@@ -14,7 +14,8 @@ typedef struct {
 } GemmTarget;
 
 /* void gemm(i64 m, i64 n, i64 k, ptr a, ptr b, ptr c, ptr ws) computing KGemm's arithmetic for
- * element type `elem` (float or double) and the given transposes; made once per module. */
+ * element type `elem` (float or double) and the given transposes; made once per module.  A null
+ * ws means no workspace: an untransposed B is then read in place, never packed. */
 LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb);
 
 #endif

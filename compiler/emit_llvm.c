@@ -384,7 +384,8 @@ static void stmt(Emit *E, const KStmt *s) {
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->a), &off[0], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
-                                buf_ptr(E, g->ws)};
+                                g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0)) : buf_ptr(E, g->ws)};
+        if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B");
         LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 7, "");
         return;
     }
@@ -544,7 +545,8 @@ static LLVMValueRef *region_args(Emit *E) {
  * changes a result. */
 enum { PAR_TASKS = 8, PAR_MIN_WORK = 1 << 15 };
 
-/* A task sees only the ABI arguments: every variable its loop reads must be set inside it. */
+/* A task sees only the ABI arguments: every variable its loop reads must be set inside it,
+ * and GEMMs in it must not pack into the shared workspace. */
 static bool reads_only(const KExpr *e, const bool *set) {
     if (!e) return true;
     if (e->op == K_VAR && !set[e->i]) return false;
@@ -556,7 +558,12 @@ static bool self_contained(const KBlock *b, bool *set) {
         if (s->kind == KS_FOR || s->kind == KS_LET || s->kind == KS_SET) set[s->var] = true;
         if (!reads_only(s->lo, set) || !reads_only(s->hi, set) || !reads_only(s->idx, set) || !reads_only(s->val, set))
             return false;
-        if (s->kind == KS_GEMM) return false;
+        if (s->kind == KS_GEMM) {   /* only one that shares no workspace, on this task's values */
+            const KGemm *g = s->gemm;
+            if (g->ws >= 0 || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
+                !reads_only(g->m, set) || !reads_only(g->n, set) || !reads_only(g->k, set))
+                return false;
+        }
         if (!self_contained(&s->body, set)) return false;
     }
     return true;

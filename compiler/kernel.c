@@ -303,7 +303,7 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             fprintf(out, ", a=%s+", f->bufs[g->a].name); print_expr(out, f, g->aoff);
             fprintf(out, ", b=%s+", f->bufs[g->b].name); print_expr(out, f, g->boff);
             fprintf(out, ", c=%s+", f->bufs[g->c].name); print_expr(out, f, g->coff);
-            fprintf(out, ", ws=%s)\n", f->bufs[g->ws].name);
+            fprintf(out, ", ws=%s)\n", g->ws < 0 ? "none" : f->bufs[g->ws].name);
             break;
         }
         }
@@ -376,7 +376,7 @@ static void sig_block(SigWriter *w, const KBlock *b) {
             sig_buf(w, g->a); sig_expr(w, g->aoff);
             sig_buf(w, g->b); sig_expr(w, g->boff);
             sig_buf(w, g->c); sig_expr(w, g->coff);
-            sig_buf(w, g->ws);
+            if (g->ws >= 0) sig_buf(w, g->ws);
             sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k);
         }
         sig_expr(w, s->lo);

@@ -717,6 +717,7 @@ typedef struct {
     bool reverse;
     Node *ws, *w, *b, *h0, *c0;
     KExpr *T, *N, *H, *G, *NH, *TNH;
+    KExpr *r0, *nr;   /* this task's batch rows [r0, r0 + nr) (rnn_rows) */
 } Rnn;
 
 static Rnn rnn_of(Node *n, Node *ws, int w_at) {
@@ -737,6 +738,17 @@ static KExpr *h_at(Rnn *r, KExpr *t) { return mul(t, r->NH); }
 static KExpr *c_at(Rnn *r, KExpr *t) { return add(r->TNH, mul(t, r->NH)); }
 static KExpr *gates_at(Rnn *r, KExpr *t) { return add(mul(ki(r->cell == CELL_LSTM ? 2 : 1), r->TNH), mul(t, mul(r->N, r->G))); }
 static KExpr *hn_at(Rnn *r, KExpr *t) { return add(mul(ki(4), r->TNH), mul(t, r->NH)); }
+
+/* Sequences are independent, so a recurrence runs as a parallel loop over blocks of RNN_ROWS
+ * batch rows, each block walking the whole time loop on its own: one fork and join per
+ * recurrence, not one per step.  Opens that loop and sets r->r0, r->nr.  The per-step products
+ * inside read B in place (KGemm.ws < 0); two tiles of the micro-kernel's rows keep them dense. */
+enum { RNN_ROWS = 16 };
+static void rnn_rows(Lower *L, Rnn *r, KExpr *work) {
+    int blk = ploop(L, "blk", dvd(add(r->N, ki(RNN_ROWS - 1)), ki(RNN_ROWS)), work);
+    r->r0 = var(L, local(L, "r0", mul(var(L, blk), ki(RNN_ROWS))));
+    r->nr = var(L, local(L, "nr", kbin(K_MIN, ki(RNN_ROWS), sub(r->N, r->r0))));
+}
 
 static KExpr *sigm(Node *n, KExpr *x) { return dvd(c(n, 1), add(c(n, 1), kun(K_EXP, kun(K_NEG, x)))); }
 static KExpr *one_minus(Node *n, KExpr *x) { return sub(c(n, 1), x); }
@@ -760,22 +772,22 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
     KExpr *hg = numel(n);   /* the hidden-side product [N, GH], in the scratch (not in place, so
                              * the pointwise loop's run-time alias checks pass and it vectorizes) */
     bool product = !first || r->h0;
-    if (product) {   /* against w_hh^T [H, GH]: its B read in place, not packed every step */
-        KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n),
-                   kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), first ? ki(0) : h_at(r, tprev), ki(0), hg,
-                   r->N, r->G, r->H};
+    if (product) {   /* this block's rows against w_hh^T [H, GH], read in place */
+        KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n), -1,
+                   add(first ? ki(0) : h_at(r, tprev), mul(r->r0, r->H)), ki(0), add(hg, mul(r->r0, r->G)),
+                   r->nr, r->G, r->H};
         kgemm(L->b, &g);
     }
-    int i = loop(L, "i", r->N);
+    KExpr *i = add(r->r0, var(L, loop(L, "i", r->nr)));   /* batch row */
     int j = vloop(L, "j", r->H);
-    KExpr *e = add(mul(var(L, i), r->H), var(L, j));   /* (i, j) in [N, H] */
-    KExpr *row = add(mul(t, r->N), var(L, i));
+    KExpr *e = add(mul(i, r->H), var(L, j));   /* (i, j) in [N, H] */
+    KExpr *row = add(mul(t, r->N), i);
     /* gate k's pre-activation parts: input side, hidden side (with b_hh) */
     KExpr *xs[4], *hs[4];
     for (int k = 0; k < rnn_gates(r->cell); k++) {
         KExpr *col = add(mul(ki(k), r->H), var(L, j));
         xs[k] = ld(L, xg, add(mul(row, r->G), col));
-        hs[k] = product ? ld(L, n, add(hg, add(mul(var(L, i), r->G), col))) : c(n, 0);
+        hs[k] = product ? ld(L, n, add(hg, add(mul(i, r->G), col))) : c(n, 0);
         if (r->b) hs[k] = add(hs[k], ld(L, r->b, col));
     }
     KExpr *hout;
@@ -793,7 +805,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
         int cv = local(L, "c", add(mul(var(L, gf), cprev), mul(var(L, gi), var(L, gg))));
         int gv[4] = {gi, gf, gg, go};
         for (int k = 0; k < 4; k++)
-            kstore(L->b, buf_of(L, n), add(dst, add(mul(var(L, i), r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
+            kstore(L->b, buf_of(L, n), add(dst, add(mul(i, r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
         kstore(L->b, buf_of(L, n), add(c_at(r, t), e), var(L, cv));
         hout = mul(var(L, go), kun(K_TANH, var(L, cv)));
         break;
@@ -805,7 +817,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
         KExpr *hprev = prev_state(L, r, r->h0, first, NULL, t, tprev, h_at, e);
         int gv[3] = {gr, gz, gn};
         for (int k = 0; k < 3; k++)
-            kstore(L->b, buf_of(L, n), add(dst, add(mul(var(L, i), r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
+            kstore(L->b, buf_of(L, n), add(dst, add(mul(i, r->G), add(mul(ki(k), r->H), var(L, j)))), var(L, gv[k]));
         kstore(L->b, buf_of(L, n), add(hn_at(r, t), e), var(L, hn));
         hout = add(mul(one_minus(n, var(L, gz)), var(L, gn)), mul(var(L, gz), hprev));
     }
@@ -820,12 +832,13 @@ static KExpr *step_time(Rnn *r, KExpr *s, bool backward) {
 }
 static KExpr *time_prev(Rnn *r, KExpr *t) { return r->reverse ? add(t, ki(1)) : sub(t, ki(1)); }
 
-/* The recurrence, steps in time order. */
+/* The recurrence, steps in time order, per block of rows. */
 static void lower_rnn_seq(Lower *L, Node *n) {
     Rnn r = rnn_of(n, n, 1);
+    KBlock *outer = L->b;
+    rnn_rows(L, &r, numel(n));
     KExpr *t0 = step_time(&r, ki(0), false);
     rnn_step(L, &r, t0, t0, true);
-    KBlock *outer = L->b;
     int s = kvar(L->f, "s", KT_I64);
     L->b = &kfor(L->b, s, ki(1), r.T)->body;
     KExpr *t = step_time(&r, var(L, s), false);
@@ -847,9 +860,12 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     KBlock *outer = L->b;
     KExpr *stp = numel(n), *dh = add(stp, mul(r.N, r.G)), *carry0 = add(dh, r.NH);
     int b = buf_of(L, n);
-    int z = loop(L, "i", mul(ki(3), r.NH));
-    kstore(L->b, b, add(dh, var(L, z)), c(n, 0));
-    L->b = outer;
+    rnn_rows(L, &r, mul(r.T, mul(r.N, r.G)));
+    KBlock *blk = L->b;
+    int q = loop(L, "q", ki(3));   /* this block's rows of dh and both carry halves start at 0 */
+    int z = loop(L, "i", mul(r.nr, r.H));
+    kstore(L->b, b, add(add(dh, mul(var(L, q), r.NH)), add(mul(r.r0, r.H), var(L, z))), c(n, 0));
+    L->b = blk;
     int s = loop(L, "s", r.T);
     KBlock *body = L->b;
     KExpr *t = step_time(&r, var(L, s), true);
@@ -859,14 +875,14 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     int cin = local(L, "cin", add(carry0, mul(kbin(K_REM, var(L, s), ki(2)), r.NH)));
     int cout = local(L, "cout", add(carry0, mul(sub(ki(1), kbin(K_REM, var(L, s), ki(2))), r.NH)));
     KExpr *tprev = time_prev(&r, t), *first = kbin(K_EQ, var(L, s), sub(r.T, ki(1)));
-    int i = loop(L, "i", r.N);
+    KExpr *i = add(r.r0, var(L, loop(L, "i", r.nr)));   /* batch row */
     int j = vloop(L, "j", r.H);
-    KExpr *e = add(mul(var(L, i), r.H), var(L, j));
-    KExpr *rowg = add(mul(add(mul(t, r.N), var(L, i)), r.G), var(L, j));   /* gate 0 of (t, i, j) */
-    KExpr *sg = add(stp, add(mul(var(L, i), r.G), var(L, j)));             /* in the step scratch */
+    KExpr *e = add(mul(i, r.H), var(L, j));
+    KExpr *rowg = add(mul(add(mul(t, r.N), i), r.G), var(L, j));   /* gate 0 of (t, i, j) */
+    KExpr *sg = add(stp, add(mul(i, r.G), var(L, j)));             /* in the step scratch */
     int dhv = local(L, "dh", add(ld(L, dy, add(h_at(&r, t), e)), ld(L, n, add(dh, e))));
     KExpr *gate[4];
-    for (int k = 0; k < rnn_gates(r.cell); k++) gate[k] = ld(L, ws, add(gates_at(&r, t), add(mul(var(L, i), r.G), add(mul(ki(k), r.H), var(L, j)))));
+    for (int k = 0; k < rnn_gates(r.cell); k++) gate[k] = ld(L, ws, add(gates_at(&r, t), add(mul(i, r.G), add(mul(ki(k), r.H), var(L, j)))));
     KExpr *dx[4], *dn_h = NULL;   /* input-side gate gradients; GRU's hidden-side n gradient */
     int G = rnn_gates(r.cell);
     switch (r.cell) {
@@ -910,7 +926,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */
     KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
-    KGemm g = {false, false, b, buf_of(L, r.w), b, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), stp, ki(0), dh, r.N, r.H, r.G};
+    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G};
     kgemm(prod, &g);
     L->b = outer;
     if (mode0) return;

@@ -107,18 +107,13 @@ static int64_t panel_bytes(int64_t k, int64_t cols, dlrt_dtype t) {
 
 /* The panel workspace of the products a node's kernel makes (0 when none). */
 static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
-    const Node *a = n->in[0], *b = n->in[1];
+    const Node *a = n->in[0];
     switch (n->op) {
     case OP_MATMUL: {
         MatDims d = matmul_dims(n);
         return panel_bytes(dim_eval(g, d.ka, NULL), dim_eval(g, d.n, NULL), n->dtype);
     }
-    case OP_RNN_SEQ:    /* h_prev [N, H] . w_hh^T [H, GH] per step (B packed when N is large) */
-        return panel_bytes(dim_eval(g, b->shape.d[1], NULL), dim_eval(g, b->shape.d[0], NULL), n->dtype);
-    case OP_RNN_BWD: {  /* dg [N, GH] . w_hh [GH, H] per step */
-        const Node *w = n->in[2];
-        return panel_bytes(dim_eval(g, w->shape.d[0], NULL), dim_eval(g, w->shape.d[1], NULL), n->dtype);
-    }
+    /* RNN_SEQ's and RNN_BWD's per-step products read B in place (lower.c, rnn_rows): none */
     case OP_RNN_DWHH:   /* dg^T [GH, T*N] . h [T*N, H] */
         return panel_bytes(dim_eval(g, shape_rows(&a->shape), NULL), dim_eval(g, n->shape.d[1], NULL), n->dtype);
     case OP_ATTENTION: {   /* q_blk k_tile^T (k = dk, ATT_BC columns), then P v_tile (k = ATT_BC, dv columns) */

@@ -1,4 +1,6 @@
-# GRUs: 2 layers bidirectional with every step, and 1 layer with the final state only.
+# GRUs: 2 layers bidirectional with every step, and 1 layer with the final state only; at
+# batch 19, two blocks of batch rows (16 and 3) for the recurrences.
+# gradcheck-args: --batch 19
 model gru {
     input  x: f32[N, 5, 3]
     target y: f32[N, 5, 2]

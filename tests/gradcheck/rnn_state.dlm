@@ -1,7 +1,8 @@
 # Initial states in and final states out, under a symbolic T: a stacked tanh RNN started from
 # a state made of a second input, an LSTM whose final h and c feed the loss, and a GRU started
 # from the LSTM's final state (an encoder handing its state to a decoder).
-# gradcheck-args: --max-len 6
+# At batch 19, two blocks of batch rows (16 and 3) for the recurrences.
+# gradcheck-args: --max-len 6 --batch 19
 model rnn_state {
     input  x: f32[N, T, 3]
     input  z: f32[N, 4]

@@ -715,6 +715,15 @@ SPECS = {
         metrics={},
         optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
         dlm_optimizer="Adam(lr = 1e-3)"),
+    "rnn_blocks": dict(     # batch 37: three blocks of rows, on the pool's threads
+        module=lambda: Recurrent("rnn", nn.LSTM(3, 32, bidirectional=True, batch_first=True), "out", 2),
+        batch=37,
+        inputs={"x": lambda n: torch.randn(n, 9, 3)},
+        targets={"y": lambda n: torch.randn(n, 9, 2) * 0.5},
+        loss=F.mse_loss,
+        metrics={},
+        optimizer=lambda ps: torch.optim.Adam(ps, lr=1e-3),
+        dlm_optimizer="Adam(lr = 1e-3)"),
     "rnn_lstm_t1": dict(
         module=lambda: Recurrent("enc", nn.LSTM(4, 6, bidirectional=True, batch_first=True), "head", 3,
                                  sequences=False), batch=5,
