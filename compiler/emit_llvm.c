@@ -451,6 +451,9 @@ static void new_function(Emit *E, const char *name, LLVMTypeRef fty, bool intern
     E->fn = LLVMAddFunction(E->mod, name, fty);
     LLVMAddTargetDependentFunctionAttr(E->fn, "target-cpu", E->cpu);
     LLVMAddTargetDependentFunctionAttr(E->fn, "target-features", E->features);
+    /* LLVM widens loops to 256 bits on AVX-512 cores unless told otherwise (a guard against the
+     * clock drop of older Xeons); the elementwise loops here are compute-bound, so use all 512 */
+    if (E->gemm.vector_bytes == 64) LLVMAddTargetDependentFunctionAttr(E->fn, "prefer-vector-width", "512");
     if (internal) {
         LLVMSetLinkage(E->fn, LLVMInternalLinkage);
         unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
