@@ -1011,7 +1011,7 @@ static void lower_softmax_like(Lower *L, Node *n, bool log) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
     KExpr *C = last_dim(n);
-    int r = loop(L, "r", rows(n));
+    int r = ploop(L, "r", rows(n), numel(n));
     KExpr *base = mul(var(L, r), C);
     int m, s;
     row_max_sumexp(L, x, base, C, &m, &s);
@@ -1030,7 +1030,7 @@ static void lower_softmax_grad_like(Lower *L, Node *n, bool log) {
     Node *dy = n->in[0], *y = n->in[1];
     KBlock *outer = L->b;
     KExpr *C = last_dim(n);
-    int r = loop(L, "r", rows(n));
+    int r = ploop(L, "r", rows(n), numel(n));
     KBlock *rb = L->b;
     KExpr *base = mul(var(L, r), C);
     int s = local(L, "s", c(n, 0));
@@ -1239,8 +1239,9 @@ static void lower_ce_grad(Lower *L, Node *n) {
         kset(L->b, wtot, add(var(L, wtot), ld(L, w, var(L, k))));
         L->b = outer;
     }
+    /* rows are independent: in parallel, unless weights make W a sum over the whole batch */
+    int r = w ? loop(L, "r", rows(x)) : ploop(L, "r", rows(x), numel(n));
     int scale = local(L, "scale", dvd(ld(L, dl, ki(0)), W));
-    int r = loop(L, "r", rows(x));
     KExpr *base = mul(var(L, r), C);
     int m, s;
     row_max_sumexp(L, x, base, C, &m, &s);
