@@ -280,10 +280,19 @@ static void lower_transpose(Lower *L, Node *n) {
     KExpr *R = kdim(x->shape.d[r - 2]), *C = kdim(x->shape.d[r - 1]);
     Dim lead = dim_const(1);
     for (int d = 0; d + 2 < r; d++) lead = dim_mul(lead, x->shape.d[d]);
-    int b = loop(L, "b", kdim(lead));
-    KExpr *base = mul(var(L, b), mul(R, C));
-    int i = loop(L, "i", R);
-    int j = loop(L, "j", C);
+    /* tiles of TILE x TILE, so the strided side stays in cache; tasks are (matrix, row band) */
+    enum { TILE = 32 };
+    KExpr *bands = dvd(add(R, ki(TILE - 1)), ki(TILE));
+    int q = ploop(L, "q", mul(kdim(lead), bands), numel(n));
+    KExpr *base = mul(dvd(var(L, q), bands), mul(R, C));
+    int i0 = local(L, "i0", mul(kbin(K_REM, var(L, q), bands), ki(TILE)));
+    int i1 = local(L, "i1", kbin(K_MIN, add(var(L, i0), ki(TILE)), R));
+    int j0 = kvar(L->f, "j0", KT_I64);
+    L->b = &kfor(L->b, j0, ki(0), dvd(add(C, ki(TILE - 1)), ki(TILE)))->body;
+    int j1 = local(L, "j1", kbin(K_MIN, add(mul(var(L, j0), ki(TILE)), ki(TILE)), C));
+    int j = kvar(L->f, "j", KT_I64), i = kvar(L->f, "i", KT_I64);   /* stores contiguous; loads gather */
+    L->b = &kfor(L->b, j, mul(var(L, j0), ki(TILE)), var(L, j1))->body;
+    L->b = &kfor(L->b, i, var(L, i0), var(L, i1))->body;
     kstore(L->b, buf_of(L, n), add(base, add(mul(var(L, j), R), var(L, i))),
            ld(L, x, add(base, add(mul(var(L, i), C), var(L, j)))));
     L->b = outer;
