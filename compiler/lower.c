@@ -298,7 +298,7 @@ static void lower_transpose(Lower *L, Node *n) {
     L->b = outer;
 }
 
-enum { COLUMN_BLOCK = 256 };   /* outputs per task of a column sum */
+enum { COLUMN_BLOCK = 256, ROW_BLOCK = 64 };   /* outputs per task of a column / row sum */
 
 /* out[j] = sum of x[i] over x's index space; out's dims align with x's trailing dims, and a dim
  * of 1 in out against a larger one in x (and every leading dim of x) is summed over.  Loops over
@@ -316,6 +316,35 @@ static void sum_into(Lower *L, Node *n, KExpr *scale) {
     }
     bool column_sums = nsummed_lead > 0 && nsummed_lead < xr;
     for (int d = nsummed_lead; d < xr && column_sums; d++) column_sums = !summed[d];
+    int nkept_lead = 0;   /* row sums: leading dims kept, the rest summed (x and n of one rank) */
+    while (nkept_lead < xr && !summed[nkept_lead]) nkept_lead++;
+    bool row_sums = lead == 0 && nkept_lead > 0 && nkept_lead < xr;
+    for (int d = nkept_lead; d < xr && row_sums; d++) row_sums = summed[d];
+    if (row_sums) {   /* x seen as [R, C], summed over C: a block of rows at a time, so the
+                       * block's running sums are independent chains (and vectorize over rows) */
+        Dim C = dim_const(1);
+        for (int d = nkept_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
+        KExpr *cols = kdim(C), *R = numel(n);
+        int b = ploop(L, "b", dvd(add(R, ki(ROW_BLOCK - 1)), ki(ROW_BLOCK)), numel(x));
+        KExpr *r0 = mul(var(L, b), ki(ROW_BLOCK));
+        int hi = local(L, "hi", kbin(K_MIN, add(r0, ki(ROW_BLOCK)), R));
+        KBlock *blk = L->b;
+        int r = kvar(L->f, "r", KT_I64);
+        L->b = &kfor(blk, r, r0, var(L, hi))->body;
+        kstore(L->b, buf_of(L, n), var(L, r), c(n, 0));
+        L->b = blk;
+        int j = loop(L, "c", cols);
+        int r2 = kvar(L->f, "r", KT_I64);
+        L->b = &kfor(L->b, r2, r0, var(L, hi))->body;
+        kstore(L->b, buf_of(L, n), var(L, r2), add(ld(L, n, var(L, r2)), ld(L, x, add(mul(var(L, r2), cols), var(L, j)))));
+        if (scale) {
+            int r3 = kvar(L->f, "r", KT_I64);
+            L->b = &kfor(blk, r3, r0, var(L, hi))->body;
+            kstore(L->b, buf_of(L, n), var(L, r3), mul(ld(L, n, var(L, r3)), scale));
+        }
+        L->b = outer;
+        return;
+    }
     if (column_sums) {   /* x seen as [R, C], summed over R: rows outer, so reads stream */
         Dim C = dim_const(1);
         for (int d = nsummed_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
