@@ -209,6 +209,7 @@ KStmt *kif(KBlock *b, KExpr *cond) {
 }
 
 void kgemm(KBlock *b, const KGemm *g) {
+    if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B (it packs B^T)");
     KStmt *s = push_stmt(b, KS_GEMM);
     s->gemm = xcalloc(1, sizeof *g);
     *s->gemm = *g;

@@ -300,6 +300,35 @@ static void lower_transpose(Lower *L, Node *n) {
 
 enum { COLUMN_BLOCK = 256, ROW_BLOCK = 64 };   /* outputs per task of a column / row sum */
 
+/* n[o] = (sum over k < nsum of x[o*ostride + k*sstride]) [* scale] for o < nout, outputs in
+ * parallel blocks of `block`: per block the outputs start at 0, then k outer, the block's
+ * outputs inner, so the block's running sums are independent chains (and the inner loop
+ * streams or vectorizes); each output is still one running sum in k order. */
+static void block_sums(Lower *L, Node *n, KExpr *nout, KExpr *nsum, KExpr *ostride, KExpr *sstride, int64_t block,
+                       KExpr *scale) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    int b = ploop(L, "b", dvd(add(nout, ki(block - 1)), ki(block)), numel(x));
+    KExpr *o0 = mul(var(L, b), ki(block));
+    int hi = local(L, "hi", kbin(K_MIN, add(o0, ki(block)), nout));
+    KBlock *blk = L->b;
+    int o = kvar(L->f, "o", KT_I64);
+    L->b = &kfor(blk, o, o0, var(L, hi))->body;
+    kstore(L->b, buf_of(L, n), var(L, o), c(n, 0));
+    L->b = blk;
+    int k = loop(L, "k", nsum);
+    int o2 = kvar(L->f, "o", KT_I64);
+    L->b = &kfor(L->b, o2, o0, var(L, hi))->body;
+    KExpr *xi = add(mul(var(L, o2), ostride), mul(var(L, k), sstride));
+    kstore(L->b, buf_of(L, n), var(L, o2), add(ld(L, n, var(L, o2)), ld(L, x, xi)));
+    if (scale) {
+        int o3 = kvar(L->f, "o", KT_I64);
+        L->b = &kfor(blk, o3, o0, var(L, hi))->body;
+        kstore(L->b, buf_of(L, n), var(L, o3), mul(ld(L, n, var(L, o3)), scale));
+    }
+    L->b = outer;
+}
+
 /* out[j] = sum of x[i] over x's index space; out's dims align with x's trailing dims, and a dim
  * of 1 in out against a larger one in x (and every leading dim of x) is summed over.  Loops over
  * out's kept dims (in parallel), then over the summed dims in their order: each output is one
@@ -309,67 +338,22 @@ static void sum_into(Lower *L, Node *n, KExpr *scale) {
     KBlock *outer = L->b;
     int xr = x->shape.rank, lead = xr - n->shape.rank;
     bool summed[DLRT_MAX_RANK];
-    int iv[DLRT_MAX_RANK], nkept = 0, nsummed_lead = 0;
+    int iv[DLRT_MAX_RANK], nkept = 0, nsummed_lead = 0, nkept_lead = 0;
     for (int d = 0; d < xr; d++) {
         summed[d] = d < lead || dim_eq(n->shape.d[d - lead], dim_const(1));
         if (summed[d] && nsummed_lead == d) nsummed_lead++;
+        if (!summed[d] && nkept_lead == d) nkept_lead++;
     }
-    bool column_sums = nsummed_lead > 0 && nsummed_lead < xr;
+    /* x seen as [R, C] summed over R (column sums) or over C (row sums: x and n of one rank) */
+    bool column_sums = nsummed_lead > 0 && nsummed_lead < xr, row_sums = lead == 0 && nkept_lead > 0 && nkept_lead < xr;
     for (int d = nsummed_lead; d < xr && column_sums; d++) column_sums = !summed[d];
-    int nkept_lead = 0;   /* row sums: leading dims kept, the rest summed (x and n of one rank) */
-    while (nkept_lead < xr && !summed[nkept_lead]) nkept_lead++;
-    bool row_sums = lead == 0 && nkept_lead > 0 && nkept_lead < xr;
     for (int d = nkept_lead; d < xr && row_sums; d++) row_sums = summed[d];
-    if (row_sums) {   /* x seen as [R, C], summed over C: a block of rows at a time, so the
-                       * block's running sums are independent chains (and vectorize over rows) */
+    if (column_sums || row_sums) {
         Dim C = dim_const(1);
-        for (int d = nkept_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
-        KExpr *cols = kdim(C), *R = numel(n);
-        int b = ploop(L, "b", dvd(add(R, ki(ROW_BLOCK - 1)), ki(ROW_BLOCK)), numel(x));
-        KExpr *r0 = mul(var(L, b), ki(ROW_BLOCK));
-        int hi = local(L, "hi", kbin(K_MIN, add(r0, ki(ROW_BLOCK)), R));
-        KBlock *blk = L->b;
-        int r = kvar(L->f, "r", KT_I64);
-        L->b = &kfor(blk, r, r0, var(L, hi))->body;
-        kstore(L->b, buf_of(L, n), var(L, r), c(n, 0));
-        L->b = blk;
-        int j = loop(L, "c", cols);
-        int r2 = kvar(L->f, "r", KT_I64);
-        L->b = &kfor(L->b, r2, r0, var(L, hi))->body;
-        kstore(L->b, buf_of(L, n), var(L, r2), add(ld(L, n, var(L, r2)), ld(L, x, add(mul(var(L, r2), cols), var(L, j)))));
-        if (scale) {
-            int r3 = kvar(L->f, "r", KT_I64);
-            L->b = &kfor(blk, r3, r0, var(L, hi))->body;
-            kstore(L->b, buf_of(L, n), var(L, r3), mul(ld(L, n, var(L, r3)), scale));
-        }
-        L->b = outer;
-        return;
-    }
-    if (column_sums) {   /* x seen as [R, C], summed over R: rows outer, so reads stream */
-        Dim C = dim_const(1);
-        for (int d = nsummed_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
+        for (int d = column_sums ? nsummed_lead : nkept_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
         KExpr *cols = kdim(C), *R = dvd(numel(x), cols);
-        /* column blocks in parallel; each output still one running sum from 0 in row order */
-        KExpr *nblk = dvd(add(cols, ki(COLUMN_BLOCK - 1)), ki(COLUMN_BLOCK));
-        int b = ploop(L, "b", nblk, numel(x));
-        KExpr *j0 = mul(var(L, b), ki(COLUMN_BLOCK));
-        int hi = local(L, "hi", kbin(K_MIN, add(j0, ki(COLUMN_BLOCK)), cols));
-        KBlock *blk = L->b;
-        int j = kvar(L->f, "j", KT_I64);
-        L->b = &kfor(blk, j, j0, var(L, hi))->body;
-        kstore(L->b, buf_of(L, n), var(L, j), c(n, 0));
-        L->b = blk;
-        int r = loop(L, "r", R);
-        int j2 = kvar(L->f, "j", KT_I64);
-        L->b = &kfor(L->b, j2, j0, var(L, hi))->body;
-        kstore(L->b, buf_of(L, n), var(L, j2), add(ld(L, n, var(L, j2)), ld(L, x, add(mul(var(L, r), cols), var(L, j2)))));
-        if (scale) {
-            L->b = blk;
-            int j3 = kvar(L->f, "j", KT_I64);
-            L->b = &kfor(blk, j3, j0, var(L, hi))->body;
-            kstore(L->b, buf_of(L, n), var(L, j3), mul(ld(L, n, var(L, j3)), scale));
-        }
-        L->b = outer;
+        if (column_sums) block_sums(L, n, cols, R, ki(1), cols, COLUMN_BLOCK, scale);
+        else block_sums(L, n, numel(n), cols, cols, ki(1), ROW_BLOCK, scale);
         return;
     }
     for (int d = 0; d < xr; d++) {
