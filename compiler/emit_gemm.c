@@ -244,6 +244,30 @@ static LLVMValueRef lane_mask(Gen *g, int v, LLVMValueRef n) {
     return LLVMBuildICmp(g->b, LLVMIntSLT, LLVMConstVector(lanes, (unsigned)g->vw), nv, "");
 }
 
+/* acc[r][v] += A(r, p) * B(p, v*VW ..) for p < kc; B's loads masked when `mask` is given */
+static void k_loop(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *arow, LLVMValueRef kc, LLVMValueRef aps,
+                   LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask) {
+    int MR = g->mr, NV = g->nr / g->vw;
+    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
+    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
+    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
+    Loop lp;
+    LLVMValueRef p = loop_begin(g, &lp, c64(g, 0), kc, 1);
+    LLVMValueRef brow = at(g, bp, mul(g, p, ldb)), aoff = mul(g, p, aps), bv[4];
+    for (int v = 0; v < NV; v++) {
+        LLVMValueRef bptr = at(g, brow, c64(g, v * g->vw));
+        bv[v] = mask ? masked_load(g, bptr, mask[v]) : load(g, g->vt, bptr);
+    }
+    for (int r = 0; r < MR; r++) {
+        LLVMValueRef a = splat(g, load(g, g->et, at(g, arow[r], aoff)));
+        for (int v = 0; v < NV; v++) {
+            LLVMValueRef args[3] = {a, bv[v], LLVMBuildLoad2(g->b, g->vt, acc[r][v], "")};
+            LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][v]);
+        }
+    }
+    loop_end(g, &lp);
+}
+
 static LLVMValueRef ukernel_function(Gen *g) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr;
     LLVMTypeRef ps[11] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64};
@@ -282,25 +306,23 @@ static LLVMValueRef ukernel_function(Gen *g) {
             LLVMBuildStore(g->b, load(g, g->vt, at(g, base, add(g, mul(g, c64(g, r), stride), c64(g, v * g->vw)))), acc[r][v]);
     if_end(g, &fst);
 
-    /* row r of A starts at a + min(r, mr-1)*ars; lane l of B vector v is live when v*VW + l < nr */
+    /* row r of A starts at a + min(r, mr-1)*ars; lane l of B vector v is live when v*VW + l < nr.
+     * Full-width tiles load B plainly: masked loads cost registers (AVX2 has no mask registers)
+     * and, on some cores, load slots. */
     LLVMValueRef arow[16], mask[4];
     for (int r = 0; r < MR; r++) arow[r] = at(g, ap, mul(g, imin(g, c64(g, r), sub(g, mr, c64(g, 1))), ars));
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, nr);
-    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
-    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
-    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
-    Loop lp;
-    LLVMValueRef p = loop_begin(g, &lp, c64(g, 0), kc, 1);
-    LLVMValueRef brow = at(g, bp, mul(g, p, ldb)), aoff = mul(g, p, aps), bv[4];
-    for (int v = 0; v < NV; v++) bv[v] = masked_load(g, at(g, brow, c64(g, v * g->vw)), mask[v]);
-    for (int r = 0; r < MR; r++) {
-        LLVMValueRef a = splat(g, load(g, g->et, at(g, arow[r], aoff)));
-        for (int v = 0; v < NV; v++) {
-            LLVMValueRef args[3] = {a, bv[v], LLVMBuildLoad2(g->b, g->vt, acc[r][v], "")};
-            LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][v]);
-        }
-    }
-    loop_end(g, &lp);
+    If wide, unit;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, NR), ""), &wide);
+    /* A's rows contiguous (not transposed): a constant step lets the rows' loads share offsets */
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, aps, c64(g, 1), ""), &unit);
+    k_loop(g, acc, arow, kc, c64(g, 1), bp, ldb, NULL);
+    if_else(g, &unit);
+    k_loop(g, acc, arow, kc, aps, bp, ldb, NULL);
+    if_end(g, &unit);
+    if_else(g, &wide);
+    k_loop(g, acc, arow, kc, aps, bp, ldb, mask);
+    if_end(g, &wide);
 
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++)
