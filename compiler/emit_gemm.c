@@ -122,7 +122,7 @@ static void call(Gen *g, LLVMValueRef f, LLVMValueRef *args, int n) {
 }
 
 /* ---- packing ------------------------------------------------------------------------------
- * pack_b(n, k, b, pc, kc, j0, nj, bp): a transposed B (stored [n, k]) — rows [pc, pc+kc) of
+ * pack_b(ld, b, pc, kc, j0, nj, bp): a transposed B (stored [n, k], rows ld apart) — rows [pc, pc+kc) of
  * op(B), columns [j0, j0+nj) — as panels of NR columns, bp[jp*kc + p*NR + c], zero past the
  * last column (out-of-range lanes read a clamped element and select 0).  Untransposed operands
  * are read in place. */
@@ -157,24 +157,24 @@ static LLVMValueRef masked_load(Gen *g, LLVMValueRef p, LLVMValueRef mask) {
 }
 
 /* The arguments every packing routine takes (see pack_b above): starts the function. */
-typedef struct { LLVMValueRef n, k, src, pc, kc, j0, nj, dst; } PackArgs;
+typedef struct { LLVMValueRef ld, src, pc, kc, j0, nj, dst; } PackArgs;
 static PackArgs begin_pack(Gen *g, const char *name) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr;
-    LLVMTypeRef ps[8] = {i64, i64, ptr, i64, i64, i64, i64, ptr};
-    begin_function(g, name, ps, 8);
-    return (PackArgs){arg(g, 0), arg(g, 1), arg(g, 2), arg(g, 3), arg(g, 4), arg(g, 5), arg(g, 6), arg(g, 7)};
+    LLVMTypeRef ps[7] = {i64, ptr, i64, i64, i64, i64, ptr};
+    begin_function(g, name, ps, 7);
+    return (PackArgs){arg(g, 0), arg(g, 1), arg(g, 2), arg(g, 3), arg(g, 4), arg(g, 5), arg(g, 6)};
 }
 
 static LLVMValueRef pack_function(Gen *g) {
     PackArgs pa = begin_pack(g, fmt("dlc_pack_bt_%s", g->suffix));
-    LLVMValueRef k = pa.k, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
+    LLVMValueRef ld = pa.ld, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
     int NR = g->nr, NV = NR / g->vw;
     Loop lp, lk;
     LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
     LLVMValueRef width = sub(g, nj, jp);   /* lanes c < width are real columns */
     LLVMValueRef panel = at(g, dst, mul(g, jp, kc)), row[64], mask[4];
     for (int c = 0; c < NR; c++)   /* column c's row of the stored matrix (clamped) */
-        row[c] = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c64(g, c), sub(g, width, c64(g, 1)))), k), pc));
+        row[c] = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c64(g, c), sub(g, width, c64(g, 1)))), ld), pc));
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, width);
     /* VW k at a time: VW contiguous loads per group of VW columns, a VW x VW transpose in
      * registers, VW stores (the plain loops become gathers or scatters, which are slow) */
@@ -194,7 +194,7 @@ static LLVMValueRef pack_function(Gen *g) {
     LLVMValueRef tail = mul(g, LLVMBuildSDiv(g->b, kc, c64(g, VW), ""), c64(g, VW));
     LLVMValueRef pt = loop_begin(g, &lt_, tail, kc, 1);
     LLVMValueRef c = loop_begin(g, &lc, c64(g, 0), c64(g, NR), 1);
-    LLVMValueRef src_c = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c, sub(g, width, c64(g, 1)))), k), pc));
+    LLVMValueRef src_c = at(g, src, add(g, mul(g, add(g, add(g, j0, jp), imin(g, c, sub(g, width, c64(g, 1)))), ld), pc));
     store(g, LLVMBuildSelect(g->b, lt(g, c, width), load(g, g->et, at(g, src_c, pt)), LLVMConstNull(g->et), ""),
           at(g, panel, add(g, mul(g, pt, c64(g, NR)), c)));
     loop_end(g, &lc);
@@ -204,18 +204,18 @@ static LLVMValueRef pack_function(Gen *g) {
     return g->fn;
 }
 
-/* pack_bn(n, k, b, pc, kc, j0, nj, bp): the same panels from an untransposed B (stored [k, n]):
+/* pack_bn(ld, b, pc, kc, j0, nj, bp): the same panels from an untransposed B (stored [k, n]):
  * per k, NR/VW masked vector loads along a row.  Used when enough rows reuse the panels. */
 static LLVMValueRef pack_bn_function(Gen *g) {
     PackArgs pa = begin_pack(g, fmt("dlc_pack_bn_%s", g->suffix));
-    LLVMValueRef n = pa.n, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
+    LLVMValueRef ld = pa.ld, src = pa.src, pc = pa.pc, kc = pa.kc, j0 = pa.j0, nj = pa.nj, dst = pa.dst;
     int NR = g->nr, NV = NR / g->vw;
     Loop lp, lk;
     LLVMValueRef jp = loop_begin(g, &lp, c64(g, 0), nj, NR);
     LLVMValueRef panel = at(g, dst, mul(g, jp, kc)), mask[4];
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, sub(g, nj, jp));
     LLVMValueRef p = loop_begin(g, &lk, c64(g, 0), kc, 1);
-    LLVMValueRef row = at(g, src, add(g, mul(g, add(g, pc, p), n), add(g, j0, jp)));
+    LLVMValueRef row = at(g, src, add(g, mul(g, add(g, pc, p), ld), add(g, j0, jp)));
     for (int v = 0; v < NV; v++)
         store(g, masked_load(g, at(g, row, c64(g, v * g->vw)), mask[v]), at(g, panel, add(g, mul(g, p, c64(g, NR)), c64(g, v * g->vw))));
     loop_end(g, &lk);
@@ -345,8 +345,8 @@ static LLVMValueRef ukernel_function(Gen *g) {
  * panels and, when B is read in place, one block of GEMM_MC rows; it runs every k block.  With
  * a transposed B the task packs its own panels (disjoint parts of ws) for each k block and
  * runs every row block over them. */
-enum { CX_M, CX_N, CX_K, CX_A, CX_ARS, CX_APS, CX_B, CX_WS, CX_PACKED, CX_C, CX_JC, CX_NC, CX_GROUP, CX_NGROUPS,
-       CX_COUNT };
+enum { CX_M, CX_N, CX_K, CX_A, CX_ARS, CX_APS, CX_B, CX_LDB, CX_WS, CX_PACKED, CX_C, CX_JC, CX_NC, CX_GROUP,
+       CX_NGROUPS, CX_COUNT };
 static bool cx_is_ptr(int i) { return i == CX_A || i == CX_B || i == CX_WS || i == CX_C; }
 
 static LLVMTypeRef ctx_type(Gen *g) {
@@ -383,17 +383,17 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
     LLVMValueRef first = LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, pc, c64(g, 0), ""), g->i64, "");
     If ip;
     if_begin(g, packed, &ip);
-    LLVMValueRef pb[8] = {v[CX_N], v[CX_K], v[CX_B], pc, kc, add(g, v[CX_JC], j0), sub(g, j1, j0), mine};
-    call(g, pack_b, pb, 8);
+    LLVMValueRef pb[7] = {v[CX_LDB], v[CX_B], pc, kc, add(g, v[CX_JC], j0), sub(g, j1, j0), mine};
+    call(g, pack_b, pb, 7);
     if_else(g, &ip);
     if_end(g, &ip);
-    /* B(p, j) of column panel jr: packed mine[(jr - j0)*kc + p*NR + j], or in place b[(pc + p)*n + jc + jr + j] */
+    /* B(p, j) of column panel jr: packed mine[(jr - j0)*kc + p*NR + j], or in place b[(pc + p)*ldb + jc + jr + j] */
     LLVMValueRef ic = loop_begin(g, &lic, r0, r1, GEMM_MC);
     LLVMValueRef mc = imin(g, c64(g, GEMM_MC), sub(g, r1, ic));
     LLVMValueRef jr = loop_begin(g, &lj, j0, j1, g->nr);
     LLVMValueRef bpanel = LLVMBuildSelect(g->b, packed, at(g, mine, mul(g, sub(g, jr, j0), kc)),
-                                          at(g, v[CX_B], add(g, mul(g, pc, v[CX_N]), add(g, v[CX_JC], jr))), "");
-    LLVMValueRef ldb = LLVMBuildSelect(g->b, packed, c64(g, g->nr), v[CX_N], "");
+                                          at(g, v[CX_B], add(g, mul(g, pc, v[CX_LDB]), add(g, v[CX_JC], jr))), "");
+    LLVMValueRef ldb = LLVMBuildSelect(g->b, packed, c64(g, g->nr), v[CX_LDB], "");
     LLVMValueRef ir = loop_begin(g, &li, c64(g, 0), mc, g->mr);
     LLVMValueRef row = add(g, ic, ir), col = add(g, v[CX_JC], jr);
     LLVMValueRef atile = at(g, v[CX_A], add(g, mul(g, row, v[CX_ARS]), mul(g, pc, v[CX_APS])));
@@ -415,9 +415,10 @@ enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 20, PACK_MI
 
 static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);
-    LLVMTypeRef ps[7] = {i64, i64, i64, ptr, ptr, ptr, ptr};
-    begin_function(g, name, ps, 7);
+    LLVMTypeRef ps[8] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64};
+    begin_function(g, name, ps, 8);
     LLVMValueRef m = arg(g, 0), n = arg(g, 1), k = arg(g, 2), a = arg(g, 3), b = arg(g, 4), c = arg(g, 5), ws = arg(g, 6);
+    LLVMValueRef ldb = arg(g, 7);
     LLVMValueRef cx = local(g, st, 0);
     /* an empty sum is 0 */
     If empty;
@@ -447,7 +448,7 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     group = LLVMBuildSelect(g->b, lt(g, group, c64(g, TASK_MIN_COLS)), c64(g, TASK_MIN_COLS), group, "");
     group = mul(g, cdiv(g, group, g->nr), c64(g, g->nr));
     LLVMValueRef ngroups = LLVMBuildSDiv(g->b, add(g, nc, sub(g, group, c64(g, 1))), group, "");
-    LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ws, packed, c, jc, nc,
+    LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ldb, ws, packed, c, jc, nc,
                                    group, ngroups};
     for (int i = 0; i < CX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
     LLVMValueRef ntasks = mul(g, nib, ngroups);

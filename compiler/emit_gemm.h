@@ -13,7 +13,7 @@ typedef struct {
     LLVMValueRef parallel_for;    /* global: void (*)(void (*)(void *, int64_t), void *, int64_t) */
 } GemmTarget;
 
-/* void gemm(i64 m, i64 n, i64 k, ptr a, ptr b, ptr c, ptr ws) computing KGemm's arithmetic for
+/* void gemm(i64 m, i64 n, i64 k, ptr a, ptr b, ptr c, ptr ws, i64 ldb) computing KGemm's arithmetic for
  * element type `elem` (float or double) and the given transposes; made once per module.  A null
  * ws means no workspace: an untransposed B is then read in place, never packed. */
 LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb);

@@ -380,12 +380,13 @@ static void stmt(Emit *E, const KStmt *s) {
         LLVMValueRef f = gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
         LLVMTypeRef et = ty(E, E->kf->bufs[g->c].t);
         LLVMValueRef off[3] = {expr(E, g->aoff), expr(E, g->boff), expr(E, g->coff)};
-        LLVMValueRef args[7] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),
+        LLVMValueRef args[8] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->a), &off[0], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
-                                g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0)) : buf_ptr(E, g->ws)};
-        LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 7, "");
+                                g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0)) : buf_ptr(E, g->ws),
+                                expr(E, g->ldb ? g->ldb : g->tb ? g->k : g->n)};
+        LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 8, "");
         return;
     }
     case KS_REGION:
@@ -563,7 +564,7 @@ static bool self_contained(const KBlock *b, bool *set) {
         if (s->kind == KS_GEMM) {   /* only one that shares no workspace, on this task's values */
             const KGemm *g = s->gemm;
             if (g->ws >= 0 || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
-                !reads_only(g->m, set) || !reads_only(g->n, set) || !reads_only(g->k, set))
+                !reads_only(g->m, set) || !reads_only(g->n, set) || !reads_only(g->k, set) || !reads_only(g->ldb, set))
                 return false;
         }
         if (!self_contained(&s->body, set)) return false;

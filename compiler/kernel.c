@@ -208,6 +208,11 @@ KStmt *kif(KBlock *b, KExpr *cond) {
     return s;
 }
 
+int64_t gemm_padded_ld(int64_t n, int esize) {
+    int64_t line = 64 / esize, lines = (n + line - 1) / line;
+    return (lines | 1) * line;
+}
+
 void kgemm(KBlock *b, const KGemm *g) {
     if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B (it packs B^T)");
     KStmt *s = push_stmt(b, KS_GEMM);
@@ -304,6 +309,7 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             fprintf(out, ", a=%s+", f->bufs[g->a].name); print_expr(out, f, g->aoff);
             fprintf(out, ", b=%s+", f->bufs[g->b].name); print_expr(out, f, g->boff);
             fprintf(out, ", c=%s+", f->bufs[g->c].name); print_expr(out, f, g->coff);
+            if (g->ldb) { fprintf(out, ", ldb="); print_expr(out, f, g->ldb); }
             fprintf(out, ", ws=%s)\n", g->ws < 0 ? "none" : f->bufs[g->ws].name);
             break;
         }
@@ -378,7 +384,7 @@ static void sig_block(SigWriter *w, const KBlock *b) {
             sig_buf(w, g->b); sig_expr(w, g->boff);
             sig_buf(w, g->c); sig_expr(w, g->coff);
             if (g->ws >= 0) sig_buf(w, g->ws);
-            sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k);
+            sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k); sig_expr(w, g->ldb);
         }
         sig_expr(w, s->lo);
         sig_expr(w, s->hi);

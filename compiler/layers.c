@@ -758,8 +758,12 @@ static Node *recurrence(Graph *g, Layer *l, Node *x, int layer, bool reverse, No
     Node *xg = new_matmul(g, loc, new_reshape(g, loc, x, shape_of(2, (Dim[]){TN, in})), w[0]->node, 0, 1);
     if (l->bias) xg = node2(g, OP_ADD, loc, xg, w[2]->node);
     xg = new_reshape(g, loc, xg, shape_of(3, (Dim[]){T, N, G}));
-    /* w_hh^T [H, GH] as an input too: each step's small product reads it in place */
-    Node *in_[MAX_IN] = {xg, w[1]->node, node1(g, OP_TRANSPOSE, loc, w[1]->node)};
+    /* w_hh^T [H, GH] as an input too: each step's small product reads it in place, so its rows
+     * are padded (UNSLICE into zeros) to a stride that does not alias in the cache */
+    Node *wt = node1(g, OP_TRANSPOSE, loc, w[1]->node);
+    Dim ld = dim_const(gemm_padded_ld(G.c, (int)dlrt_dtype_size(wt->dtype)));
+    wt = new_node_attr(g, OP_UNSLICE, loc, 1, &wt, (int64_t[8]){1, 0, 0}, shape_of(2, (Dim[]){H, ld}));
+    Node *in_[MAX_IN] = {xg, w[1]->node, wt};
     int nin = 3;
     if (l->bias) in_[nin++] = w[3]->node;
     if (h0) in_[nin++] = h0;

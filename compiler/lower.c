@@ -423,7 +423,7 @@ static void lower_matmul(Lower *L, Node *n) {
     if (n->iattr[2]) at = var(L, loop(L, "batch", kdim(d.batch)));
     KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, n),
                kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)), mul(at, mul(m, nc)),
-               m, nc, k};
+               m, nc, k, NULL};
     kgemm(L->b, &g);
     L->b = outer;
 }
@@ -794,10 +794,10 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
     KExpr *hg = numel(n);   /* the hidden-side product [N, GH], in the scratch (not in place, so
                              * the pointwise loop's run-time alias checks pass and it vectorizes) */
     bool product = !first || r->h0;
-    if (product) {   /* this block's rows against w_hh^T [H, GH], read in place */
+    if (product) {   /* this block's rows against w_hh^T [H, GH] (rows padded), read in place */
         KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n), -1,
                    add(first ? ki(0) : h_at(r, tprev), mul(r->r0, r->H)), ki(0), add(hg, mul(r->r0, r->G)),
-                   r->nr, r->G, r->H};
+                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1])};
         kgemm(L->b, &g);
     }
     KExpr *i = add(r->r0, var(L, loop(L, "i", r->nr)));   /* batch row */
@@ -948,7 +948,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */
     KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
-    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G};
+    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL};
     kgemm(prod, &g);
     L->b = outer;
     if (mode0) return;
@@ -974,7 +974,7 @@ static void lower_rnn_dwhh(Lower *L, Node *n) {
     int i = loop(L, "i", numel(n));
     kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
     KGemm g = {true, false, buf_of(L, dg), buf_of(L, ws), buf_of(L, n), kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k};
+               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL};
     kgemm(&kif(outer, kbin(K_GT, k, ki(0)))->body, &g);
     L->b = outer;
 }
@@ -1153,7 +1153,7 @@ static void lower_attention(Lower *L, Node *n) {
     int nc = local(L, "nc", kbin(K_MIN, Bc, sub(S, var(L, j0))));
     KGemm sg = {false, true, buf_of(L, q), buf_of(L, k), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
                 mul(add(mul(var(L, bh), Tq), var(L, i0)), Dk), mul(add(mul(var(L, bh), S), var(L, j0)), Dk), tile,
-                var(L, nr), var(L, nc), Dk};
+                var(L, nr), var(L, nc), Dk, NULL};
     kgemm(L->b, &sg);
     r = loop(L, "r", var(L, nr));
     KBlock *rb = L->b;
@@ -1180,7 +1180,7 @@ static void lower_attention(Lower *L, Node *n) {
     kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, corr)));
     L->b = live;
     KGemm pg = {false, false, o, buf_of(L, v), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc)};
+                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL};
     kgemm(L->b, &pg);
     r = loop(L, "r", var(L, nr));
     d = loop(L, "d", Dv);

@@ -1,6 +1,8 @@
 /* test_gemm.c — the generated GEMM (emit_gemm.c) against the arithmetic KGemm defines: every
  * element one fma chain over k in order, compared bit for bit.  Sizes cover the edges of the
- * register tile, the k/m/n blocks, every transpose, f32 and f64, one thread and the pool. */
+ * register tile, the k/m/n blocks, every transpose, f32 and f64, one thread and the pool, B with
+ * padded rows (KGemm.ldb; the padding holds NaN, so a read of it shows) and B read in place
+ * without a workspace. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,26 +12,27 @@
 
 static int failures, checks;
 
-/* The definition: C[i, j] = fma chain over p of op(A)[i, p] op(B)[p, j]. */
-static double ref(int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, const void *a, const void *b, int64_t i,
-                  int64_t j) {
+/* The definition: C[i, j] = fma chain over p of op(A)[i, p] op(B)[p, j]; B's rows ldb apart. */
+static double ref(int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t ldb, const void *a, const void *b,
+                  int64_t i, int64_t j) {
     if (f64) {
         const double *A = a, *B = b;
         double acc = 0;
-        for (int64_t p = 0; p < k; p++) acc = fma(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * k + p] : B[p * n + j], acc);
+        for (int64_t p = 0; p < k; p++) acc = fma(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * ldb + p] : B[p * ldb + j], acc);
         return acc;
     }
     const float *A = a, *B = b;
     float acc = 0;
-    for (int64_t p = 0; p < k; p++) acc = fmaf(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * k + p] : B[p * n + j], acc);
+    for (int64_t p = 0; p < k; p++) acc = fmaf(ta ? A[p * m + i] : A[i * k + p], tb ? B[j * ldb + p] : B[p * ldb + j], acc);
     return acc;
 }
 
-/* A kernel function computing one product of sizes sym[0..2] from io[0], io[1] into io[2]. */
-static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb) {
+/* A kernel function computing one product of sizes sym[0..2] from io[0], io[1] into io[2]; B's
+ * row stride is sym[3] when `padded`; `ws` false: no workspace. */
+static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws) {
     KFunc *f = new_kfunc(name);
     KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, t, "a"), kbuf(f, B_IO + 1, 0, t, "b"), kbuf(f, B_IO + 2, 0, t, "c"),
-               kbuf(f, B_W, 0, t, "ws"), ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2)};
+               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL};
     kgemm(&f->body, &g);
     return f;
 }
@@ -43,21 +46,31 @@ static void fill(void *p, int f64, int64_t n, unsigned seed) {
     }
 }
 
-static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, void *ws) {
+/* pad > 0: B's rows are `pad` elements longer than dense, the extra ones NaN */
+static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t pad,
+                  void *ws) {
     size_t es = f64 ? 8 : 4;
-    void *a = malloc((size_t)(m * k) * es + 8), *b = malloc((size_t)(k * n) * es + 8), *c = malloc((size_t)(m * n) * es + 8);
+    int64_t brows = tb ? n : k, bcols = tb ? k : n, ldb = bcols + pad;
+    void *a = malloc((size_t)(m * k) * es + 8), *b = malloc((size_t)(brows * ldb) * es + 8), *c = malloc((size_t)(m * n) * es + 8);
     fill(a, f64, m * k, (unsigned)(m * 31 + k));
-    fill(b, f64, k * n, (unsigned)(n * 17 + k + 5));
+    fill(b, f64, brows * ldb, (unsigned)(n * 17 + k + 5));
+    for (int64_t r = 0; r < brows; r++)
+        for (int64_t q = bcols; q < ldb; q++) {
+            if (f64) ((double *)b)[r * ldb + q] = NAN;
+            else ((float *)b)[r * ldb + q] = NAN;
+        }
     memset(c, 0x7f, (size_t)(m * n) * es);
     void *io[3] = {a, b, c};
-    int64_t sym[4] = {m, n, k, 1};
+    int64_t sym[4] = {m, n, k, ldb};
     double hp[4] = {0}, out[8];
     /* the workspace plan.c would reserve, then a canary that must survive */
     size_t ws_elems = (size_t)((k < GEMM_KC ? k : GEMM_KC) * ((n < GEMM_NC ? n : GEMM_NC) + 32));
-    memset(ws, 0, ws_elems * es);
-    memset((char *)ws + ws_elems * es, 0x5a, 4096);
+    if (ws) {
+        memset(ws, 0, ws_elems * es);
+        memset((char *)ws + ws_elems * es, 0x5a, 4096);
+    }
     fn(NULL, NULL, NULL, ws, io, sym, hp, out);
-    for (size_t i = 0; i < 4096; i++)
+    for (size_t i = 0; ws && i < 4096; i++)
         if (((unsigned char *)ws)[ws_elems * es + i] != 0x5a) {
             printf("not ok - gemm/%s m=%lld n=%lld k=%lld: wrote past its workspace\n", what, (long long)m,
                    (long long)n, (long long)k);
@@ -67,20 +80,20 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
     int64_t bad = 0, bi = 0, bj = 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
-            double want = ref(f64, ta, tb, m, n, k, a, b, i, j);
+            double want = ref(f64, ta, tb, m, n, k, ldb, a, b, i, j);
             double got = f64 ? ((double *)c)[i * n + j] : ((float *)c)[i * n + j];
             if (memcmp(&want, &got, sizeof want) != 0 && !bad++) bi = i, bj = j;
         }
     checks++;
     if (bad) {
         failures++;
-        printf("not ok - gemm/%s %s%s m=%lld n=%lld k=%lld: %lld elements differ, first (%lld, %lld): %.9g vs %.9g\n",
-               what, ta ? "T" : "N", tb ? "T" : "N", (long long)m, (long long)n, (long long)k, (long long)bad,
-               (long long)bi, (long long)bj, ref(f64, ta, tb, m, n, k, a, b, bi, bj),
+        printf("not ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld: %lld elements differ, first (%lld, %lld): %.9g vs %.9g\n",
+               what, ta ? "T" : "N", tb ? "T" : "N", (long long)m, (long long)n, (long long)k, (long long)ldb, (long long)bad,
+               (long long)bi, (long long)bj, ref(f64, ta, tb, m, n, k, ldb, a, b, bi, bj),
                f64 ? ((double *)c)[bi * n + bj] : ((float *)c)[bi * n + bj]);
     } else {
-        printf("ok - gemm/%s %s%s m=%lld n=%lld k=%lld\n", what, ta ? "T" : "N", tb ? "T" : "N", (long long)m,
-               (long long)n, (long long)k);
+        printf("ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld\n", what, ta ? "T" : "N", tb ? "T" : "N", (long long)m,
+               (long long)n, (long long)k, (long long)ldb);
     }
     free(a);
     free(b);
@@ -89,12 +102,15 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
 
 int main(void) {
     diag_set_source("test_gemm", "");
-    KFunc *fns[8];
-    for (int v = 0; v < 8; v++)
-        fns[v] = gemm_kernel(fmt("g%d", v), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1);
+    /* g0..g7: (f64, ta, tb) dense; p0..p7 the same with padded B rows; w0, w1: f32 and f64, B
+     * untransposed, padded and read in place without a workspace */
+    KFunc *fns[18];
+    for (int v = 0; v < 16; v++)
+        fns[v] = gemm_kernel(fmt("%c%d", v & 8 ? 'p' : 'g', v & 7), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, v & 8, true);
+    for (int v = 0; v < 2; v++) fns[16 + v] = gemm_kernel(fmt("w%d", v), v ? KT_F64 : KT_F32, 0, 0, true, false);
     EmitOpts eo = {2, getenv("DUMP") != NULL, NULL, "test"};
     setvbuf(stdout, NULL, _IOLBF, 0);
-    Jit *jit = jit_compile(fns, 8, &eo);
+    Jit *jit = jit_compile(fns, 18, &eo);
     dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
     void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8 + 4096);
 
@@ -109,10 +125,20 @@ int main(void) {
         for (int v = 0; v < 8; v++) {
             StepFn fn = jit_lookup(jit, fmt("g%d", v));
             for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
-                check(fn, fmt("%s %s", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1, v & 1, sizes[s][0], sizes[s][1], sizes[s][2], ws);
+                check(fn, fmt("%s %s", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1, v & 1, sizes[s][0], sizes[s][1], sizes[s][2], 0, ws);
         }
+        /* padded rows: every variant on a few edge sizes, then in place without a workspace */
+        static const int64_t psizes[][4] = {{9, 33, 17, 3}, {16, 64, 64, 16}, {129, 65, 257, 7}, {300, 256, 64, 16}};
+        for (int v = 0; v < 8; v++)
+            for (size_t s = 0; s < sizeof psizes / sizeof *psizes; s++)
+                check(jit_lookup(jit, fmt("p%d", v)), fmt("%s %s padded", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1,
+                      v & 1, psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], ws);
+        for (int v = 0; v < 2; v++)
+            for (size_t s = 0; s < sizeof psizes / sizeof *psizes; s++)
+                check(jit_lookup(jit, fmt("w%d", v)), fmt("%s %s in place", what, v ? "f64" : "f32"), v, 0, 0,
+                      psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], NULL);
         /* more columns than one B panel (GEMM_NC) */
-        check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 5, GEMM_NC + 70, 9, ws);
+        check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 5, GEMM_NC + 70, 9, 0, ws);
     }
     printf("# %d gemm checks, %d failed\n", checks, failures);
     return failures != 0;
