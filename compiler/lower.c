@@ -1392,6 +1392,19 @@ static void lower_count(Lower *L, Node *u) {
 /* hp[0] is the learning rate, hp[1] the 1-based step (as torch.optim counts). */
 static int lr_local(Lower *L, Node *p) { return local(L, "lr", kcast(T(p), khp(0))); }
 
+/* The updates run over the parameter's elements as a parallel loop over blocks of OPT_BLOCK:
+ * opt_blocks opens it (per-block scalars such as the step size follow: a parallel loop's body
+ * uses only its own variables), opt_elements then the block's elements. */
+enum { OPT_BLOCK = 4096 };
+static int opt_blocks(Lower *L, Node *p) { return ploop(L, "blk", dvd(add(numel(p), ki(OPT_BLOCK - 1)), ki(OPT_BLOCK)), numel(p)); }
+static int opt_elements(Lower *L, Node *p, int blk) {
+    KExpr *lo = mul(var(L, blk), ki(OPT_BLOCK));
+    int hi = local(L, "hi", kbin(K_MIN, add(lo, ki(OPT_BLOCK)), numel(p)));
+    int i = kvar(L->f, "i", KT_I64);
+    L->b = &kfor(L->b, i, lo, var(L, hi))->body;
+    return i;
+}
+
 /* g' = g + wd p (torch's L2 weight_decay); then the update over the parameter's elements */
 static KExpr *decayed_grad(Lower *L, Node *u, KExpr *i, double wd) {
     KExpr *g = ld(L, u->in[1], i);
@@ -1401,8 +1414,9 @@ static KExpr *decayed_grad(Lower *L, Node *u, KExpr *i, double wd) {
 static void lower_sgd(Lower *L, Node *u) {
     Node *p = u->in[0];
     KBlock *outer = L->b;
+    int blk = opt_blocks(L, p);
     int lr = lr_local(L, p);
-    int i = loop(L, "i", numel(p));
+    int i = opt_elements(L, p, blk);
     KExpr *d = decayed_grad(L, u, var(L, i), u->fattr[0]);
     kstore(L->b, buf_of(L, p), var(L, i), sub(ld(L, p, var(L, i)), mul(var(L, lr), d)));
     L->b = outer;
@@ -1412,8 +1426,9 @@ static void lower_sgd(Lower *L, Node *u) {
 static void lower_momentum(Lower *L, Node *u) {
     Node *p = u->in[0], *b = u->in[2];
     KBlock *outer = L->b;
+    int blk = opt_blocks(L, p);
     int lr = lr_local(L, p);
-    int i = loop(L, "i", numel(p));
+    int i = opt_elements(L, p, blk);
     KExpr *d = decayed_grad(L, u, var(L, i), u->fattr[1]);
     int nb = local(L, "b", add(mul(c(u, u->fattr[0]), ld(L, b, var(L, i))), d));
     kstore(L->b, buf_of(L, b), var(L, i), var(L, nb));
@@ -1427,12 +1442,13 @@ static void lower_adam(Lower *L, Node *u) {
     Node *p = u->in[0], *m = u->in[2], *v = u->in[3];
     double b1 = u->fattr[0], b2 = u->fattr[1], eps = u->fattr[2], wd = u->fattr[3];
     KBlock *outer = L->b;
+    int blk = opt_blocks(L, p);
     KExpr *t = khp(1);
     KExpr *bc1 = sub(kf(KT_F64, 1), kbin(K_POW, kf(KT_F64, b1), t));
     KExpr *bc2 = sub(kf(KT_F64, 1), kbin(K_POW, kf(KT_F64, b2), t));
     int step = local(L, "step", kcast(T(p), dvd(khp(0), bc1)));
     int bc2s = local(L, "bc2s", kcast(T(p), kun(K_SQRT, bc2)));
-    int i = loop(L, "i", numel(p));
+    int i = opt_elements(L, p, blk);
     int g = local(L, "g", decayed_grad(L, u, var(L, i), wd));
     int nm = local(L, "m", add(mul(ld(L, m, var(L, i)), c(u, b1)), mul(var(L, g), c(u, 1 - b1))));
     int nv = local(L, "v", add(mul(ld(L, v, var(L, i)), c(u, b2)), mul(mul(var(L, g), var(L, g)), c(u, 1 - b2))));
