@@ -55,7 +55,10 @@ static KStmt *open_loop(Lower *L, const char *name, KExpr *hi) {
 static int loop(Lower *L, const char *name, KExpr *hi) { return open_loop(L, name, hi)->var; }
 
 /* A loop whose iterations touch disjoint elements of buffers it both reads and writes at
- * run-time offsets: the back end asks the vectorizer to widen it anyway (KStmt.vectorize). */
+ * run-time offsets: the back end asks the vectorizer to widen it anyway (KStmt.vectorize).
+ * Also for short rows: LLVM vectorizes a loop of fewer than 16 iterations only when asked, or
+ * else by masking all of it, and masked stores are slow without AVX-512 (Zen 3: pooling and
+ * COL2IM over rows of 10 and 14 ran 3-6 times longer than the asked-for vector loop). */
 static int vloop(Lower *L, const char *name, KExpr *hi) {
     KStmt *s = open_loop(L, name, hi);
     s->vectorize = true;
@@ -546,7 +549,7 @@ static void im2col_pass(Lower *L, Node *img, Node *cols, const int64_t *a, bool 
         kw = kbin(K_REM, k, KW);
         n = var(L, loop(L, "n", N));
     }
-    int oh = loop(L, "oh", OH), ow = loop(L, "ow", OW);
+    int oh = loop(L, "oh", OH), ow = vloop(L, "ow", OW);   /* each ow its own element; rows are short */
     KExpr *ci = add(mul(add(mul(add(mul(k, N), n), OH), var(L, oh)), OW), var(L, ow));
     KExpr *xi = at2d(add(mul(n, C), ch), add(mul(var(L, oh), ki(a[2])), mul(kh, ki(a[4]))),
                      add(mul(var(L, ow), ki(a[3])), mul(kw, ki(a[5]))), H, W);
@@ -571,12 +574,14 @@ static void lower_conv2d_bwd_w(Lower *L, Node *n) { lower_conv_pass(L, n, CONV_D
  * output (p, oh, ow) starts at (oh*sh, ow*sw). */
 typedef struct { int p, oh, ow; } Window;
 
-/* Open the loops over the pooled output's planes and positions. */
-static Window window_loops(Lower *L, Node *pooled) {
+/* Open the loops over the pooled output's planes and positions.  `own` when each position
+ * writes only its own element (not a scatter into windows that may overlap): its rows, often
+ * short, are then a vloop. */
+static Window window_loops(Lower *L, Node *pooled, bool own) {
     Window w;
     w.p = ploop(L, "p", planes(pooled), numel(pooled));   /* windows never leave their plane */
     w.oh = loop(L, "oh", dimr(pooled, 2));
-    w.ow = loop(L, "ow", dimr(pooled, 1));
+    w.ow = own ? vloop(L, "ow", dimr(pooled, 1)) : loop(L, "ow", dimr(pooled, 1));
     return w;
 }
 
@@ -610,7 +615,7 @@ static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best,
 static void lower_maxpool2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
-    Window w = window_loops(L, n);
+    Window w = window_loops(L, n, true);
     int best;
     window_argmax(L, n, x, &w, &best, NULL);
     kstore(L->b, buf_of(L, n), window_out(L, &w, n), var(L, best));
@@ -620,7 +625,7 @@ static void lower_maxpool2d(Lower *L, Node *n) {
 static void lower_maxpool2d_arg(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
-    Window w = window_loops(L, n);
+    Window w = window_loops(L, n, true);
     int best, arg;
     window_argmax(L, n, x, &w, &best, &arg);
     kstore(L->b, buf_of(L, n), window_out(L, &w, n), kcast(KT_I32, var(L, arg)));
@@ -636,7 +641,7 @@ static void lower_maxpool2d_bwd(Lower *L, Node *n) {
     KBlock *outer = L->b;
     if (a[2] >= a[0] && a[3] >= a[1]) {
         KExpr *OH = dimr(dy, 2), *OW = dimr(dy, 1);
-        int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", dimr(n, 2)), x = loop(L, "w", dimr(n, 1));
+        int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", dimr(n, 2)), x = vloop(L, "w", dimr(n, 1));
         KExpr *oh = dvd(var(L, h), ki(a[2])), *ow = dvd(var(L, x), ki(a[3]));
         KExpr *rh = sub(var(L, h), mul(oh, ki(a[2]))), *rw = sub(var(L, x), mul(ow, ki(a[3])));
         KExpr *in = kbin(K_AND, kbin(K_AND, kbin(K_LT, rh, ki(a[0])), kbin(K_LT, rw, ki(a[1]))),
@@ -648,7 +653,7 @@ static void lower_maxpool2d_bwd(Lower *L, Node *n) {
                kselect(hit, ld(L, dy, o), c(n, 0)));
     } else {
         zero(L, n, numel(n));
-        Window w = window_loops(L, dy);
+        Window w = window_loops(L, dy, false);
         KExpr *pos = kcast(KT_I64, ld(L, arg, window_out(L, &w, dy)));
         KExpr *xi = window_in(L, n, &w, dvd(pos, ki(a[1])), kbin(K_REM, pos, ki(a[1])), n);
         int db = buf_of(L, n);
@@ -660,7 +665,7 @@ static void lower_maxpool2d_bwd(Lower *L, Node *n) {
 static void lower_avgpool2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
-    Window w = window_loops(L, n);
+    Window w = window_loops(L, n, true);
     KBlock *ob = L->b;
     int acc = local(L, "acc", c(n, 0));
     int kh = loop(L, "kh", ki(n->iattr[0])), kw = loop(L, "kw", ki(n->iattr[1]));
@@ -675,7 +680,7 @@ static void lower_avgpool2d_bwd(Lower *L, Node *n) {
     Node *dy = n->in[0];
     KBlock *outer = L->b;
     zero(L, n, numel(n));
-    Window w = window_loops(L, dy);
+    Window w = window_loops(L, dy, false);
     int share = local(L, "share", dvd(ld(L, dy, window_out(L, &w, dy)), c(n, (double)(n->iattr[0] * n->iattr[1]))));
     int kh = loop(L, "kh", ki(n->iattr[0])), kw = loop(L, "kw", ki(n->iattr[1]));
     KExpr *xi = window_in(L, n, &w, var(L, kh), var(L, kw), n);   /* n carries the pool attributes */
