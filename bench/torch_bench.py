@@ -136,9 +136,11 @@ def read_idx(path):
 def train_run(name, steps):
     build, shape, classes, batch, lr = MODELS[name]
     torch.manual_seed(1)
-    x = read_idx(f"{DATA_DIR}/train-images-idx3-ubyte.gz").float().div_(255).reshape((-1,) + shape)
+    # images stay bytes and become f32 in [0, 1] a batch at a time, as torchvision's datasets
+    # (uint8 data, ToTensor per item) and dlc (dlrt_dataset_idx_bytes) both do
+    x = read_idx(f"{DATA_DIR}/train-images-idx3-ubyte.gz").reshape((-1,) + shape)
     y = read_idx(f"{DATA_DIR}/train-labels-idx1-ubyte.gz").long()
-    tx = read_idx(f"{DATA_DIR}/t10k-images-idx3-ubyte.gz").float().div_(255).reshape((-1,) + shape)
+    tx = read_idx(f"{DATA_DIR}/t10k-images-idx3-ubyte.gz").reshape((-1,) + shape)
     ty = read_idx(f"{DATA_DIR}/t10k-labels-idx1-ubyte.gz").long()
     model = build()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -147,14 +149,14 @@ def train_run(name, steps):
     for step in range(steps):
         idx = order[(step * batch) % len(x):][:batch]
         opt.zero_grad()
-        loss = F.cross_entropy(model(x[idx]), y[idx])
+        loss = F.cross_entropy(model(x[idx].float().div_(255)), y[idx])
         loss.backward()
         opt.step()
     model.eval()
     correct = 0
     with torch.no_grad():
         for i in range(0, len(tx), batch):
-            correct += (model(tx[i:i + batch]).argmax(1) == ty[i:i + batch]).sum().item()
+            correct += (model(tx[i:i + batch].float().div_(255)).argmax(1) == ty[i:i + batch]).sum().item()
     print(f"torch {name}: {steps} steps, last loss {loss.item():.4f}, test accuracy {correct / len(tx):.4f}")
 
 

@@ -86,8 +86,8 @@ static void load_data(Model *m, dlrt_dataset *train, dlrt_dataset *test, bool ne
         error_at(m->ast->has_train ? m->ast->train_loc : m->ast->model->loc,
                  "no data source: add `data idx(\"dir\")` or `data npy(\"x.npy\", \"y.npy\")` to the train section");
     case DATA_IDX:
-        if (need_train && dlrt_dataset_idx(t->data_paths[0], "train", train)) fatal("%s", dlrt_error());
-        if (dlrt_dataset_idx(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());
+        if (need_train && dlrt_dataset_idx_bytes(t->data_paths[0], "train", train)) fatal("%s", dlrt_error());
+        if (dlrt_dataset_idx_bytes(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());
         break;
     case DATA_NPY:
         if (dlrt_dataset_npy(t->data_paths, t->ndata_paths, train))

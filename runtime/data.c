@@ -2,6 +2,7 @@
  * order.  Readers for the IDX image/label pairs of (Fashion-)MNIST and for NPY files, a
  * consistency check against the model, and a train/held-out split. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@ static void find_file(char *out, size_t n, const char *dir, const char *name) {
     snprintf(out, n, "%s/%s", dir, name);
 }
 
-int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out) {
+static int idx_pair(const char *dir, const char *prefix, bool keep_bytes, dlrt_dataset *out) {
     memset(out, 0, sizeof *out);
     char ipath[4096], lpath[4096], name[64];
     snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
@@ -41,26 +42,41 @@ int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out) {
         return dlrt_fail("%s and %s do not pair up (images %s-d with %lld samples, labels %lld)", ipath, lpath,
                          img.rank < 2 ? "<2" : "n", (long long)img.shape[0], (long long)lab.shape[0]);
     }
-    /* images -> f32 in [0, 1] as torchvision's ToTensor; labels -> i32 */
+    /* images -> f32 in [0, 1] as torchvision's ToTensor (bytes: now, or per batch when kept);
+     * labels -> i32 */
     dlrt_array x, y;
-    if (dlrt_array_alloc(&x, DLRT_F32, img.rank, img.shape) || dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
-        dlrt_array_free(&img);
-        dlrt_array_free(&lab);
-        return -1;
+    bool bytes = keep_bytes && img.dtype == DLRT_U8;
+    if (bytes) x = img;
+    else if (dlrt_array_alloc(&x, DLRT_F32, img.rank, img.shape)) goto fail;
+    if (dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
+        if (!bytes) dlrt_array_free(&x);
+        goto fail;
     }
-    int64_t n = dlrt_array_numel(&img);
-    float *xf = x.data;
-    if (img.dtype == DLRT_U8)
-        for (int64_t i = 0; i < n; i++) xf[i] = (float)((const uint8_t *)img.data)[i] / 255.0f;
-    else dlrt_convert(x.data, DLRT_F32, img.data, img.dtype, n);
+    if (!bytes) {
+        int64_t n = dlrt_array_numel(&img);
+        float *xf = x.data;
+        if (img.dtype == DLRT_U8)
+            for (int64_t i = 0; i < n; i++) xf[i] = (float)((const uint8_t *)img.data)[i] / 255.0f;
+        else dlrt_convert(x.data, DLRT_F32, img.data, img.dtype, n);
+        dlrt_array_free(&img);
+    }
     dlrt_convert(y.data, DLRT_I32, lab.data, lab.dtype, lab.shape[0]);
-    dlrt_array_free(&img);
     dlrt_array_free(&lab);
     out->n = x.shape[0];
     out->ncols = 2;
     out->cols[0] = x;
     out->cols[1] = y;
+    out->divisor[0] = bytes ? 255.0f : 0;
     return 0;
+fail:
+    dlrt_array_free(&img);
+    dlrt_array_free(&lab);
+    return -1;
+}
+
+int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out) { return idx_pair(dir, prefix, false, out); }
+int dlrt_dataset_idx_bytes(const char *dir, const char *prefix, dlrt_dataset *out) {
+    return idx_pair(dir, prefix, true, out);
 }
 
 int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out) {
@@ -165,6 +181,7 @@ int dlrt_dataset_split(dlrt_dataset *d, double frac, dlrt_dataset *held) {
         size_t row = dlrt_array_nbytes(a) / (size_t)a->shape[0];
         memcpy(h->data, (char *)a->data + row * (size_t)(d->n - nh), row * (size_t)nh);
         a->shape[0] = d->n - nh;   /* the tail stays allocated, unused */
+        held->divisor[k] = d->divisor[k];
         held->ncols++;
     }
     held->n = nh;

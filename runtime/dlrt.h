@@ -189,11 +189,16 @@ typedef struct {
     int ncols;
     dlrt_array cols[8];
     int64_t window;
+    float divisor[8];   /* column k's values are divided by divisor[k] (f32) as batches are
+                         * gathered; 0: used as they are */
 } dlrt_dataset;
 
 /* The Fashion-MNIST/MNIST IDX pair "<prefix>-images-idx3-ubyte(.gz)" and labels in `dir`;
  * prefix is "train" or "t10k".  Images become f32 in [0, 1] (as torchvision's ToTensor). */
 int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out);
+/* The same, but byte images stay bytes (a quarter of the memory) with divisor 255: training
+ * and evaluation gather the same f32 values, (float)byte / 255.0f, one batch at a time. */
+int dlrt_dataset_idx_bytes(const char *dir, const char *prefix, dlrt_dataset *out);
 /* One NPY file per column (the model's inputs and targets in order), samples along dim 0. */
 int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out);
 /* Check columns against the model's inputs/targets: per-sample element counts, label range. */

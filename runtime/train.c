@@ -80,6 +80,11 @@ static void gather(Batch *b, const dlrt_model *m, const dlrt_dataset *d, const i
         for (int64_t i = 0; i < n; i++)
             dlrt_convert((char *)b->buf[k] + (size_t)i * dst_row, m->io[k].dtype,
                          (const char *)a->data + (size_t)idx[i] * src_row, a->dtype, per);
+        float div = d->divisor[k];
+        if (div != 0 && m->io[k].dtype == DLRT_F32)
+            for (int64_t e = 0; e < n * per; e++) ((float *)b->buf[k])[e] /= div;
+        else if (div != 0 && m->io[k].dtype == DLRT_F64)   /* the f32 value, widened */
+            for (int64_t e = 0; e < n * per; e++) ((double *)b->buf[k])[e] = (double)((float)((double *)b->buf[k])[e] / div);
     }
 }
 
@@ -248,7 +253,7 @@ int dlrt_predict(dlrt_session *s, const dlrt_array *x, dlrt_array *y) {
     int64_t shape[DLRT_MAX_RANK + 1] = {x->shape[0]};
     for (int i = 0; i < out->rank; i++) shape[i + 1] = out->shape[i];
     if (dlrt_array_alloc(y, out->dtype, out->rank + 1, shape)) return -1;
-    dlrt_dataset d = {x->shape[0], 1, {*x}, 0};
+    dlrt_dataset d = {.n = x->shape[0], .ncols = 1, .cols = {*x}};
     int64_t batch = m->max_batch;
     Batch b;
     int64_t *idx = malloc(sizeof(int64_t) * (size_t)batch);

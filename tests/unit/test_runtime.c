@@ -887,6 +887,37 @@ static void t_idx_fashion_mnist(void) {
     report("idx: fashion-mnist t10k images (10000x28x28)", err);
 }
 
+/* dlrt_dataset_idx_bytes keeps the images as bytes with divisor 255, and byte / 255.0f is the
+ * f32 image dlrt_dataset_idx makes, bit for bit; a split keeps the divisor. */
+static void t_idx_bytes(void) {
+    const char *dir = getenv("DLRT_FASHION_MNIST") ? getenv("DLRT_FASHION_MNIST") : "/usr/share/datasets/fashion-mnist";
+    if (access(fmnist_path("t10k-labels-idx1-ubyte.gz"), R_OK) != 0) {
+        skip("idx: bytes kept, divided per batch", "dataset not found");
+        return;
+    }
+    dlrt_dataset f, b, held;
+    const char *err = NULL;
+    if (dlrt_dataset_idx(dir, "t10k", &f)) err = fail("%s", dlrt_error());
+    else if (dlrt_dataset_idx_bytes(dir, "t10k", &b)) err = fail("%s", dlrt_error());
+    else {
+        if (b.cols[0].dtype != DLRT_U8 || b.divisor[0] != 255.0f || f.divisor[0] != 0 || b.n != f.n)
+            err = fail("bytes: dtype %d divisor %g, f32 divisor %g", b.cols[0].dtype, b.divisor[0], f.divisor[0]);
+        const uint8_t *u = b.cols[0].data;
+        const float *x = f.cols[0].data;
+        for (int64_t i = 0; !err && i < dlrt_array_numel(&f.cols[0]); i++) {
+            float v = (float)u[i] / b.divisor[0];
+            if (memcmp(&v, &x[i], sizeof v)) err = fail("element %lld: %.9g vs %.9g", (long long)i, v, x[i]);
+        }
+        if (!err && memcmp(b.cols[1].data, f.cols[1].data, dlrt_array_nbytes(&f.cols[1]))) err = fail("labels differ");
+        if (!err && dlrt_dataset_split(&b, 0.1, &held)) err = fail("%s", dlrt_error());
+        else if (!err && (held.divisor[0] != 255.0f || held.divisor[1] != 0)) err = fail("split lost the divisor");
+        if (!err) dlrt_dataset_free(&held);
+        dlrt_dataset_free(&b);
+        dlrt_dataset_free(&f);
+    }
+    report("idx: bytes kept, divided per batch", err);
+}
+
 /* Write an IDX file (gzip-compressed if gz) with the given header fields and payload. */
 static void write_idx(const char *path, int gz, int type, int rank, const uint32_t *dims,
                       const void *payload, size_t plen) {
@@ -1071,6 +1102,7 @@ int main(int argc, char **argv) {
     t_idx_fashion_mnist();
     report("idx: synthetic u8/f32/i32/f64, gzip and raw", t_idx_synthetic());
     t_idx_rejects();
+    t_idx_bytes();
 
     report("text: vocabulary and ids, bytes and UTF-8", t_text_vocab());
 
