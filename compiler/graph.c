@@ -128,8 +128,32 @@ Node *new_broadcast(Graph *g, Loc loc, Node *x, Shape s) {
     return n;
 }
 
+/* Sums over leading and trailing axes around kept middle ones (a convolution's bias gradient:
+ * [N, C, H, W] to [C, 1, 1]) go in two passes, each a fast form (lower.c block_sums): row sums
+ * over the trailing axes, then column sums over the leading ones.  One pass would keep one long
+ * running sum per output, a chain of N*H*W dependent adds. */
 Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s) {
     if (shape_eq(&x->shape, &s)) return x;
+    int xr = x->shape.rank, lead = xr - s.rank, first_kept = -1, last_kept = -1;
+    bool contiguous = true;
+    for (int d = lead; d < xr; d++) {
+        bool kept = !dim_eq(s.d[d - lead], dim_const(1)) || dim_eq(x->shape.d[d], dim_const(1));
+        if (!kept) continue;
+        if (first_kept < 0) first_kept = d;
+        else if (last_kept != d - 1) contiguous = false;
+        last_kept = d;
+    }
+    /* summed axes before the kept run (all of them: it is contiguous) and after it */
+    if (contiguous && first_kept > 0 && last_kept < xr - 1) {
+        Shape rows = x->shape, mid = shape_of(last_kept - first_kept + 1, &x->shape.d[first_kept]);
+        for (int d = last_kept + 1; d < xr; d++) rows.d[d] = dim_const(1);
+        Node *r = node1(g, OP_SUM_TO, loc, x);
+        r->shape = rows;
+        Shape lm = shape_of(last_kept + 1, x->shape.d);   /* [leading..., kept...] */
+        Node *c = node1(g, OP_SUM_TO, loc, new_reshape(g, loc, r, lm));
+        c->shape = mid;
+        return new_reshape(g, loc, c, s);
+    }
     Node *n = node1(g, OP_SUM_TO, loc, x);
     n->shape = s;
     return n;
