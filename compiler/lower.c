@@ -906,7 +906,10 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     int j = vloop(L, "j", r.H);
     KExpr *e = add(mul(i, r.H), var(L, j));
     KExpr *rowg = add(mul(add(mul(t, r.N), i), r.G), var(L, j));   /* gate 0 of (t, i, j) */
-    KExpr *sg = add(stp, add(mul(i, r.G), var(L, j)));             /* in the step scratch */
+    /* in the step scratch; (stp + i G) + j, not stp + (i G + j): sharing the gates' i G + j,
+     * LLVM turned it into an `or` without the disjoint flag, which its vectorizer cannot follow
+     * (the loop stayed scalar: LSTM backward through time 3.5 times slower) */
+    KExpr *sg = add(add(stp, mul(i, r.G)), var(L, j));
     int dhv = local(L, "dh", add(ld(L, dy, add(h_at(&r, t), e)), ld(L, n, add(dh, e))));
     KExpr *gate[4];
     for (int k = 0; k < rnn_gates(r.cell); k++) gate[k] = ld(L, ws, add(gates_at(&r, t), add(mul(i, r.G), add(mul(ki(k), r.H), var(L, j)))));
