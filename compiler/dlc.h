@@ -487,6 +487,7 @@ void klet(KBlock *b, int var, KExpr *val);
 void kset(KBlock *b, int var, KExpr *val);
 KStmt *kif(KBlock *b, KExpr *cond);
 void kgemm(KBlock *b, const KGemm *g);
+KExpr *kgemm_ldb(const KGemm *g);   /* B's row stride: ldb, or dense (n, or k when tb) */
 KStmt *kregion(KBlock *b, const char *name);   /* appends; fill ->body */
 
 /* f32 exp, tanh and erf as both back ends write them out (emit_llvm.c expf_fn / tanhf_fn /

@@ -160,7 +160,7 @@ static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
             fprintf(o, ", B%d + ", g->a); expr(o, f, g->aoff);
             fprintf(o, ", B%d + ", g->b); expr(o, f, g->boff);
             fprintf(o, ", B%d + ", g->c); expr(o, f, g->coff);
-            fprintf(o, ", "); expr(o, f, g->ldb ? g->ldb : g->tb ? g->k : g->n);
+            fprintf(o, ", "); expr(o, f, kgemm_ldb(g));
             fprintf(o, ");\n");
             break;
         }

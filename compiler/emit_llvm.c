@@ -407,7 +407,7 @@ static void stmt(Emit *E, const KStmt *s) {
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
                                 g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0)) : buf_ptr(E, g->ws),
-                                expr(E, g->ldb ? g->ldb : g->tb ? g->k : g->n)};
+                                expr(E, kgemm_ldb(g))};
         LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 8, "");
         return;
     }

@@ -213,6 +213,8 @@ int64_t gemm_padded_ld(int64_t n, int esize) {
     return (lines | 1) * line;
 }
 
+KExpr *kgemm_ldb(const KGemm *g) { return g->ldb ? g->ldb : g->tb ? g->k : g->n; }
+
 void kgemm(KBlock *b, const KGemm *g) {
     if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B (it packs B^T)");
     KStmt *s = push_stmt(b, KS_GEMM);

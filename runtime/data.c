@@ -142,7 +142,7 @@ int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *w
             return dlrt_fail("%s: '%s' wants %lld values per sample, the data have %lld", what, io->name,
                              (long long)want, (long long)per_sample(a));
         if (io->dtype == DLRT_F32 || io->dtype == DLRT_F64) {
-            if (a->dtype == DLRT_I64 || a->dtype == DLRT_I32) continue;
+            if (a->dtype != DLRT_F32 && a->dtype != DLRT_F64) continue;   /* integers and bytes are finite */
             int64_t n = dlrt_array_numel(a);
             for (int64_t i = 0; i < n; i++)
                 if (!isfinite(dlrt_get(a->data, a->dtype, i)))
