@@ -286,6 +286,7 @@ Node *new_bmm(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb, int nb);
  * sizes each operand gives (equal when the product is well formed). */
 typedef struct { Dim batch, m, n, ka, kb; } MatDims;
 MatDims matmul_dims(const Node *n);
+bool matmul_dot(const Node *n);   /* lowered as KGemm's dot form */
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
 Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s);
 bool is_float(dlrt_dtype t);
@@ -417,19 +418,28 @@ typedef enum { KS_FOR, KS_STORE, KS_LET, KS_SET, KS_IF, KS_GEMM, KS_REGION } KSt
  * `ws` is the workspace buffer for packed panels (GEMM_WS_BYTES of the type); -1 for none: B
  * (untransposed) is then always read in place, so the GEMM may run inside a parallel loop
  * (threads it would start there run inline).  `ldb` is b's row stride, NULL for dense (n, or k
- * when tb): a padded stride keeps a B read in place from aliasing in the cache (gemm_padded_ld). */
+ * when tb): a padded stride keeps a B read in place from aliasing in the cache (gemm_padded_ld).
+ *
+ * `dot`: the dot form of a tb product (not ta) with few outputs and a long k (matmul_dot), whose
+ * rows of A and B are both contiguous in k: read in place, no packing, and k split into chunks
+ * of GEMM_DOT_KC, which threads share.  Its arithmetic differs from the chain above: per chunk
+ * [lo, hi) of k, GEMM_DOT_LANES chains (lane l: the p = l mod 16, in order, from 0), summed as
+ * a tree (lane l += lane l + h for h = 8, 4, 2, 1); C = chunk 0 + chunk 1 + ... in order.
+ * Chunks 1.. are summed in `ws`, (chunks - 1) m n elements. */
 typedef struct {
     bool ta, tb;
     int a, b, c, ws;         /* buffers */
     KExpr *aoff, *boff, *coff;   /* element offsets into a, b, c */
     KExpr *m, *n, *k;
     KExpr *ldb;
+    bool dot;
 } KGemm;
 
 /* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of
  * 32 columns (the widest register tile).  The workspace holds one panel. */
 enum { GEMM_KC = 256, GEMM_NC = 2048, GEMM_MC = 128, GEMM_KC_INPLACE = 128 };
 #define GEMM_WS_ELEMS ((int64_t)GEMM_KC * (GEMM_NC + 32))
+enum { GEMM_DOT_KC = 512, GEMM_DOT_LANES = 16, GEMM_DOT_MAX_MN = 16384, GEMM_DOT_MIN_K = 4096 };
 /* A row stride (elements of esize bytes) for a matrix of n columns that a GEMM reads in place
  * (KGemm.ldb): an odd number of whole cache lines, so successive rows fall in different cache
  * sets.  Rows a power of two apart share a few sets: 1024 f32 columns read in place run ~15 %

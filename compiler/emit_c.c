@@ -155,7 +155,8 @@ static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
         }
         case KS_GEMM: {
             const KGemm *g = s->gemm;
-            fprintf(o, "dlc_gemm_%s(%d, %d, ", ctype[f->bufs[g->c].t], g->ta, g->tb);
+            if (g->dot) fprintf(o, "dlc_gemm_dot_%s(", ctype[f->bufs[g->c].t]);
+            else fprintf(o, "dlc_gemm_%s(%d, %d, ", ctype[f->bufs[g->c].t], g->ta, g->tb);
             expr(o, f, g->m); fprintf(o, ", "); expr(o, f, g->n); fprintf(o, ", "); expr(o, f, g->k);
             fprintf(o, ", B%d + ", g->a); expr(o, f, g->aoff);
             fprintf(o, ", B%d + ", g->b); expr(o, f, g->boff);
@@ -195,12 +196,12 @@ static void function(FILE *o, const KFunc *f) {
     fprintf(o, "}\n");
 }
 
-/* Which GEMM element types a block uses (bit KT_*). */
+/* Which GEMM element types a block uses: bit KT_* for the chain form, KT_* + 8 for the dot form. */
 static unsigned gemm_types(const KFunc *f, const KBlock *b) {
     unsigned m = 0;
     for (int i = 0; i < b->n; i++) {
         const KStmt *s = b->v[i];
-        if (s->kind == KS_GEMM) m |= 1u << f->bufs[s->gemm->c].t;
+        if (s->kind == KS_GEMM) m |= 1u << (f->bufs[s->gemm->c].t + (s->gemm->dot ? 8 : 0));
         m |= gemm_types(f, &s->body);
     }
     return m;
@@ -276,6 +277,30 @@ static void print_gemm(FILE *o, KType t) {
                "        }\n}\n", T, T, T, T, T, fma);
 }
 
+/* KGemm's dot form, C = A . B^T: per chunk of k, GEMM_DOT_LANES chains (lane = p mod lanes)
+ * summed as a tree, the chunks' sums added in order (what emit_gemm.c's vector version does). */
+static void print_gemm_dot(FILE *o, KType t) {
+    const char *T = ctype[t], *fma = mathfn("fma", t);
+    fprintf(o, "\nstatic void dlc_gemm_dot_%s(int64_t m, int64_t n, int64_t k, const %s *a, const %s *b, %s *c,\n"
+               "                             int64_t ldb) {\n"
+               "    int64_t i, j, lo, p, h, l;\n"
+               "    for (i = 0; i < m; i++)\n"
+               "        for (j = 0; j < n; j++) {\n"
+               "            %s sum = 0, lane[%d];\n"
+               "            for (lo = 0; lo < k; lo += %d) {\n"
+               "                for (l = 0; l < %d; l++) lane[l] = 0;\n"
+               "                for (p = lo; p < k && p < lo + %d; p++)\n"
+               "                    lane[p %% %d] = %s(a[i * k + p], b[j * ldb + p], lane[p %% %d]);\n"
+               "                for (h = %d; h >= 1; h /= 2)\n"
+               "                    for (l = 0; l < h; l++) lane[l] += lane[l + h];\n"
+               "                sum = lo ? sum + lane[0] : lane[0];\n"
+               "            }\n"
+               "            c[i * n + j] = sum;\n"
+               "        }\n}\n",
+            T, T, T, T, T, GEMM_DOT_LANES, GEMM_DOT_KC, GEMM_DOT_LANES, GEMM_DOT_KC, GEMM_DOT_LANES, fma, GEMM_DOT_LANES,
+            GEMM_DOT_LANES / 2);
+}
+
 static bool uses_rand_expr(const KExpr *e) {
     return e && (e->op == K_RAND || uses_rand_expr(e->a) || uses_rand_expr(e->b) || uses_rand_expr(e->c));
 }
@@ -316,8 +341,10 @@ void emit_c(FILE *o, const Export *e, const char *header_name) {
     if (rand) print_rand(o);
     unsigned gt = 0;
     for (int k = 0; k < FN_COUNT; k++) gt |= gemm_types(c->kfuncs[k], &c->kfuncs[k]->body);
-    for (KType t = KT_F32; t <= KT_F64; t++)
+    for (KType t = KT_F32; t <= KT_F64; t++) {
         if (gt >> t & 1) print_gemm(o, t);
+        if (gt >> (t + 8) & 1) print_gemm_dot(o, t);
+    }
     unsigned vm = 0;
     for (int k = 0; k < FN_COUNT; k++) vm |= block_f32_ops(&c->kfuncs[k]->body);
     print_vmath(o, vm);

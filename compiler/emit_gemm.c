@@ -10,7 +10,7 @@
  * NR-wide panels in ws by the task that uses them when it is transposed, or when GEMM_NC
  * columns hold it and PACK_MIN_ROWS rows or more reuse the panels (contiguous panels keep the
  * prefetchers and the TLB happy); otherwise its rows are read in place.  Edges: rows past the end repeat the last row, columns
- * are masked loads, and edge tiles of C go through a scratch tile.
+ * are masked loads and stores (edge tiles of C are read and written in place).
  *
  * Bitwise contract (KGemm in dlc.h): each C element is one fma chain over k in increasing
  * order starting from 0.  The first k-block starts its accumulators at 0, later blocks reload
@@ -226,8 +226,7 @@ static LLVMValueRef pack_bn_function(Gen *g) {
 
 /* ---- micro-kernel ---------------------------------------------------------------------------
  * ukernel(kc, a, ars, aps, b, ldb, c, ldc, mr, nr, first): the tile C[0..mr, 0..nr) (+)=
- * A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j].  Rows past mr repeat the
- * last row (computed, never stored); columns past nr are masked off the loads. */
+ * A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j]. */
 static LLVMValueRef splat(Gen *g, LLVMValueRef x) {
     LLVMValueRef v = LLVMBuildInsertElement(g->b, LLVMGetPoison(g->vt), x, c64(g, 0), "");
     LLVMValueRef zeros = LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(g->ctx), (unsigned)g->vw));
@@ -268,74 +267,73 @@ static void k_loop(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *arow, LLVM
     loop_end(g, &lp);
 }
 
-static LLVMValueRef ukernel_function(Gen *g) {
-    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
-    LLVMTypeRef ps[11] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64};
-    begin_function(g, fmt("dlc_ukernel_%s", g->suffix), ps, 11);
-    LLVMValueRef kc = arg(g, 0), ap = arg(g, 1), ars = arg(g, 2), aps = arg(g, 3), bp = arg(g, 4), ldb = arg(g, 5);
-    LLVMValueRef cp = arg(g, 6), ldc = arg(g, 7), mr = arg(g, 8), nr = arg(g, 9), first = arg(g, 10);
-    int MR = g->mr, NR = g->nr, NV = NR / g->vw;
-    LLVMValueRef acc[16][4];
-    for (int r = 0; r < MR; r++)
-        for (int v = 0; v < NV; v++) acc[r][v] = local(g, g->vt, 0);
-    LLVMValueRef tile = local(g, g->et, (int64_t)MR * NR);
-    LLVMValueRef full = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, mr, c64(g, MR), ""),
-                                     LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, NR), ""), "");
-    /* the C tile: C itself, or at the edges a scratch tile holding C's valid part */
-    If edge;
-    Loop li, lj;
-    if_begin(g, full, &edge);
-    if_else(g, &edge);
-    for (int i = 0; i < MR * NR; i++) store(g, LLVMConstNull(g->et), at(g, tile, c64(g, i)));
-    LLVMValueRef i = loop_begin(g, &li, c64(g, 0), mr, 1);
-    LLVMValueRef j = loop_begin(g, &lj, c64(g, 0), nr, 1);
-    store(g, load(g, g->et, at(g, cp, add(g, mul(g, i, ldc), j))), at(g, tile, add(g, mul(g, i, c64(g, NR)), j)));
-    loop_end(g, &lj);
-    loop_end(g, &li);
-    if_end(g, &edge);
-    LLVMValueRef base = LLVMBuildSelect(g->b, full, cp, tile, "");
-    LLVMValueRef stride = LLVMBuildSelect(g->b, full, ldc, c64(g, NR), "");
+/* A vector of VW elements stored to p, lanes off in `mask` left alone. */
+static void masked_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef mask) {
+    unsigned id = LLVMLookupIntrinsicID("llvm.masked.store", 17);
+    LLVMTypeRef over[2] = {g->vt, g->ptr};
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->t->mod, id, over, 2);
+    LLVMValueRef args[4] = {v, p, LLVMConstInt(LLVMInt32TypeInContext(g->ctx), (unsigned long long)g->esize, 0), mask};
+    LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, id, over, 2), f, args, 4, "");
+}
 
+/* One case of the micro-kernel: acc = first ? 0 : C, the k loop, C = acc; `mask` (columns
+ * live) when the tile is narrower than NR, NULL for a full-width one, whose B and C are read
+ * and written plainly (masked loads cost registers without AVX-512, and load slots). */
+static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, LLVMValueRef first, const LLVMValueRef *arow,
+                      LLVMValueRef kc, LLVMValueRef aps, LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask) {
+    int MR = g->mr, NV = g->nr / g->vw;
     If fst;
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntNE, first, c64(g, 0), ""), &fst);
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) LLVMBuildStore(g->b, LLVMConstNull(g->vt), acc[r][v]);
     if_else(g, &fst);
     for (int r = 0; r < MR; r++)
-        for (int v = 0; v < NV; v++)
-            LLVMBuildStore(g->b, load(g, g->vt, at(g, base, add(g, mul(g, c64(g, r), stride), c64(g, v * g->vw)))), acc[r][v]);
+        for (int v = 0; v < NV; v++) {
+            LLVMValueRef p = at(g, crow[r], c64(g, v * g->vw));
+            LLVMBuildStore(g->b, mask ? masked_load(g, p, mask[v]) : load(g, g->vt, p), acc[r][v]);
+        }
     if_end(g, &fst);
+    k_loop(g, acc, arow, kc, aps, bp, ldb, mask);
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) {
+            LLVMValueRef x = LLVMBuildLoad2(g->b, g->vt, acc[r][v], ""), p = at(g, crow[r], c64(g, v * g->vw));
+            if (mask) masked_store(g, x, p, mask[v]);
+            else store(g, x, p);
+        }
+}
 
-    /* row r of A starts at a + min(r, mr-1)*ars; lane l of B vector v is live when v*VW + l < nr.
-     * Full-width tiles load B plainly: masked loads cost registers (AVX2 has no mask registers)
-     * and, on some cores, load slots. */
-    LLVMValueRef arow[16], mask[4];
-    for (int r = 0; r < MR; r++) arow[r] = at(g, ap, mul(g, imin(g, c64(g, r), sub(g, mr, c64(g, 1))), ars));
+/* Rows past mr repeat the last row: the same A row, the same C row read, so the same values,
+ * stored again over that row (no scratch tile, no branch per row); columns past nr are masked. */
+static LLVMValueRef ukernel_function(Gen *g) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr;
+    LLVMTypeRef ps[11] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64};
+    begin_function(g, fmt("dlc_ukernel_%s", g->suffix), ps, 11);
+    LLVMValueRef kc = arg(g, 0), ap = arg(g, 1), ars = arg(g, 2), aps = arg(g, 3), bp = arg(g, 4), ldb = arg(g, 5);
+    LLVMValueRef cp = arg(g, 6), ldc = arg(g, 7), mr = arg(g, 8), nr = arg(g, 9), first = arg(g, 10);
+    int MR = g->mr, NV = g->nr / g->vw;
+    LLVMValueRef acc[16][4];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = local(g, g->vt, 0);
+    /* row r of A starts at a + min(r, mr-1)*ars, of C at c + min(r, mr-1)*ldc; lane l of
+     * vector v is live when v*VW + l < nr */
+    LLVMValueRef arow[16], crow[16], mask[4];
+    for (int r = 0; r < MR; r++) {
+        LLVMValueRef rr = imin(g, c64(g, r), sub(g, mr, c64(g, 1)));
+        arow[r] = at(g, ap, mul(g, rr, ars));
+        crow[r] = at(g, cp, mul(g, rr, ldc));
+    }
     for (int v = 0; v < NV; v++) mask[v] = lane_mask(g, v, nr);
     If wide, unit;
-    if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, NR), ""), &wide);
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, g->nr), ""), &wide);
     /* A's rows contiguous (not transposed): a constant step lets the rows' loads share offsets */
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, aps, c64(g, 1), ""), &unit);
-    k_loop(g, acc, arow, kc, c64(g, 1), bp, ldb, NULL);
+    tile_case(g, acc, crow, first, arow, kc, c64(g, 1), bp, ldb, NULL);
     if_else(g, &unit);
-    k_loop(g, acc, arow, kc, aps, bp, ldb, NULL);
+    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, NULL);
     if_end(g, &unit);
     if_else(g, &wide);
-    k_loop(g, acc, arow, kc, aps, bp, ldb, mask);
+    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, mask);
     if_end(g, &wide);
-
-    for (int r = 0; r < MR; r++)
-        for (int v = 0; v < NV; v++)
-            store(g, LLVMBuildLoad2(g->b, g->vt, acc[r][v], ""), at(g, base, add(g, mul(g, c64(g, r), stride), c64(g, v * g->vw))));
-    If back;
-    if_begin(g, full, &back);
-    if_else(g, &back);
-    i = loop_begin(g, &li, c64(g, 0), mr, 1);
-    j = loop_begin(g, &lj, c64(g, 0), nr, 1);
-    store(g, load(g, g->et, at(g, tile, add(g, mul(g, i, c64(g, NR)), j))), at(g, cp, add(g, mul(g, i, ldc), j)));
-    loop_end(g, &lj);
-    loop_end(g, &li);
-    if_end(g, &back);
     LLVMBuildRetVoid(g->b);
     return g->fn;
 }
@@ -413,6 +411,26 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
  * TASK_MIN_COLS columns wide; the pool is used only for PARALLEL_MIN_WORK multiply-adds or more. */
 enum { TASK_TARGET = 8, TASK_MIN_COLS = 64, PARALLEL_MIN_WORK = 1 << 20, PACK_MIN_ROWS = 256 };
 
+/* task(cx, t) for t < ntasks: through the pool's parallel_for when someone installed one and
+ * `work` multiply-adds pay for threads, else in a loop here */
+static void run_tasks(Gen *g, LLVMValueRef task, LLVMValueRef cx, LLVMValueRef ntasks, LLVMValueRef work) {
+    LLVMValueRef hook = LLVMBuildLoad2(g->b, g->ptr, g->t->parallel_for, "");
+    LLVMValueRef par = LLVMBuildAnd(g->b, LLVMBuildIsNotNull(g->b, hook, ""),
+                                    LLVMBuildAnd(g->b, lt(g, c64(g, 1), ntasks), lt(g, c64(g, PARALLEL_MIN_WORK), work), ""), "");
+    If ip;
+    Loop lt_;
+    if_begin(g, par, &ip);
+    LLVMTypeRef hps[3] = {g->ptr, g->ptr, g->i64};
+    LLVMValueRef hargs[3] = {task, cx, ntasks};
+    LLVMBuildCall2(g->b, LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), hps, 3, 0), hook, hargs, 3, "");
+    if_else(g, &ip);
+    LLVMValueRef t = loop_begin(g, &lt_, c64(g, 0), ntasks, 1);
+    LLVMValueRef targs[2] = {cx, t};
+    call(g, task, targs, 2);
+    loop_end(g, &lt_);
+    if_end(g, &ip);
+}
+
 static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);
     LLVMTypeRef ps[8] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64};
@@ -440,7 +458,7 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     LLVMValueRef nib = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntNE, packed, c64(g, 0), ""), c64(g, 1), cdiv(g, m, GEMM_MC), "");
     /* column blocks bound the packed panels; B read in place needs none (one block) */
     int64_t block = tb ? GEMM_NC : INT64_C(1) << 60;
-    Loop ljc, lt_;
+    Loop ljc;
     LLVMValueRef jc = loop_begin(g, &ljc, c64(g, 0), n, block);
     LLVMValueRef nc = imin(g, c64(g, block), sub(g, n, jc));
     LLVMValueRef want = LLVMBuildSDiv(g->b, add(g, c64(g, TASK_TARGET - 1), nib), nib, "");
@@ -451,42 +469,187 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ldb, ws, packed, c, jc, nc,
                                    group, ngroups};
     for (int i = 0; i < CX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
-    LLVMValueRef ntasks = mul(g, nib, ngroups);
-    /* two or more threads only when there is work for them and someone installed a pool */
-    LLVMValueRef hook = LLVMBuildLoad2(g->b, ptr, g->t->parallel_for, "");
-    LLVMValueRef par = LLVMBuildAnd(g->b, LLVMBuildIsNotNull(g->b, hook, ""),
-                                    LLVMBuildAnd(g->b, lt(g, c64(g, 1), ntasks),
-                                                 lt(g, c64(g, PARALLEL_MIN_WORK), mul(g, mul(g, m, nc), k)), ""), "");
-    If ip;
-    if_begin(g, par, &ip);
-    LLVMTypeRef hps[3] = {ptr, ptr, i64};
-    LLVMValueRef hargs[3] = {task, cx, ntasks};
-    LLVMBuildCall2(g->b, LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), hps, 3, 0), hook, hargs, 3, "");
-    if_else(g, &ip);
-    LLVMValueRef t = loop_begin(g, &lt_, c64(g, 0), ntasks, 1);
-    LLVMValueRef targs[2] = {cx, t};
-    call(g, task, targs, 2);
-    loop_end(g, &lt_);
-    if_end(g, &ip);
+    run_tasks(g, task, cx, mul(g, nib, ngroups), mul(g, mul(g, m, nc), k));
     loop_end(g, &ljc);
     LLVMBuildRetVoid(g->b);
     return g->fn;
 }
 
-LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb) {
-    bool f64 = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind;
-    const char *suffix = f64 ? "f64" : "f32";
-    const char *name = fmt("dlc_gemm_%s_%c%c", suffix, ta ? 't' : 'n', tb ? 't' : 'n');
-    LLVMValueRef have = LLVMGetNamedFunction(t->mod, name);
-    if (have) return have;
+/* ---- the dot form (KGemm.dot) ------------------------------------------------------------------
+ * C = A . B^T, A [m, k] and B [n, k] read in place along k.  A task is one chunk of GEMM_DOT_KC
+ * of k: for each tile of DR rows of A and DC rows of B, GEMM_DOT_LANES lanes of partial sums
+ * per pair (GEMM_DOT_LANES / VW vectors), folded by the lane tree at the end of the chunk into
+ * C (chunk 0) or its slice of ws (chunks 1..); the driver then adds the slices into C in order.
+ * Tile rows and columns past the edge repeat the last one (same values, stored again). */
+enum { DX_M, DX_N, DX_K, DX_A, DX_B, DX_LDB, DX_C, DX_WS, DX_COUNT };
+static bool dx_is_ptr(int i) { return i == DX_A || i == DX_B || i == DX_C || i == DX_WS; }
+static LLVMTypeRef dot_ctx_type(Gen *g) {
+    LLVMTypeRef f[DX_COUNT];
+    for (int i = 0; i < DX_COUNT; i++) f[i] = dx_is_ptr(i) ? g->ptr : g->i64;
+    return LLVMStructTypeInContext(g->ctx, f, DX_COUNT, 0);
+}
 
+/* The lane tree of one pair's NL vectors (GEMM_DOT_LANES lanes, lane l in vector l / VW):
+ * lane l += lane l + h for h = LANES/2 .. 1, whole vectors while h >= VW, then shuffles. */
+static LLVMValueRef lane_tree(Gen *g, LLVMValueRef *v) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+    for (int h = GEMM_DOT_LANES / 2; h >= 1; h /= 2) {
+        if (h >= g->vw) {
+            for (int i = 0; i < h / g->vw; i++) v[i] = LLVMBuildFAdd(g->b, v[i], v[i + h / g->vw], "");
+            continue;
+        }
+        LLVMValueRef sh[16];
+        for (int l = 0; l < g->vw; l++) sh[l] = LLVMConstInt(i32, (unsigned long long)(l + h < g->vw ? l + h : l), 0);
+        LLVMValueRef up = LLVMBuildShuffleVector(g->b, v[0], LLVMGetPoison(g->vt), LLVMConstVector(sh, (unsigned)g->vw), "");
+        v[0] = LLVMBuildFAdd(g->b, v[0], up, "");
+    }
+    return LLVMBuildExtractElement(g->b, v[0], c64(g, 0), "");
+}
+
+static LLVMValueRef dot_task_function(Gen *g) {
+    int NL = GEMM_DOT_LANES / g->vw;   /* vectors per pair */
+    /* the largest tile whose sums, one row of A and one of B fit the vector registers */
+    int regs = g->t->vector_bytes == 64 ? 32 : 16, DR = 1, DC = 1;
+    for (int r = 1; r <= 4; r++)
+        for (int q = r; q <= 8; q++)
+            if (NL * (r * q + r + 1) <= regs && r * q > DR * DC) DR = r, DC = q;
+    if (DR > 4) DR = 4;
+    LLVMTypeRef ps[2] = {g->ptr, g->i64}, st = dot_ctx_type(g);
+    begin_function(g, fmt("dlc_gemm_dot_task_%s", g->suffix), ps, 2);
+    LLVMValueRef cx = arg(g, 0), t = arg(g, 1), v[DX_COUNT];
+    for (int i = 0; i < DX_COUNT; i++) v[i] = LLVMBuildLoad2(g->b, dx_is_ptr(i) ? g->ptr : g->i64, field(g, st, cx, i), "");
+    LLVMValueRef m = v[DX_M], n = v[DX_N], k = v[DX_K];
+    LLVMValueRef lo = mul(g, t, c64(g, GEMM_DOT_KC)), hi = imin(g, k, add(g, lo, c64(g, GEMM_DOT_KC)));
+    LLVMValueRef out = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, t, c64(g, 0), ""), v[DX_C],
+                                       at(g, v[DX_WS], mul(g, sub(g, t, c64(g, 1)), mul(g, m, n))), "");
+    LLVMValueRef acc[4][8][4];
+    for (int r = 0; r < DR; r++)
+        for (int q = 0; q < DC; q++)
+            for (int l = 0; l < NL; l++) acc[r][q][l] = local(g, g->vt, 0);
+    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
+    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
+    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
+    Loop lj, li, lp;
+    LLVMValueRef j0 = loop_begin(g, &lj, c64(g, 0), n, DC);
+    LLVMValueRef i0 = loop_begin(g, &li, c64(g, 0), m, DR);
+    LLVMValueRef ri[4], cj[8], arow[4], brow[8];
+    for (int r = 0; r < DR; r++) {
+        ri[r] = imin(g, add(g, i0, c64(g, r)), sub(g, m, c64(g, 1)));
+        arow[r] = at(g, v[DX_A], mul(g, ri[r], k));
+    }
+    for (int q = 0; q < DC; q++) {
+        cj[q] = imin(g, add(g, j0, c64(g, q)), sub(g, n, c64(g, 1)));
+        brow[q] = at(g, v[DX_B], mul(g, cj[q], v[DX_LDB]));
+    }
+    for (int r = 0; r < DR; r++)
+        for (int q = 0; q < DC; q++)
+            for (int l = 0; l < NL; l++) LLVMBuildStore(g->b, LLVMConstNull(g->vt), acc[r][q][l]);
+    /* LANES of k per step; the chunk's last part masked (its dead lanes add 0 * 0, which leaves
+     * a sum that started at +0 unchanged) */
+    for (int tail = 0; tail < 2; tail++) {
+        LLVMValueRef p, mask[8] = {0};
+        If more;
+        if (!tail) {
+            p = loop_begin(g, &lp, lo, sub(g, hi, c64(g, GEMM_DOT_LANES - 1)), GEMM_DOT_LANES);
+        } else {
+            p = add(g, lo, mul(g, LLVMBuildSDiv(g->b, sub(g, hi, lo), c64(g, GEMM_DOT_LANES), ""), c64(g, GEMM_DOT_LANES)));
+            if_begin(g, lt(g, p, hi), &more);
+            for (int l = 0; l < NL; l++) mask[l] = lane_mask(g, l, sub(g, hi, p));
+        }
+        LLVMValueRef av[4][4];
+        for (int r = 0; r < DR; r++)
+            for (int l = 0; l < NL; l++) {
+                LLVMValueRef ptr = at(g, arow[r], add(g, p, c64(g, l * g->vw)));
+                av[r][l] = tail ? masked_load(g, ptr, mask[l]) : load(g, g->vt, ptr);
+            }
+        for (int q = 0; q < DC; q++)
+            for (int l = 0; l < NL; l++) {
+                LLVMValueRef ptr = at(g, brow[q], add(g, p, c64(g, l * g->vw)));
+                LLVMValueRef bv = tail ? masked_load(g, ptr, mask[l]) : load(g, g->vt, ptr);
+                for (int r = 0; r < DR; r++) {
+                    LLVMValueRef args[3] = {av[r][l], bv, LLVMBuildLoad2(g->b, g->vt, acc[r][q][l], "")};
+                    LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][q][l]);
+                }
+            }
+        if (!tail) loop_end(g, &lp);
+        else {
+            if_else(g, &more);
+            if_end(g, &more);
+        }
+    }
+    for (int r = 0; r < DR; r++)
+        for (int q = 0; q < DC; q++) {
+            LLVMValueRef lanes[8];
+            for (int l = 0; l < NL; l++) lanes[l] = LLVMBuildLoad2(g->b, g->vt, acc[r][q][l], "");
+            store(g, lane_tree(g, lanes), at(g, out, add(g, mul(g, ri[r], n), cj[q])));
+        }
+    loop_end(g, &li);
+    loop_end(g, &lj);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+static LLVMValueRef dot_driver_function(Gen *g, LLVMValueRef task) {
+    LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = dot_ctx_type(g);
+    LLVMTypeRef ps[8] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64};
+    begin_function(g, fmt("dlc_gemm_dot_%s", g->suffix), ps, 8);
+    LLVMValueRef m = arg(g, 0), n = arg(g, 1), k = arg(g, 2), c = arg(g, 5), ws = arg(g, 6);
+    LLVMValueRef vals[DX_COUNT] = {m, n, k, arg(g, 3), arg(g, 4), arg(g, 7), c, ws};
+    LLVMValueRef cx = local(g, st, 0);
+    for (int i = 0; i < DX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
+    LLVMValueRef mn = mul(g, m, n);
+    /* an empty sum is 0 */
+    If empty;
+    Loop lz;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntSLE, k, c64(g, 0), ""), &empty);
+    LLVMValueRef z = loop_begin(g, &lz, c64(g, 0), mn, 1);
+    store(g, LLVMConstNull(g->et), at(g, c, z));
+    loop_end(g, &lz);
+    if_else(g, &empty);
+    if_end(g, &empty);
+    LLVMValueRef chunks = cdiv(g, k, GEMM_DOT_KC);
+    run_tasks(g, task, cx, chunks, mul(g, mn, k));
+    /* C = chunk 0 + chunk 1 + ... in order */
+    Loop lc, le;
+    LLVMValueRef ch = loop_begin(g, &lc, c64(g, 1), chunks, 1);
+    LLVMValueRef part = at(g, ws, mul(g, sub(g, ch, c64(g, 1)), mn));
+    LLVMValueRef e = loop_begin(g, &le, c64(g, 0), mn, 1);
+    LLVMValueRef ce = at(g, c, e);
+    store(g, LLVMBuildFAdd(g->b, load(g, g->et, ce), load(g, g->et, at(g, part, e)), ""), ce);
+    loop_end(g, &le);
+    loop_end(g, &lc);
+    LLVMBuildRetVoid(g->b);
+    return g->fn;
+}
+
+/* The generator's state for element type `elem` (float or double) on target t. */
+static Gen new_gen(const GemmTarget *t, LLVMTypeRef elem) {
+    bool f64 = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind;
     Gen g = {t, t->ctx, LLVMCreateBuilderInContext(t->ctx), NULL, LLVMInt64TypeInContext(t->ctx),
-             LLVMPointerTypeInContext(t->ctx, 0), elem, NULL, f64 ? 8 : 4, 0, 0, 0, suffix};
+             LLVMPointerTypeInContext(t->ctx, 0), elem, NULL, f64 ? 8 : 4, 0, 0, 0, f64 ? "f64" : "f32"};
     g.vw = t->vector_bytes / g.esize;
     g.vt = LLVMVectorType(elem, (unsigned)g.vw);
     /* 2 vectors of B per k; rows so that accumulators use about half the vector registers */
     g.nr = 2 * g.vw;
     g.mr = t->vector_bytes == 64 ? 8 : 6;
+    return g;
+}
+
+LLVMValueRef gemm_dot_function(const GemmTarget *t, LLVMTypeRef elem) {
+    Gen g = new_gen(t, elem);
+    LLVMValueRef have = LLVMGetNamedFunction(t->mod, fmt("dlc_gemm_dot_%s", g.suffix));
+    if (!have) have = dot_driver_function(&g, dot_task_function(&g));
+    LLVMDisposeBuilder(g.b);
+    return have;
+}
+
+LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb) {
+    const char *suffix = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind ? "f64" : "f32";
+    const char *name = fmt("dlc_gemm_%s_%c%c", suffix, ta ? 't' : 'n', tb ? 't' : 'n');
+    LLVMValueRef have = LLVMGetNamedFunction(t->mod, name);
+    if (have) return have;
+
+    Gen g = new_gen(t, elem);
     /* the helpers are shared by the four transpose variants */
     const char *pname = fmt("dlc_pack_b%c_%s", tb ? 't' : 'n', suffix);
     LLVMValueRef pack_b = LLVMGetNamedFunction(t->mod, pname);

@@ -17,5 +17,7 @@ typedef struct {
  * element type `elem` (float or double) and the given transposes; made once per module.  A null
  * ws means no workspace: an untransposed B is then read in place, never packed. */
 LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb);
+/* the same arguments (ldb: B's dense row stride, k) for KGemm's dot form */
+LLVMValueRef gemm_dot_function(const GemmTarget *t, LLVMTypeRef elem);
 
 #endif

@@ -399,7 +399,8 @@ static void stmt(Emit *E, const KStmt *s) {
         return;
     case KS_GEMM: {
         const KGemm *g = s->gemm;
-        LLVMValueRef f = gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
+        LLVMValueRef f = g->dot ? gemm_dot_function(&E->gemm, ty(E, E->kf->bufs[g->c].t))
+                                : gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
         LLVMTypeRef et = ty(E, E->kf->bufs[g->c].t);
         LLVMValueRef off[3] = {expr(E, g->aoff), expr(E, g->boff), expr(E, g->coff)};
         LLVMValueRef args[8] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),

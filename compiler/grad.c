@@ -69,9 +69,7 @@ static void grad_im2col(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = siblin
 
 /* the window maxima's positions, found again from x (only training needs them) */
 static void grad_maxpool2d(Graph *g, Node *n, Node *dy, Node **dx) {
-    Node *arg = sibling(g, n, OP_MAXPOOL2D_ARG, 1, n->in, n);
-    arg->dtype = DLRT_I32;
-    dx[0] = sibling(g, n, OP_MAXPOOL2D_BWD, 2, (Node *[]){dy, arg}, n->in[0]);
+    dx[0] = sibling(g, n, OP_MAXPOOL2D_BWD, 2, (Node *[]){dy, n->in[0]}, n->in[0]);
 }
 static void grad_avgpool2d(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = sibling(g, n, OP_AVGPOOL2D_BWD, 1, &dy, n->in[0]); }
 

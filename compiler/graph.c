@@ -86,6 +86,17 @@ MatDims matmul_dims(const Node *n) {
     return d;
 }
 
+/* A . B^T with few outputs (fixed m n <= GEMM_DOT_MAX_MN) over a long k (one that grows with
+ * the batch, or at least GEMM_DOT_MIN_K): e.g. a convolution's weight gradient, dY [F, N OH OW]
+ * times the windows [C KH KW, N OH OW] transposed.  Packing B^T for a few rows of A costs more
+ * than the product; the dot form reads both in place and splits k among threads. */
+bool matmul_dot(const Node *n) {
+    MatDims d = matmul_dims(n);
+    if (n->iattr[2] || n->iattr[0] || !n->iattr[1]) return false;
+    if (!dim_is_const(d.m) || !dim_is_const(d.n) || d.m.c * d.n.c > GEMM_DOT_MAX_MN) return false;
+    return !dim_is_const(d.ka) || d.ka.c >= GEMM_DOT_MIN_K;
+}
+
 Node *node1(Graph *g, Op op, Loc loc, Node *a) { return new_node(g, op, loc, 1, &a); }
 Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b) {
     Node *in[2] = {a, b};

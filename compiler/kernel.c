@@ -217,6 +217,7 @@ KExpr *kgemm_ldb(const KGemm *g) { return g->ldb ? g->ldb : g->tb ? g->k : g->n;
 
 void kgemm(KBlock *b, const KGemm *g) {
     if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B (it packs B^T)");
+    if (g->dot && (g->ta || !g->tb || g->ldb)) ICE("the dot form is A . B^T with dense rows");
     KStmt *s = push_stmt(b, KS_GEMM);
     s->gemm = xcalloc(1, sizeof *g);
     *s->gemm = *g;
@@ -305,7 +306,7 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             break;
         case KS_GEMM: {
             const KGemm *g = s->gemm;
-            fprintf(out, "gemm%s%s(m=", g->ta ? " ta" : "", g->tb ? " tb" : "");
+            fprintf(out, "gemm%s%s%s(m=", g->ta ? " ta" : "", g->tb ? " tb" : "", g->dot ? " dot" : "");
             print_expr(out, f, g->m); fprintf(out, ", n="); print_expr(out, f, g->n);
             fprintf(out, ", k="); print_expr(out, f, g->k);
             fprintf(out, ", a=%s+", f->bufs[g->a].name); print_expr(out, f, g->aoff);
@@ -381,7 +382,7 @@ static void sig_block(SigWriter *w, const KBlock *b) {
         if (s->kind == KS_STORE) sig_buf(w, s->buf);
         if (s->kind == KS_GEMM) {
             const KGemm *g = s->gemm;
-            fprintf(w->out, "%d%d ", g->ta, g->tb);
+            fprintf(w->out, "%d%d%d ", g->ta, g->tb, g->dot);
             sig_buf(w, g->a); sig_expr(w, g->aoff);
             sig_buf(w, g->b); sig_expr(w, g->boff);
             sig_buf(w, g->c); sig_expr(w, g->coff);

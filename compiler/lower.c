@@ -426,7 +426,7 @@ static void lower_matmul(Lower *L, Node *n) {
     if (n->iattr[2]) at = var(L, loop(L, "batch", kdim(d.batch)));
     KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, n),
                kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)), mul(at, mul(m, nc)),
-               m, nc, k, NULL};
+               m, nc, k, NULL, matmul_dot(n)};
     kgemm(L->b, &g);
     L->b = outer;
 }
@@ -600,14 +600,14 @@ static KExpr *window_out(Lower *L, Window *w, Node *pooled) {
  * Branch-free (selects), so the loop over ow vectorizes. */
 static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best, int *arg) {
     *best = local(L, "best", ld(L, x, window_in(L, pooled, w, ki(0), ki(0), x)));
-    if (arg) *arg = local(L, "arg", ki(0));
+    if (arg) *arg = local(L, "arg", kcast(KT_I32, ki(0)));   /* i32: as many lanes as the f32 values */
     KBlock *ob = L->b;
     int kh = loop(L, "kh", ki(pooled->iattr[0])), kw = loop(L, "kw", ki(pooled->iattr[1]));
     KExpr *v = ld(L, x, window_in(L, pooled, w, var(L, kh), var(L, kw), x));
     /* take v when best is not NaN and (v is NaN or v > best) */
     KExpr *take = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
                        kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
-    if (arg) kset(L->b, *arg, kselect(take, add(mul(var(L, kh), ki(pooled->iattr[1])), var(L, kw)), var(L, *arg)));
+    if (arg) kset(L->b, *arg, kselect(take, kcast(KT_I32, add(mul(var(L, kh), ki(pooled->iattr[1])), var(L, kw))), var(L, *arg)));
     kset(L->b, *best, kselect(take, v, var(L, *best)));
     L->b = ob;
 }
@@ -622,42 +622,34 @@ static void lower_maxpool2d(Lower *L, Node *n) {
     L->b = outer;
 }
 
-static void lower_maxpool2d_arg(Lower *L, Node *n) {
-    Node *x = n->in[0];
-    KBlock *outer = L->b;
-    Window w = window_loops(L, n, true);
-    int best, arg;
-    window_argmax(L, n, x, &w, &best, &arg);
-    kstore(L->b, buf_of(L, n), window_out(L, &w, n), kcast(KT_I32, var(L, arg)));
-    L->b = outer;
-}
-
-/* (dy, arg): each window's dy goes to its first max.  Windows that do not overlap (stride >=
- * kernel) give each x element at most one window, so dx is computed element by element;
- * overlapping ones add dy into dx window by window. */
+/* (dy, x): each window's dy goes to its first max, the argmax recomputed from x in the same
+ * loop (no positions saved between the passes).  Windows that tile x exactly (stride = kernel,
+ * nothing left over) give each x element exactly one window: the window's elements are
+ * written whole, dy or 0, in a loop over windows that vectorizes.  Otherwise dx is zeroed and
+ * each window's dy added at its max. */
 static void lower_maxpool2d_bwd(Lower *L, Node *n) {
-    Node *dy = n->in[0], *arg = n->in[1];
+    Node *dy = n->in[0], *x = n->in[1];
     const int64_t *a = n->iattr;   /* kernel h, w, stride h, w */
     KBlock *outer = L->b;
-    if (a[2] >= a[0] && a[3] >= a[1]) {
-        KExpr *OH = dimr(dy, 2), *OW = dimr(dy, 1);
-        int p = ploop(L, "p", planes(n), numel(n)), h = loop(L, "h", dimr(n, 2)), x = vloop(L, "w", dimr(n, 1));
-        KExpr *oh = dvd(var(L, h), ki(a[2])), *ow = dvd(var(L, x), ki(a[3]));
-        KExpr *rh = sub(var(L, h), mul(oh, ki(a[2]))), *rw = sub(var(L, x), mul(ow, ki(a[3])));
-        KExpr *in = kbin(K_AND, kbin(K_AND, kbin(K_LT, rh, ki(a[0])), kbin(K_LT, rw, ki(a[1]))),
-                         kbin(K_AND, kbin(K_LT, oh, OH), kbin(K_LT, ow, OW)));
-        /* clamped window (always a valid index); `in` discards it */
-        KExpr *o = at2d(var(L, p), kbin(K_MIN, oh, sub(OH, ki(1))), kbin(K_MIN, ow, sub(OW, ki(1))), OH, OW);
-        KExpr *hit = kbin(K_AND, in, kbin(K_EQ, kcast(KT_I64, ld(L, arg, o)), add(mul(rh, ki(a[1])), rw)));
-        kstore(L->b, buf_of(L, n), at2d(var(L, p), var(L, h), var(L, x), dimr(n, 2), dimr(n, 1)),
-               kselect(hit, ld(L, dy, o), c(n, 0)));
+    int db = buf_of(L, n);
+    bool tiles = a[2] == a[0] && a[3] == a[1] && dim_is_const(n->shape.d[n->shape.rank - 1]) &&
+                 dim_is_const(n->shape.d[n->shape.rank - 2]) && dim_is_const(dy->shape.d[dy->shape.rank - 1]) &&
+                 dim_is_const(dy->shape.d[dy->shape.rank - 2]) &&
+                 n->shape.d[n->shape.rank - 2].c == dy->shape.d[dy->shape.rank - 2].c * a[0] &&
+                 n->shape.d[n->shape.rank - 1].c == dy->shape.d[dy->shape.rank - 1].c * a[1];
+    if (!tiles) zero(L, n, numel(n));
+    Window w = window_loops(L, dy, tiles);
+    int best, arg;
+    window_argmax(L, n, x, &w, &best, &arg);
+    KExpr *g = ld(L, dy, window_out(L, &w, dy));
+    if (tiles) {
+        int kh = loop(L, "kh", ki(a[0])), kw = loop(L, "kw", ki(a[1]));
+        KExpr *pos = kcast(KT_I32, add(mul(var(L, kh), ki(a[1])), var(L, kw)));
+        kstore(L->b, db, window_in(L, n, &w, var(L, kh), var(L, kw), n), kselect(kbin(K_EQ, var(L, arg), pos), g, c(n, 0)));
     } else {
-        zero(L, n, numel(n));
-        Window w = window_loops(L, dy, false);
-        KExpr *pos = kcast(KT_I64, ld(L, arg, window_out(L, &w, dy)));
-        KExpr *xi = window_in(L, n, &w, dvd(pos, ki(a[1])), kbin(K_REM, pos, ki(a[1])), n);
-        int db = buf_of(L, n);
-        kstore(L->b, db, xi, add(kload(L->f, db, xi), ld(L, dy, window_out(L, &w, dy))));
+        KExpr *at = kcast(KT_I64, var(L, arg));
+        KExpr *xi = window_in(L, n, &w, dvd(at, ki(a[1])), kbin(K_REM, at, ki(a[1])), n);
+        kstore(L->b, db, xi, add(kload(L->f, db, xi), g));
     }
     L->b = outer;
 }
@@ -802,7 +794,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
     if (product) {   /* this block's rows against w_hh^T [H, GH] (rows padded), read in place */
         KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n), -1,
                    add(first ? ki(0) : h_at(r, tprev), mul(r->r0, r->H)), ki(0), add(hg, mul(r->r0, r->G)),
-                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1])};
+                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1]), false};
         kgemm(L->b, &g);
     }
     KExpr *i = add(r->r0, var(L, loop(L, "i", r->nr)));   /* batch row */
@@ -956,7 +948,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */
     KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
-    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL};
+    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL, false};
     kgemm(prod, &g);
     L->b = outer;
     if (mode0) return;
@@ -982,7 +974,7 @@ static void lower_rnn_dwhh(Lower *L, Node *n) {
     int i = loop(L, "i", numel(n));
     kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
     KGemm g = {true, false, buf_of(L, dg), buf_of(L, ws), buf_of(L, n), kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL};
+               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL, false};
     kgemm(&kif(outer, kbin(K_GT, k, ki(0)))->body, &g);
     L->b = outer;
 }
@@ -1161,7 +1153,7 @@ static void lower_attention(Lower *L, Node *n) {
     int nc = local(L, "nc", kbin(K_MIN, Bc, sub(S, var(L, j0))));
     KGemm sg = {false, true, buf_of(L, q), buf_of(L, k), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
                 mul(add(mul(var(L, bh), Tq), var(L, i0)), Dk), mul(add(mul(var(L, bh), S), var(L, j0)), Dk), tile,
-                var(L, nr), var(L, nc), Dk, NULL};
+                var(L, nr), var(L, nc), Dk, NULL, false};
     kgemm(L->b, &sg);
     r = loop(L, "r", var(L, nr));
     KBlock *rb = L->b;
@@ -1188,7 +1180,7 @@ static void lower_attention(Lower *L, Node *n) {
     kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, corr)));
     L->b = live;
     KGemm pg = {false, false, o, buf_of(L, v), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL};
+                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL, false};
     kgemm(L->b, &pg);
     r = loop(L, "r", var(L, nr));
     d = loop(L, "d", Dv);

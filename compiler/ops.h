@@ -63,8 +63,7 @@
     OP(IM2COL,         "im2col",           1, 0,      NULL,            grad_im2col,    lower_im2col,     NULL)          /* x[N, C, H, W] -> [C*KH*KW, N, OH, OW] windows; iattr kernel h, w, stride h, w, dilation h, w */ \
     OP(COL2IM,         "col2im",           1, 0,      NULL,            NULL,           lower_col2im,     NULL)          /* the adjoint of im2col: windows summed back into node's [N, C, H, W] */ \
     OP(MAXPOOL2D,      "maxpool2d",        1, 0,      NULL,            grad_maxpool2d, lower_maxpool2d,  NULL)          /* max over iattr kernel h, w windows, stride h, w */ \
-    OP(MAXPOOL2D_ARG,  "maxpool2d_arg",    1, 0,      NULL,            NULL,           lower_maxpool2d_arg, NULL)       /* i32 [.., OH, OW]: position kh*KW + kw of each window's first max */ \
-    OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, arg): dy to each window's first max */ \
+    OP(MAXPOOL2D_BWD,  "maxpool2d_bwd",    2, 0,      NULL,            NULL,           lower_maxpool2d_bwd, NULL)       /* (dy, x): dy to each window's first max in x */ \
     OP(AVGPOOL2D,      "avgpool2d",        1, 0,      NULL,            grad_avgpool2d, lower_avgpool2d,  NULL)          /* mean over iattr kernel h, w windows, stride h, w */ \
     OP(AVGPOOL2D_BWD,  "avgpool2d_bwd",    1, 0,      NULL,            NULL,           lower_avgpool2d_bwd, NULL)       /* (dy): dy / (kh kw) spread over each window */ \
     /* ---- sequences: embeddings and recurrences (time-major [T, N, ...] inside a layer) ---- */ \

@@ -111,7 +111,10 @@ static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
     switch (n->op) {
     case OP_MATMUL: {
         MatDims d = matmul_dims(n);
-        return panel_bytes(dim_eval(g, d.ka, NULL), dim_eval(g, d.n, NULL), n->dtype);
+        int64_t k = dim_eval(g, d.ka, NULL), cols = dim_eval(g, d.n, NULL);
+        if (matmul_dot(n))   /* the partial sums of chunks 1.. (KGemm.dot) */
+            return ((k + GEMM_DOT_KC - 1) / GEMM_DOT_KC - 1) * dim_eval(g, d.m, NULL) * cols * (int64_t)dlrt_dtype_size(n->dtype);
+        return panel_bytes(k, cols, n->dtype);
     }
     /* RNN_SEQ's and RNN_BWD's per-step products read B in place (lower.c, rnn_rows): none */
     case OP_RNN_DWHH:   /* dg^T [GH, T*N] . h [T*N, H] */

@@ -1,8 +1,8 @@
 /* test_gemm.c — the generated GEMM (emit_gemm.c) against the arithmetic KGemm defines: every
  * element one fma chain over k in order, compared bit for bit.  Sizes cover the edges of the
  * register tile, the k/m/n blocks, every transpose, f32 and f64, one thread and the pool, B with
- * padded rows (KGemm.ldb; the padding holds NaN, so a read of it shows) and B read in place
- * without a workspace. */
+ * padded rows (KGemm.ldb; the padding holds NaN, so a read of it shows), B read in place
+ * without a workspace, and the dot form (KGemm.dot) against its own definition. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +27,36 @@ static double ref(int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, int6
     return acc;
 }
 
+/* The dot form (KGemm.dot, A . B^T): per chunk of GEMM_DOT_KC, GEMM_DOT_LANES fma chains (lane
+ * p mod lanes) summed as a tree; the chunks' sums in order. */
+static double ref_dot(int f64, int64_t m, int64_t k, int64_t ldb, const void *a, const void *b, int64_t i, int64_t j) {
+    double sum = 0, lane[GEMM_DOT_LANES];
+    float sumf = 0, lanef[GEMM_DOT_LANES];
+    (void)m;
+    for (int64_t lo = 0; lo < k; lo += GEMM_DOT_KC) {
+        for (int l = 0; l < GEMM_DOT_LANES; l++) lane[l] = lanef[l] = 0;
+        for (int64_t p = lo; p < k && p < lo + GEMM_DOT_KC; p++) {
+            int l = (int)(p % GEMM_DOT_LANES);
+            if (f64) lane[l] = fma(((const double *)a)[i * k + p], ((const double *)b)[j * ldb + p], lane[l]);
+            else lanef[l] = fmaf(((const float *)a)[i * k + p], ((const float *)b)[j * ldb + p], lanef[l]);
+        }
+        for (int h = GEMM_DOT_LANES / 2; h >= 1; h /= 2)
+            for (int l = 0; l < h; l++) {
+                lane[l] += lane[l + h];
+                lanef[l] += lanef[l + h];
+            }
+        sum = lo ? sum + lane[0] : lane[0];
+        sumf = lo ? sumf + lanef[0] : lanef[0];
+    }
+    return f64 ? sum : sumf;
+}
+
 /* A kernel function computing one product of sizes sym[0..2] from io[0], io[1] into io[2]; B's
  * row stride is sym[3] when `padded`; `ws` false: no workspace. */
-static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws) {
+static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws, bool dot) {
     KFunc *f = new_kfunc(name);
     KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, t, "a"), kbuf(f, B_IO + 1, 0, t, "b"), kbuf(f, B_IO + 2, 0, t, "c"),
-               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL};
+               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL, dot};
     kgemm(&f->body, &g);
     return f;
 }
@@ -47,8 +71,8 @@ static void fill(void *p, int f64, int64_t n, unsigned seed) {
 }
 
 /* pad > 0: B's rows are `pad` elements longer than dense, the extra ones NaN */
-static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t pad,
-                  void *ws) {
+static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot, int64_t m, int64_t n, int64_t k,
+                  int64_t pad, void *ws) {
     size_t es = f64 ? 8 : 4;
     int64_t brows = tb ? n : k, bcols = tb ? k : n, ldb = bcols + pad;
     void *a = malloc((size_t)(m * k) * es + 8), *b = malloc((size_t)(brows * ldb) * es + 8), *c = malloc((size_t)(m * n) * es + 8);
@@ -64,7 +88,8 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
     int64_t sym[4] = {m, n, k, ldb};
     double hp[4] = {0}, out[8];
     /* the workspace plan.c would reserve, then a canary that must survive */
-    size_t ws_elems = (size_t)((k < GEMM_KC ? k : GEMM_KC) * ((n < GEMM_NC ? n : GEMM_NC) + 32));
+    size_t ws_elems = dot ? (size_t)(((k + GEMM_DOT_KC - 1) / GEMM_DOT_KC - 1) * m * n)
+                          : (size_t)((k < GEMM_KC ? k : GEMM_KC) * ((n < GEMM_NC ? n : GEMM_NC) + 32));
     if (ws) {
         memset(ws, 0, ws_elems * es);
         memset((char *)ws + ws_elems * es, 0x5a, 4096);
@@ -80,7 +105,7 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
     int64_t bad = 0, bi = 0, bj = 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
-            double want = ref(f64, ta, tb, m, n, k, ldb, a, b, i, j);
+            double want = dot ? ref_dot(f64, m, k, ldb, a, b, i, j) : ref(f64, ta, tb, m, n, k, ldb, a, b, i, j);
             double got = f64 ? ((double *)c)[i * n + j] : ((float *)c)[i * n + j];
             if (memcmp(&want, &got, sizeof want) != 0 && !bad++) bi = i, bj = j;
         }
@@ -89,7 +114,7 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int64_t 
         failures++;
         printf("not ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld: %lld elements differ, first (%lld, %lld): %.9g vs %.9g\n",
                what, ta ? "T" : "N", tb ? "T" : "N", (long long)m, (long long)n, (long long)k, (long long)ldb, (long long)bad,
-               (long long)bi, (long long)bj, ref(f64, ta, tb, m, n, k, ldb, a, b, bi, bj),
+               (long long)bi, (long long)bj, dot ? ref_dot(f64, m, k, ldb, a, b, bi, bj) : ref(f64, ta, tb, m, n, k, ldb, a, b, bi, bj),
                f64 ? ((double *)c)[bi * n + bj] : ((float *)c)[bi * n + bj]);
     } else {
         printf("ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld\n", what, ta ? "T" : "N", tb ? "T" : "N", (long long)m,
@@ -104,13 +129,14 @@ int main(void) {
     diag_set_source("test_gemm", "");
     /* g0..g7: (f64, ta, tb) dense; p0..p7 the same with padded B rows; w0, w1: f32 and f64, B
      * untransposed, padded and read in place without a workspace */
-    KFunc *fns[18];
+    KFunc *fns[20];
     for (int v = 0; v < 16; v++)
-        fns[v] = gemm_kernel(fmt("%c%d", v & 8 ? 'p' : 'g', v & 7), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, v & 8, true);
-    for (int v = 0; v < 2; v++) fns[16 + v] = gemm_kernel(fmt("w%d", v), v ? KT_F64 : KT_F32, 0, 0, true, false);
+        fns[v] = gemm_kernel(fmt("%c%d", v & 8 ? 'p' : 'g', v & 7), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, v & 8, true, false);
+    for (int v = 0; v < 2; v++) fns[16 + v] = gemm_kernel(fmt("w%d", v), v ? KT_F64 : KT_F32, 0, 0, true, false, false);
+    for (int v = 0; v < 2; v++) fns[18 + v] = gemm_kernel(fmt("d%d", v), v ? KT_F64 : KT_F32, 0, 1, false, true, true);
     EmitOpts eo = {2, getenv("DUMP") != NULL, NULL, "test"};
     setvbuf(stdout, NULL, _IOLBF, 0);
-    Jit *jit = jit_compile(fns, 18, &eo);
+    Jit *jit = jit_compile(fns, 20, &eo);
     dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
     void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8 + 4096);
 
@@ -125,20 +151,27 @@ int main(void) {
         for (int v = 0; v < 8; v++) {
             StepFn fn = jit_lookup(jit, fmt("g%d", v));
             for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
-                check(fn, fmt("%s %s", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1, v & 1, sizes[s][0], sizes[s][1], sizes[s][2], 0, ws);
+                check(fn, fmt("%s %s", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1, v & 1, 0, sizes[s][0], sizes[s][1], sizes[s][2], 0, ws);
         }
         /* padded rows: every variant on a few edge sizes, then in place without a workspace */
         static const int64_t psizes[][4] = {{9, 33, 17, 3}, {16, 64, 64, 16}, {129, 65, 257, 7}, {300, 256, 64, 16}};
         for (int v = 0; v < 8; v++)
             for (size_t s = 0; s < sizeof psizes / sizeof *psizes; s++)
                 check(jit_lookup(jit, fmt("p%d", v)), fmt("%s %s padded", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1,
-                      v & 1, psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], ws);
+                      v & 1, 0, psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], ws);
         for (int v = 0; v < 2; v++)
             for (size_t s = 0; s < sizeof psizes / sizeof *psizes; s++)
-                check(jit_lookup(jit, fmt("w%d", v)), fmt("%s %s in place", what, v ? "f64" : "f32"), v, 0, 0,
+                check(jit_lookup(jit, fmt("w%d", v)), fmt("%s %s in place", what, v ? "f64" : "f32"), v, 0, 0, 0,
                       psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], NULL);
         /* more columns than one B panel (GEMM_NC) */
-        check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 5, GEMM_NC + 70, 9, 0, ws);
+        check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 0, 5, GEMM_NC + 70, 9, 0, ws);
+        /* the dot form: within one lane step, one chunk, several chunks with a tail; edges of its tiles */
+        static const int64_t dsizes[][3] = {{1, 1, 1},   {1, 1, 15},   {6, 25, 16},   {6, 25, 513},   {16, 150, 6400},
+                                            {5, 7, 4097}, {9, 13, 1000}, {3, 2, 50176}, {40, 40, 2049}};
+        for (int v = 0; v < 2; v++)
+            for (size_t s = 0; s < sizeof dsizes / sizeof *dsizes; s++)
+                check(jit_lookup(jit, fmt("d%d", v)), fmt("%s %s dot", what, v ? "f64" : "f32"), v, 0, 1, 1, dsizes[s][0],
+                      dsizes[s][1], dsizes[s][2], 0, ws);
     }
     printf("# %d gemm checks, %d failed\n", checks, failures);
     return failures != 0;
