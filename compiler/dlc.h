@@ -286,6 +286,9 @@ Node *new_bmm(Graph *g, Loc loc, Node *a, Node *b, int ta, int tb, int nb);
  * sizes each operand gives (equal when the product is well formed). */
 typedef struct { Dim batch, m, n, ka, kb; } MatDims;
 MatDims matmul_dims(const Node *n);
+/* Workspace elements per batch index when a batched product runs its batch as a parallel loop,
+ * each index packing into a slice of its own; -1 when it runs them in turn */
+int64_t matmul_batch_slice(const Graph *g, const Node *n);
 bool matmul_dot(const Node *n);   /* lowered as KGemm's dot form */
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
 Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s);
@@ -433,6 +436,8 @@ typedef struct {
     KExpr *m, *n, *k;
     KExpr *ldb;
     bool dot;
+    KExpr *wsoff;            /* element offset of this product's slice of ws (NULL: 0), e.g. a
+                              * parallel loop's iteration's own */
 } KGemm;
 
 /* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of
@@ -445,6 +450,9 @@ enum { GEMM_DOT_KC = 512, GEMM_DOT_LANES = 16, GEMM_DOT_MAX_MN = 16384, GEMM_DOT
  * sets.  Rows a power of two apart share a few sets: 1024 f32 columns read in place run ~15 %
  * slower than 1040. */
 int64_t gemm_padded_ld(int64_t n, int esize);
+/* Elements of the packed panel of B a product of depth k and `cols` columns needs: at most
+ * GEMM_KC x GEMM_NC, padded by a register tile. */
+int64_t gemm_panel_elems(int64_t k, int64_t cols);
 
 typedef struct KStmt KStmt;
 typedef struct { KStmt **v; int n, cap; } KBlock;

@@ -263,7 +263,11 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
         return fl ? LLVMBuildFRem(E->b, a, b, "") : LLVMBuildSRem(E->b, a, b, "");
     case K_MAX: case K_MIN: {
         LLVMValueRef args[2] = {expr(E, e->a), expr(E, e->b)};
-        if (fl) return intrinsic(E, e->op == K_MAX ? "llvm.maxnum" : "llvm.minnum", e->t, args, 2);
+        if (fl) {   /* nsz: maxnum(+0, -0) may be either already; it lets max reductions vectorize */
+            LLVMValueRef v = intrinsic(E, e->op == K_MAX ? "llvm.maxnum" : "llvm.minnum", e->t, args, 2);
+            LLVMSetFastMathFlags(v, LLVMFastMathNoSignedZeros);
+            return v;
+        }
         LLVMValueRef c = LLVMBuildICmp(E->b, e->op == K_MAX ? LLVMIntSGT : LLVMIntSLT, args[0], args[1], "");
         return LLVMBuildSelect(E->b, c, args[0], args[1], "");
     }
@@ -407,7 +411,9 @@ static void stmt(Emit *E, const KStmt *s) {
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->a), &off[0], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
-                                g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0)) : buf_ptr(E, g->ws),
+                                g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0))
+                                : g->wsoff ? LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->ws), (LLVMValueRef[]){expr(E, g->wsoff)}, 1, "")
+                                           : buf_ptr(E, g->ws),
                                 expr(E, kgemm_ldb(g))};
         LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 8, "");
         return;
@@ -584,9 +590,9 @@ static bool self_contained(const KBlock *b, bool *set) {
         if (s->kind == KS_FOR || s->kind == KS_LET || s->kind == KS_SET) set[s->var] = true;
         if (!reads_only(s->lo, set) || !reads_only(s->hi, set) || !reads_only(s->idx, set) || !reads_only(s->val, set))
             return false;
-        if (s->kind == KS_GEMM) {   /* only one that shares no workspace, on this task's values */
+        if (s->kind == KS_GEMM) {   /* only one with no workspace or a slice of its own, on this task's values */
             const KGemm *g = s->gemm;
-            if (g->ws >= 0 || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
+            if ((g->ws >= 0 && !g->wsoff) || !reads_only(g->wsoff, set) || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
                 !reads_only(g->m, set) || !reads_only(g->n, set) || !reads_only(g->k, set) || !reads_only(g->ldb, set))
                 return false;
         }

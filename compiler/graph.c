@@ -97,6 +97,19 @@ bool matmul_dot(const Node *n) {
     return !dim_is_const(d.ka) || d.ka.c >= GEMM_DOT_MIN_K;
 }
 
+/* A batched product (attention's per-head ones) runs its batch as a parallel loop, one GEMM
+ * per index on one thread: an untransposed B is read in place (no workspace), a transposed one
+ * packed into the index's own slice of the workspace, so long as all the slices together
+ * stay under BATCH_WS_MAX bytes; else the indices run in turn, each GEMM with every thread. */
+enum { BATCH_WS_MAX = 8 << 20 };
+int64_t matmul_batch_slice(const Graph *g, const Node *n) {
+    if (!n->iattr[2]) return -1;
+    if (!n->iattr[1]) return 0;
+    MatDims d = matmul_dims(n);
+    int64_t slice = gemm_panel_elems(dim_eval(g, d.ka, NULL), dim_eval(g, d.n, NULL));
+    return slice * dim_eval(g, d.batch, NULL) * (int64_t)dlrt_dtype_size(n->dtype) <= BATCH_WS_MAX ? slice : -1;
+}
+
 Node *node1(Graph *g, Op op, Loc loc, Node *a) { return new_node(g, op, loc, 1, &a); }
 Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b) {
     Node *in[2] = {a, b};

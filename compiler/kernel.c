@@ -213,6 +213,10 @@ int64_t gemm_padded_ld(int64_t n, int esize) {
     return (lines | 1) * line;
 }
 
+int64_t gemm_panel_elems(int64_t k, int64_t cols) {
+    return (k < GEMM_KC ? k : GEMM_KC) * ((cols < GEMM_NC ? cols : GEMM_NC) + 32);
+}
+
 KExpr *kgemm_ldb(const KGemm *g) { return g->ldb ? g->ldb : g->tb ? g->k : g->n; }
 
 void kgemm(KBlock *b, const KGemm *g) {
@@ -313,7 +317,9 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             fprintf(out, ", b=%s+", f->bufs[g->b].name); print_expr(out, f, g->boff);
             fprintf(out, ", c=%s+", f->bufs[g->c].name); print_expr(out, f, g->coff);
             if (g->ldb) { fprintf(out, ", ldb="); print_expr(out, f, g->ldb); }
-            fprintf(out, ", ws=%s)\n", g->ws < 0 ? "none" : f->bufs[g->ws].name);
+            fprintf(out, ", ws=%s", g->ws < 0 ? "none" : f->bufs[g->ws].name);
+            if (g->wsoff) { fprintf(out, "+"); print_expr(out, f, g->wsoff); }
+            fprintf(out, ")\n");
             break;
         }
         }
@@ -387,7 +393,7 @@ static void sig_block(SigWriter *w, const KBlock *b) {
             sig_buf(w, g->b); sig_expr(w, g->boff);
             sig_buf(w, g->c); sig_expr(w, g->coff);
             if (g->ws >= 0) sig_buf(w, g->ws);
-            sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k); sig_expr(w, g->ldb);
+            sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k); sig_expr(w, g->ldb); sig_expr(w, g->wsoff);
         }
         sig_expr(w, s->lo);
         sig_expr(w, s->hi);

@@ -423,10 +423,11 @@ static void lower_matmul(Lower *L, Node *n) {
     KExpr *m = kdim(d.m), *nc = kdim(d.n), *k = kdim(d.ka);
     KBlock *outer = L->b;
     KExpr *at = ki(0);
-    if (n->iattr[2]) at = var(L, loop(L, "batch", kdim(d.batch)));
+    int64_t slice = matmul_batch_slice(L->g, n);
+    if (n->iattr[2]) at = var(L, slice >= 0 ? ploop(L, "batch", kdim(d.batch), numel(n)) : loop(L, "batch", kdim(d.batch)));
     KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, n),
-               kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)), mul(at, mul(m, nc)),
-               m, nc, k, NULL, matmul_dot(n)};
+               slice == 0 ? -1 : kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)),
+               mul(at, mul(m, nc)), m, nc, k, NULL, matmul_dot(n), slice > 0 ? mul(at, ki(slice)) : NULL};
     kgemm(L->b, &g);
     L->b = outer;
 }
@@ -794,7 +795,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
     if (product) {   /* this block's rows against w_hh^T [H, GH] (rows padded), read in place */
         KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n), -1,
                    add(first ? ki(0) : h_at(r, tprev), mul(r->r0, r->H)), ki(0), add(hg, mul(r->r0, r->G)),
-                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1]), false};
+                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1]), false, NULL};
         kgemm(L->b, &g);
     }
     KExpr *i = add(r->r0, var(L, loop(L, "i", r->nr)));   /* batch row */
@@ -948,7 +949,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */
     KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
-    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL, false};
+    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL, false, NULL};
     kgemm(prod, &g);
     L->b = outer;
     if (mode0) return;
@@ -974,7 +975,7 @@ static void lower_rnn_dwhh(Lower *L, Node *n) {
     int i = loop(L, "i", numel(n));
     kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
     KGemm g = {true, false, buf_of(L, dg), buf_of(L, ws), buf_of(L, n), kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL, false};
+               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL, false, NULL};
     kgemm(&kif(outer, kbin(K_GT, k, ki(0)))->body, &g);
     L->b = outer;
 }
@@ -1016,16 +1017,21 @@ static void lower_dropout(Lower *L, Node *n) {
 }
 
 /* ---- last-axis normalizers ------------------------------------------------------------------ */
-/* Emit, inside a row loop, m = max_c x[r*C + c] and s = sum_c e^(x - m); returns C's expr. */
-static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int *m, int *s) {
+/* Emit, inside a row loop, m = max_c x[base + c], e[ebase + c] = e^(x - m) into buffer `eb`
+ * (a loop without a reduction, so the exponentials vectorize), and s = sum_c e, in order (the
+ * same sum, bit for bit, as adding the exponentials one by one). */
+static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int eb, KExpr *ebase, int *m, int *s) {
     KBlock *rb = L->b;
     *m = local(L, "m", ld(L, x, base));
     int j = loop(L, "c", C);
     kset(L->b, *m, kbin(K_MAX, var(L, *m), ld(L, x, add(base, var(L, j)))));
     L->b = rb;
+    j = loop(L, "c", C);
+    kstore(L->b, eb, add(ebase, var(L, j)), kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, *m))));
+    L->b = rb;
     *s = local(L, "s", c(x, 0));
     j = loop(L, "c", C);
-    kset(L->b, *s, add(var(L, *s), kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, *m)))));
+    kset(L->b, *s, add(var(L, *s), kload(L->f, eb, add(ebase, var(L, j)))));
     L->b = rb;
 }
 
@@ -1036,12 +1042,11 @@ static void lower_softmax_like(Lower *L, Node *n, bool log) {
     int r = ploop(L, "r", rows(n), numel(n));
     KExpr *base = mul(var(L, r), C);
     int m, s;
-    row_max_sumexp(L, x, base, C, &m, &s);
+    row_max_sumexp(L, x, base, C, buf_of(L, n), base, &m, &s);   /* the exponentials in the output row */
     int lse = local(L, "lse", log ? add(var(L, m), kun(K_LOG, var(L, s))) : dvd(c(n, 1), var(L, s)));
     int j = loop(L, "c", C);
-    KExpr *xi = ld(L, x, add(base, var(L, j)));
-    kstore(L->b, buf_of(L, n), add(base, var(L, j)),
-           log ? sub(xi, var(L, lse)) : mul(kun(K_EXP, sub(xi, var(L, m))), var(L, lse)));
+    KExpr *at = add(base, var(L, j));
+    kstore(L->b, buf_of(L, n), at, log ? sub(ld(L, x, at), var(L, lse)) : mul(ld(L, n, at), var(L, lse)));
     L->b = outer;
 }
 static void lower_softmax(Lower *L, Node *n) { lower_softmax_like(L, n, false); }
@@ -1153,7 +1158,7 @@ static void lower_attention(Lower *L, Node *n) {
     int nc = local(L, "nc", kbin(K_MIN, Bc, sub(S, var(L, j0))));
     KGemm sg = {false, true, buf_of(L, q), buf_of(L, k), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
                 mul(add(mul(var(L, bh), Tq), var(L, i0)), Dk), mul(add(mul(var(L, bh), S), var(L, j0)), Dk), tile,
-                var(L, nr), var(L, nc), Dk, NULL, false};
+                var(L, nr), var(L, nc), Dk, NULL, false, NULL};
     kgemm(L->b, &sg);
     r = loop(L, "r", var(L, nr));
     KBlock *rb = L->b;
@@ -1180,7 +1185,7 @@ static void lower_attention(Lower *L, Node *n) {
     kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, corr)));
     L->b = live;
     KGemm pg = {false, false, o, buf_of(L, v), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL, false};
+                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL, false, NULL};
     kgemm(L->b, &pg);
     r = loop(L, "r", var(L, nr));
     d = loop(L, "d", Dv);
@@ -1207,30 +1212,43 @@ static KExpr *label_at(Lower *L, Node *lab, KExpr *r, KExpr *C) {
 /* PyTorch's cross entropy: with class weights w (1 without) and label smoothing e,
  *   loss = (1 - e) sum_r w[y_r] (lse_r - x_r[y_r]) / W  +  e sum_r sum_c w_c (lse_r - x_rc) / (W C)
  * where W = sum_r w[y_r] (the number of rows without weights). */
+/* Rows in parallel, each writing its terms to the node's scratch (shape_loss_ce): the row's
+ * exponentials at [1, 1 + R C), then at 1 + R C + 3 r its loss, weight and smoothing terms;
+ * then the terms summed over rows in order. */
 static void lower_cross_entropy(Lower *L, Node *n) {
     Node *x = n->in[0], *lab = n->in[1], *w = n->nin == 3 ? n->in[2] : NULL;
     double e = n->fattr[0];
     KBlock *outer = L->b;
-    KExpr *C = last_dim(x);
-    int acc = local(L, "loss", c(n, 0));
-    int wsum = local(L, "wsum", c(n, 0));
-    int smooth = e != 0 ? local(L, "smooth", c(n, 0)) : -1;
-    int r = loop(L, "r", rows(x));
+    KExpr *C = last_dim(x), *R = rows(x);
+    int nb = buf_of(L, n);
+    KExpr *terms = add(ki(1), mul(R, C));
+    int r = ploop(L, "r", R, numel(x));
     KBlock *rb = L->b;
-    KExpr *base = mul(var(L, r), C);
+    KExpr *base = mul(var(L, r), C), *t = add(terms, mul(var(L, r), ki(3)));
     int m, s;
-    row_max_sumexp(L, x, base, C, &m, &s);
+    row_max_sumexp(L, x, base, C, nb, add(ki(1), base), &m, &s);
     int lse = local(L, "lse", add(var(L, m), kun(K_LOG, var(L, s))));
     int l = local(L, "l", label_at(L, lab, var(L, r), C));
     KExpr *wl = w ? ld(L, w, var(L, l)) : c(n, 1);
-    kset(L->b, acc, add(var(L, acc), mul(wl, sub(var(L, lse), ld(L, x, add(base, var(L, l)))))));
-    kset(L->b, wsum, add(var(L, wsum), w ? ld(L, w, var(L, l)) : c(n, 1)));
+    kstore(L->b, nb, t, mul(wl, sub(var(L, lse), ld(L, x, add(base, var(L, l))))));
+    kstore(L->b, nb, add(t, ki(1)), wl);
     if (e != 0) {
+        int smooth = local(L, "smooth", c(n, 0));
         int j = loop(L, "c", C);
         KExpr *term = sub(var(L, lse), ld(L, x, add(base, var(L, j))));
         kset(L->b, smooth, add(var(L, smooth), w ? mul(ld(L, w, var(L, j)), term) : term));
         L->b = rb;
+        kstore(L->b, nb, add(t, ki(2)), var(L, smooth));
     }
+    L->b = outer;
+    int acc = local(L, "loss", c(n, 0));
+    int wsum = local(L, "wsum", c(n, 0));
+    int smooth = e != 0 ? local(L, "smooth", c(n, 0)) : -1;
+    r = loop(L, "r", R);
+    t = add(terms, mul(var(L, r), ki(3)));
+    kset(L->b, acc, add(var(L, acc), kload(L->f, nb, t)));
+    kset(L->b, wsum, add(var(L, wsum), kload(L->f, nb, add(t, ki(1)))));
+    if (e != 0) kset(L->b, smooth, add(var(L, smooth), kload(L->f, nb, add(t, ki(2)))));
     L->b = outer;
     KExpr *loss = dvd(var(L, acc), var(L, wsum));
     if (e != 0)
@@ -1266,12 +1284,12 @@ static void lower_ce_grad(Lower *L, Node *n) {
     int scale = local(L, "scale", dvd(ld(L, dl, ki(0)), W));
     KExpr *base = mul(var(L, r), C);
     int m, s;
-    row_max_sumexp(L, x, base, C, &m, &s);
+    row_max_sumexp(L, x, base, C, buf_of(L, n), base, &m, &s);   /* the exponentials in dx's row */
     int inv = local(L, "inv", dvd(c(n, 1), var(L, s)));
     int l = local(L, "l", label_at(L, lab, var(L, r), C));
     KExpr *wl = w ? ld(L, w, var(L, l)) : c(n, 1);
     int j = loop(L, "c", C);
-    KExpr *p = mul(kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, m))), var(L, inv));
+    KExpr *p = mul(ld(L, n, add(base, var(L, j))), var(L, inv));
     KExpr *hot = kselect(kbin(K_EQ, var(L, j), var(L, l)), c(n, 1), c(n, 0));
     KExpr *g = w ? mul(wl, sub(p, hot)) : sub(p, hot);
     if (e != 0) {

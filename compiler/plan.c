@@ -97,13 +97,7 @@ static void free_dead(const Graph *g, Arena *a, Node *n, int pos) {
     }
 }
 
-/* The packed panel of B a product of depth k and `cols` columns needs (KGemm in dlc.h): at
- * most GEMM_KC x GEMM_NC, padded by a register tile. */
-static int64_t panel_bytes(int64_t k, int64_t cols, dlrt_dtype t) {
-    k = k < GEMM_KC ? k : GEMM_KC;
-    cols = cols < GEMM_NC ? cols : GEMM_NC;
-    return k * (cols + 32) * (int64_t)dlrt_dtype_size(t);
-}
+static int64_t panel_bytes(int64_t k, int64_t cols, dlrt_dtype t) { return gemm_panel_elems(k, cols) * (int64_t)dlrt_dtype_size(t); }
 
 /* The panel workspace of the products a node's kernel makes (0 when none). */
 static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
@@ -112,6 +106,8 @@ static int64_t gemm_ws_bytes(const Graph *g, const Node *n) {
     case OP_MATMUL: {
         MatDims d = matmul_dims(n);
         int64_t k = dim_eval(g, d.ka, NULL), cols = dim_eval(g, d.n, NULL);
+        int64_t slice = matmul_batch_slice(g, n);
+        if (slice >= 0) return slice * dim_eval(g, d.batch, NULL) * (int64_t)dlrt_dtype_size(n->dtype);
         if (matmul_dot(n))   /* the partial sums of chunks 1.. (KGemm.dot) */
             return ((k + GEMM_DOT_KC - 1) / GEMM_DOT_KC - 1) * dim_eval(g, d.m, NULL) * cols * (int64_t)dlrt_dtype_size(n->dtype);
         return panel_bytes(k, cols, n->dtype);

@@ -127,6 +127,11 @@ static void shape_loss_ce(Graph *g, Node *n) {
             error_at(n->loc, "%s: %s class weights for logits %s", op_text[n->op], shape_str(g, &w->shape), shape_str(g, &x->shape));
     }
     n->dtype = n->in[0]->dtype;
+    if (n->op == OP_CROSS_ENTROPY) {   /* scratch (lower_cross_entropy): each row's e^(x - max), then 3 sums per row */
+        Shape *xs = &n->in[0]->shape;
+        Dim cls = xs->d[xs->rank - 1];
+        n->extra = dim_mul(shape_rows(xs), dim_is_const(cls) ? dim_const(cls.c + 3) : dim_mul(cls, dim_const(4)));
+    }
 }
 static void shape_metric_acc(Graph *g, Node *n) { check_class_pair(g, n); }
 

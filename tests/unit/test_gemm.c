@@ -56,7 +56,7 @@ static double ref_dot(int f64, int64_t m, int64_t k, int64_t ldb, const void *a,
 static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws, bool dot) {
     KFunc *f = new_kfunc(name);
     KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, t, "a"), kbuf(f, B_IO + 1, 0, t, "b"), kbuf(f, B_IO + 2, 0, t, "c"),
-               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL, dot};
+               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL, dot, NULL};
     kgemm(&f->body, &g);
     return f;
 }
