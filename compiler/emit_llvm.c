@@ -263,11 +263,7 @@ static LLVMValueRef expr(Emit *E, const KExpr *e) {
         return fl ? LLVMBuildFRem(E->b, a, b, "") : LLVMBuildSRem(E->b, a, b, "");
     case K_MAX: case K_MIN: {
         LLVMValueRef args[2] = {expr(E, e->a), expr(E, e->b)};
-        if (fl) {   /* nsz: maxnum(+0, -0) may be either already; it lets max reductions vectorize */
-            LLVMValueRef v = intrinsic(E, e->op == K_MAX ? "llvm.maxnum" : "llvm.minnum", e->t, args, 2);
-            LLVMSetFastMathFlags(v, LLVMFastMathNoSignedZeros);
-            return v;
-        }
+        if (fl) return intrinsic(E, e->op == K_MAX ? "llvm.maxnum" : "llvm.minnum", e->t, args, 2);
         LLVMValueRef c = LLVMBuildICmp(E->b, e->op == K_MAX ? LLVMIntSGT : LLVMIntSLT, args[0], args[1], "");
         return LLVMBuildSelect(E->b, c, args[0], args[1], "");
     }
