@@ -332,6 +332,31 @@ static void block_sums(Lower *L, Node *n, KExpr *nout, KExpr *nsum, KExpr *ostri
     L->b = outer;
 }
 
+/* n[o] = (sum over k < K of x[o K + k]) [* scale] for o < nout, K a constant of at least
+ * ROW_LANES: rows in parallel, each summed in ROW_LANES lane sums (lane l takes the k = l mod
+ * ROW_LANES, in order, from 0), then the lanes added in order.  The SLP vectorizer makes the
+ * lane statements one vector add per ROW_LANES elements (the in-order lane sum is what lets it
+ * see them as one bundle; a tree of lanes gave it pairs).  One sum per row in k order would be
+ * a chain of dependent adds; running rows side by side, a gather. */
+enum { ROW_LANES = 16 };
+static void lane_row_sums(Lower *L, Node *n, KExpr *nout, int64_t K, KExpr *scale) {
+    Node *x = n->in[0];
+    KBlock *outer = L->b;
+    int o = ploop(L, "o", nout, numel(x)), p[ROW_LANES];
+    KBlock *row = L->b;
+    for (int l = 0; l < ROW_LANES; l++) p[l] = local(L, "p", c(n, 0));
+    int q = loop(L, "q", ki(K / ROW_LANES));
+    KExpr *at = add(mul(var(L, o), ki(K)), mul(var(L, q), ki(ROW_LANES)));
+    for (int l = 0; l < ROW_LANES; l++) kset(L->b, p[l], add(var(L, p[l]), ld(L, x, add(at, ki(l)))));
+    L->b = row;
+    at = add(mul(var(L, o), ki(K)), ki(K / ROW_LANES * ROW_LANES));
+    for (int l = 0; l < K % ROW_LANES; l++) kset(L->b, p[l], add(var(L, p[l]), ld(L, x, add(at, ki(l)))));
+    KExpr *s = var(L, p[0]);
+    for (int l = 1; l < ROW_LANES; l++) s = add(s, var(L, p[l]));
+    kstore(L->b, buf_of(L, n), var(L, o), scale ? mul(s, scale) : s);
+    L->b = outer;
+}
+
 /* out[j] = sum of x[i] over x's index space; out's dims align with x's trailing dims, and a dim
  * of 1 in out against a larger one in x (and every leading dim of x) is summed over.  Loops over
  * out's kept dims (in parallel), then over the summed dims in their order: each output is one
@@ -356,6 +381,7 @@ static void sum_into(Lower *L, Node *n, KExpr *scale) {
         for (int d = column_sums ? nsummed_lead : nkept_lead; d < xr; d++) C = dim_mul(C, x->shape.d[d]);
         KExpr *cols = kdim(C), *R = dvd(numel(x), cols);
         if (column_sums) block_sums(L, n, cols, R, ki(1), cols, COLUMN_BLOCK, scale);
+        else if (dim_is_const(C) && C.c >= ROW_LANES) lane_row_sums(L, n, numel(n), C.c, scale);
         else block_sums(L, n, numel(n), cols, cols, ki(1), ROW_BLOCK, scale);
         return;
     }
