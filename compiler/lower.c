@@ -332,28 +332,49 @@ static void block_sums(Lower *L, Node *n, KExpr *nout, KExpr *nsum, KExpr *ostri
     L->b = outer;
 }
 
-/* n[o] = (sum over k < K of x[o K + k]) [* scale] for o < nout, K a constant of at least
- * ROW_LANES: rows in parallel, each summed in ROW_LANES lane sums (lane l takes the k = l mod
- * ROW_LANES, in order, from 0), then the lanes added in order.  The SLP vectorizer makes the
- * lane statements one vector add per ROW_LANES elements (the in-order lane sum is what lets it
- * see them as one bundle; a tree of lanes gave it pairs).  One sum per row in k order would be
- * a chain of dependent adds; running rows side by side, a gather. */
+/* The value of x[at(j)] (masked: `keep(j)` false gives `other`) for a lane fold. */
+typedef struct { int buf; KExpr *base; KExpr *(*keep)(Lower *, void *, KExpr *); void *kctx; KExpr *other; KExpr *scale; } RowElem;
+static KExpr *row_elem(Lower *L, const RowElem *e, KExpr *j) {
+    KExpr *v = kload(L->f, e->buf, add(e->base, j));
+    if (e->scale) v = mul(v, e->scale);
+    return e->keep ? kselect(e->keep(L, e->kctx, j), v, e->other) : v;
+}
+
+/* A fold (K_ADD or K_MAX) of the row's elements j < n, from `init`, in ROW_LANES lanes (lane l
+ * folds the j = l mod ROW_LANES in order; statements the SLP vectorizer makes vector ops), then
+ * the lanes folded in order.  For K_MAX the result is the plain max whatever the order; for
+ * K_ADD this fixes the order of the row's sum.  Returns the variable holding it. */
 enum { ROW_LANES = 16 };
+static int lane_fold(Lower *L, KOp op, KExpr *init, KExpr *n, const RowElem *e) {
+    KBlock *rb = L->b;
+    int p[ROW_LANES];
+    for (int l = 0; l < ROW_LANES; l++) p[l] = local(L, op == K_ADD ? "s" : "m", init);
+    int q = loop(L, "q", dvd(n, ki(ROW_LANES)));
+    for (int l = 0; l < ROW_LANES; l++)
+        kset(L->b, p[l], kbin(op, var(L, p[l]), row_elem(L, e, add(mul(var(L, q), ki(ROW_LANES)), ki(l)))));
+    L->b = rb;
+    /* the last n mod ROW_LANES: lanes past n keep their value (a clamped index keeps the load in bounds) */
+    KExpr *tail = mul(dvd(n, ki(ROW_LANES)), ki(ROW_LANES));
+    int64_t nc = n->op == K_ICONST ? n->i : -1;
+    for (int l = 0; l < ROW_LANES && (nc < 0 || l < nc % ROW_LANES); l++) {
+        KExpr *j = add(tail, ki(l));
+        KExpr *v = kbin(op, var(L, p[l]), row_elem(L, e, kbin(K_MIN, j, sub(n, ki(1)))));
+        kset(L->b, p[l], nc < 0 ? kselect(kbin(K_LT, j, n), v, var(L, p[l])) : v);
+    }
+    KExpr *r = var(L, p[0]);
+    for (int l = 1; l < ROW_LANES; l++) r = kbin(op, r, var(L, p[l]));
+    return local(L, op == K_ADD ? "sum" : "max", r);
+}
+
+/* n[o] = (sum over k < K of x[o K + k]) [* scale] for o < nout, K a constant of at least
+ * ROW_LANES: rows in parallel, each a lane fold.  One sum per row in k order would be a chain of
+ * dependent adds; running rows side by side, a gather. */
 static void lane_row_sums(Lower *L, Node *n, KExpr *nout, int64_t K, KExpr *scale) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
-    int o = ploop(L, "o", nout, numel(x)), p[ROW_LANES];
-    KBlock *row = L->b;
-    for (int l = 0; l < ROW_LANES; l++) p[l] = local(L, "p", c(n, 0));
-    int q = loop(L, "q", ki(K / ROW_LANES));
-    KExpr *at = add(mul(var(L, o), ki(K)), mul(var(L, q), ki(ROW_LANES)));
-    for (int l = 0; l < ROW_LANES; l++) kset(L->b, p[l], add(var(L, p[l]), ld(L, x, add(at, ki(l)))));
-    L->b = row;
-    at = add(mul(var(L, o), ki(K)), ki(K / ROW_LANES * ROW_LANES));
-    for (int l = 0; l < K % ROW_LANES; l++) kset(L->b, p[l], add(var(L, p[l]), ld(L, x, add(at, ki(l)))));
-    KExpr *s = var(L, p[0]);
-    for (int l = 1; l < ROW_LANES; l++) s = add(s, var(L, p[l]));
-    kstore(L->b, buf_of(L, n), var(L, o), scale ? mul(s, scale) : s);
+    int o = ploop(L, "o", nout, numel(x));
+    int s = lane_fold(L, K_ADD, c(n, 0), ki(K), &(RowElem){buf_of(L, x), mul(var(L, o), ki(K)), NULL, NULL, NULL, NULL});
+    kstore(L->b, buf_of(L, n), var(L, o), scale ? mul(var(L, s), scale) : var(L, s));
     L->b = outer;
 }
 
@@ -1045,22 +1066,17 @@ static void lower_dropout(Lower *L, Node *n) {
 }
 
 /* ---- last-axis normalizers ------------------------------------------------------------------ */
+
 /* Emit, inside a row loop, m = max_c x[base + c], e[ebase + c] = e^(x - m) into buffer `eb`
  * (a loop without a reduction, so the exponentials vectorize), and s = sum_c e, in order (the
  * same sum, bit for bit, as adding the exponentials one by one). */
 static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int eb, KExpr *ebase, int *m, int *s) {
     KBlock *rb = L->b;
-    *m = local(L, "m", ld(L, x, base));
+    *m = lane_fold(L, K_MAX, ld(L, x, base), C, &(RowElem){buf_of(L, x), base, NULL, NULL, NULL, NULL});
     int j = loop(L, "c", C);
-    kset(L->b, *m, kbin(K_MAX, var(L, *m), ld(L, x, add(base, var(L, j)))));
-    L->b = rb;
-    j = loop(L, "c", C);
     kstore(L->b, eb, add(ebase, var(L, j)), kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, *m))));
     L->b = rb;
-    *s = local(L, "s", c(x, 0));
-    j = loop(L, "c", C);
-    kset(L->b, *s, add(var(L, *s), kload(L->f, eb, add(ebase, var(L, j)))));
-    L->b = rb;
+    *s = lane_fold(L, K_ADD, c(x, 0), C, &(RowElem){eb, ebase, NULL, NULL, NULL, NULL});
 }
 
 static void lower_softmax_like(Lower *L, Node *n, bool log) {
@@ -1120,6 +1136,13 @@ static KExpr *attn_keep(Lower *L, Node *n, KExpr *b, KExpr *i, KExpr *j, KExpr *
     return keep ? keep : k ? k : kbin(K_EQ, ki(0), ki(0));
 }
 
+/* attn_keep for a lane fold over one row's keys */
+typedef struct { Node *n; KExpr *b, *i, *S; } AttnRow;
+static KExpr *attn_row_keep(Lower *L, void *ctx, KExpr *j) {
+    AttnRow *a = ctx;
+    return attn_keep(L, a->n, a->b, a->i, j, a->S);
+}
+
 /* fattr0 * x[at], a scaled score */
 static KExpr *score(Lower *L, Node *x, KExpr *at, Node *n) { return mul(ld(L, x, at), c(n, n->fattr[0])); }
 
@@ -1133,19 +1156,13 @@ static void lower_attn_softmax(Lower *L, Node *n) {
     int r = ploop(L, "r", rows(n), numel(n));
     KBlock *rb = L->b;
     KExpr *base = mul(var(L, r), S), *b = dvd(var(L, r), HT), *i = kbin(K_REM, var(L, r), T);
-    int m = local(L, "m", lowest(n));
+    AttnRow ar = {n, b, i, S};
+    int m = lane_fold(L, K_MAX, lowest(n), S, &(RowElem){buf_of(L, x), base, attn_row_keep, &ar, lowest(n), c(n, n->fattr[0])});
     int j = loop(L, "j", S);
     KExpr *keep = attn_keep(L, n, b, i, var(L, j), S);
-    kset(L->b, m, kbin(K_MAX, var(L, m), kselect(keep, score(L, x, add(base, var(L, j)), n), lowest(n))));
-    L->b = rb;
-    j = loop(L, "j", S);
-    keep = attn_keep(L, n, b, i, var(L, j), S);
     kstore(L->b, buf_of(L, n), add(base, var(L, j)), kselect(keep, kun(K_EXP, sub(score(L, x, add(base, var(L, j)), n), var(L, m))), c(n, 0)));
     L->b = rb;
-    int s = local(L, "s", c(n, 0));
-    j = loop(L, "j", S);
-    kset(L->b, s, add(var(L, s), ld(L, n, add(base, var(L, j)))));
-    L->b = rb;
+    int s = lane_fold(L, K_ADD, c(n, 0), S, &(RowElem){buf_of(L, n), base, NULL, NULL, NULL, NULL});
     int inv = local(L, "inv", kselect(kbin(K_GT, var(L, s), c(n, 0)), dvd(c(n, 1), var(L, s)), c(n, 0)));
     j = loop(L, "j", S);
     KExpr *at = add(base, var(L, j));
