@@ -34,7 +34,9 @@ static void grad_div(Graph *g, Node *n, Node *dy, Node **dx) {
 static void grad_neg(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node1(g, OP_NEG, n->loc, dy); }
 static void grad_exp(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_MUL, n->loc, dy, n); }
 static void grad_log(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_DIV, n->loc, dy, n->in[0]); }
-static void grad_relu(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_RELU_GRAD, n->loc, dy, n->in[0]); }
+/* from the output: y > 0 exactly when x > 0 (a NaN x gives y = 0), so the pre-activation need
+ * not be kept for the backward pass and can be computed inside relu's loop (plan.c's fusion) */
+static void grad_relu(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_RELU_GRAD, n->loc, dy, n); }
 static void grad_sigmoid(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_SIGMOID_GRAD, n->loc, dy, n); }
 static void grad_tanh(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_TANH_GRAD, n->loc, dy, n); }
 static void grad_gelu(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_GELU_GRAD, n->loc, dy, n->in[0]); }

@@ -35,7 +35,7 @@
     OP(SQRT,           "sqrt",             1, OPF_E,  shape_same,      grad_sqrt,      NULL,             scalar_sqrt)   /* sqrt x */ \
     OP(GELU,           "gelu",             1, OPF_E,  shape_same,      grad_gelu,      NULL,             scalar_gelu)   /* x * Phi(x), exact erf form */ \
     /* ---- elementwise gradients (same shapes) ----------------------------------------- */ \
-    OP(RELU_GRAD,      "relu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_relu_grad)    /* (dy, x): x > 0 ? dy : 0 */ \
+    OP(RELU_GRAD,      "relu_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_relu_grad)    /* (dy, y = relu x): y > 0 ? dy : 0 */ \
     OP(LEAKY_GRAD,     "leaky_relu_grad",  2, OPF_E,  shape_same,      NULL,           NULL,             scalar_leaky_grad)   /* (dy, x): x > 0 ? dy : fattr[0]*dy */ \
     OP(SIGMOID_GRAD,   "sigmoid_grad",     2, OPF_E,  shape_same,      NULL,           NULL,             scalar_sigmoid_grad) /* (dy, y): dy * y * (1 - y) */ \
     OP(TANH_GRAD,      "tanh_grad",        2, OPF_E,  shape_same,      NULL,           NULL,             scalar_tanh_grad)    /* (dy, y): dy * (1 - y^2) */ \
