@@ -162,14 +162,22 @@ typedef struct { const Shape *s; KExpr *flat; int iv[DLRT_MAX_RANK]; bool per_ax
 static bool flat_ok(const Node *n, const Shape *s) {
     for (int k = 0; k < n->nin; k++) {
         const Node *x = n->in[k];
+        if (x->base == B_FUSED && x->op == OP_PERMUTE) return false;   /* it reads at permuted indices */
         if (x->base == B_FUSED ? !flat_ok(x, s) : !shape_eq(&x->shape, s) && x->shape.rank != 0) return false;
     }
     return true;
 }
 
+static KExpr *flat_of(const Shape *s, KExpr **idx);
+
 /* x's value at the loop point: loaded (broadcast against the loop's shape), or, for a fused
  * value, its scalar expression over its own inputs' values there. */
 static KExpr *value_at(Lower *L, Node *x, const Point *pt) {
+    if (x->base == B_FUSED && x->op == OP_PERMUTE) {   /* its input at the permuted point (per axis) */
+        KExpr *xi[DLRT_MAX_RANK];
+        for (int k = 0; k < x->shape.rank; k++) xi[x->iattr[k]] = var(L, pt->iv[k]);
+        return ld(L, x->in[0], flat_of(&x->in[0]->shape, xi));
+    }
     if (x->base == B_FUSED) {
         KExpr *args[MAX_IN];
         for (int k = 0; k < x->nin; k++) args[k] = value_at(L, x->in[k], pt);

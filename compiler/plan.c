@@ -175,8 +175,9 @@ Plan *plan_function(Graph *g, FnKind kind) {
     for (int i = 0; i < g->nio; i++)
         if (g->io[i].node->op == OP_INPUT) g->io[i].node->base = B_IO + i;
 
-    /* fusion: an elementwise value with a workspace home, used once, by an elementwise op of
-     * the same shape and type with no effect in between, is computed inside that op's loop */
+    /* fusion: an elementwise value (or a permute: a load at permuted indices) with a workspace
+     * home, used once, by an elementwise op of the same shape and type with no effect in
+     * between, is computed inside that op's loop */
     int nn = g->nodes.n, *pos_of = xcalloc((size_t)nn, sizeof *pos_of), *effects = xcalloc((size_t)p->sched.n + 1, sizeof *effects);
     Node **consumer = xcalloc((size_t)nn, sizeof *consumer);
     for (int pos = 0; pos < p->sched.n; pos++) {
@@ -194,7 +195,7 @@ Plan *plan_function(Graph *g, FnKind kind) {
     }
     for (int pos = 0; pos < p->sched.n; pos++) {
         Node *n = p->sched.v[pos], *c = consumer[n->id];
-        if ((op_flags[n->op] & OPF_E) && !n->data && n->base == B_NONE && n->uses == 1 && c &&
+        if (((op_flags[n->op] & OPF_E) || n->op == OP_PERMUTE) && !n->data && n->base == B_NONE && n->uses == 1 && c &&
             (op_flags[c->op] & OPF_E) && shape_eq(&n->shape, &c->shape) && n->dtype == c->dtype &&
             effects[pos_of[c->id]] == effects[pos + 1])
             n->base = B_FUSED;
