@@ -277,7 +277,7 @@ static KFunc *gemm_kernel(const char *name, int ta, int tb) {
     KFunc *f = new_kfunc(name);
     KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, KT_F32, "a"), kbuf(f, B_IO + 1, 0, KT_F32, "b"),
                kbuf(f, B_IO + 2, 0, KT_F32, "c"), kbuf(f, B_W, 0, KT_F32, "ws"), ki(0), ki(0), ki(0), ksym(0), ksym(1),
-               ksym(2), NULL, false, NULL};
+               ksym(2), NULL, false, NULL, -1, NULL};
     kgemm(&f->body, &g);
     return f;
 }

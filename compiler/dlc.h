@@ -438,6 +438,9 @@ typedef struct {
     bool dot;
     KExpr *wsoff;            /* element offset of this product's slice of ws (NULL: 0), e.g. a
                               * parallel loop's iteration's own */
+    int bias;                /* -1, or a buffer: C[i, j] = chain + bias[biasoff + j] (the epilogue of
+                              * a Dense layer's product: the same bits as adding it after) */
+    KExpr *biasoff;
 } KGemm;
 
 /* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of

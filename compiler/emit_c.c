@@ -162,6 +162,10 @@ static void block(FILE *o, const KFunc *f, const KBlock *b, int depth) {
             fprintf(o, ", B%d + ", g->b); expr(o, f, g->boff);
             fprintf(o, ", B%d + ", g->c); expr(o, f, g->coff);
             fprintf(o, ", "); expr(o, f, kgemm_ldb(g));
+            if (!g->dot) {
+                if (g->bias < 0) fprintf(o, ", NULL");
+                else { fprintf(o, ", B%d + ", g->bias); expr(o, f, g->biasoff); }
+            }
             fprintf(o, ");\n");
             break;
         }
@@ -266,15 +270,15 @@ static void print_vmath(FILE *o, unsigned ops) {
 static void print_gemm(FILE *o, KType t) {
     const char *T = ctype[t], *fma = mathfn("fma", t);
     fprintf(o, "\nstatic void dlc_gemm_%s(int ta, int tb, int64_t m, int64_t n, int64_t k, const %s *a,\n"
-               "                         const %s *b, %s *c, int64_t ldb) {\n"
+               "                         const %s *b, %s *c, int64_t ldb, const %s *bias) {\n"
                "    int64_t i, j, p;\n"
                "    for (i = 0; i < m; i++)\n"
                "        for (j = 0; j < n; j++) {\n"
                "            %s acc = 0;\n"
                "            for (p = 0; p < k; p++)\n"
                "                acc = %s(ta ? a[p * m + i] : a[i * k + p], tb ? b[j * ldb + p] : b[p * ldb + j], acc);\n"
-               "            c[i * n + j] = acc;\n"
-               "        }\n}\n", T, T, T, T, T, fma);
+               "            c[i * n + j] = bias ? acc + bias[j] : acc;\n"
+               "        }\n}\n", T, T, T, T, T, T, fma);
 }
 
 /* KGemm's dot form, C = A . B^T: per chunk of k, GEMM_DOT_LANES chains (lane = p mod lanes)

@@ -225,8 +225,9 @@ static LLVMValueRef pack_bn_function(Gen *g) {
 }
 
 /* ---- micro-kernel ---------------------------------------------------------------------------
- * ukernel(kc, a, ars, aps, b, ldb, c, ldc, mr, nr, first): the tile C[0..mr, 0..nr) (+)=
- * A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j]. */
+ * ukernel(kc, a, ars, aps, b, ldb, c, ldc, mr, nr, first, bias, add_bias): the tile C[0..mr, 0..nr)
+ * (+)= A . B with A(r, p) = a[r*ars + p*aps] and B(p, j) = b[p*ldb + j], then + bias[j] when
+ * add_bias (the last k block of a product with a bias). */
 static LLVMValueRef splat(Gen *g, LLVMValueRef x) {
     LLVMValueRef v = LLVMBuildInsertElement(g->b, LLVMGetPoison(g->vt), x, c64(g, 0), "");
     LLVMValueRef zeros = LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(g->ctx), (unsigned)g->vw));
@@ -280,7 +281,8 @@ static void masked_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef ma
  * live) when the tile is narrower than NR, NULL for a full-width one, whose B and C are read
  * and written plainly (masked loads cost registers without AVX-512, and load slots). */
 static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, LLVMValueRef first, const LLVMValueRef *arow,
-                      LLVMValueRef kc, LLVMValueRef aps, LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask) {
+                      LLVMValueRef kc, LLVMValueRef aps, LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask,
+                      LLVMValueRef bias, LLVMValueRef add_bias) {
     int MR = g->mr, NV = g->nr / g->vw;
     If fst;
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntNE, first, c64(g, 0), ""), &fst);
@@ -294,6 +296,17 @@ static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, L
         }
     if_end(g, &fst);
     k_loop(g, acc, arow, kc, aps, bp, ldb, mask);
+    /* the epilogue: after the last k block, + bias[j] (the same bits as adding it afterwards) */
+    If eb;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntNE, add_bias, c64(g, 0), ""), &eb);
+    for (int v = 0; v < NV; v++) {
+        LLVMValueRef p = LLVMBuildGEP2(g->b, g->et, bias, (LLVMValueRef[]){c64(g, v * g->vw)}, 1, "");
+        LLVMValueRef bv = mask ? masked_load(g, p, mask[v]) : load(g, g->vt, p);
+        for (int r = 0; r < MR; r++)
+            LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->vt, acc[r][v], ""), bv, ""), acc[r][v]);
+    }
+    if_else(g, &eb);
+    if_end(g, &eb);
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) {
             LLVMValueRef x = LLVMBuildLoad2(g->b, g->vt, acc[r][v], ""), p = at(g, crow[r], c64(g, v * g->vw));
@@ -306,10 +319,11 @@ static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, L
  * stored again over that row (no scratch tile, no branch per row); columns past nr are masked. */
 static LLVMValueRef ukernel_function(Gen *g) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr;
-    LLVMTypeRef ps[11] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64};
-    begin_function(g, fmt("dlc_ukernel_%s", g->suffix), ps, 11);
+    LLVMTypeRef ps[13] = {i64, ptr, i64, i64, ptr, i64, ptr, i64, i64, i64, i64, ptr, i64};
+    begin_function(g, fmt("dlc_ukernel_%s", g->suffix), ps, 13);
     LLVMValueRef kc = arg(g, 0), ap = arg(g, 1), ars = arg(g, 2), aps = arg(g, 3), bp = arg(g, 4), ldb = arg(g, 5);
     LLVMValueRef cp = arg(g, 6), ldc = arg(g, 7), mr = arg(g, 8), nr = arg(g, 9), first = arg(g, 10);
+    LLVMValueRef bias = arg(g, 11), add_bias = arg(g, 12);   /* bias of the tile's columns; add it when non-zero */
     int MR = g->mr, NV = g->nr / g->vw;
     LLVMValueRef acc[16][4];
     for (int r = 0; r < MR; r++)
@@ -327,12 +341,12 @@ static LLVMValueRef ukernel_function(Gen *g) {
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, g->nr), ""), &wide);
     /* A's rows contiguous (not transposed): a constant step lets the rows' loads share offsets */
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, aps, c64(g, 1), ""), &unit);
-    tile_case(g, acc, crow, first, arow, kc, c64(g, 1), bp, ldb, NULL);
+    tile_case(g, acc, crow, first, arow, kc, c64(g, 1), bp, ldb, NULL, bias, add_bias);
     if_else(g, &unit);
-    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, NULL);
+    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, NULL, bias, add_bias);
     if_end(g, &unit);
     if_else(g, &wide);
-    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, mask);
+    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, mask, bias, add_bias);
     if_end(g, &wide);
     LLVMBuildRetVoid(g->b);
     return g->fn;
@@ -344,8 +358,8 @@ static LLVMValueRef ukernel_function(Gen *g) {
  * a transposed B the task packs its own panels (disjoint parts of ws) for each k block and
  * runs every row block over them. */
 enum { CX_M, CX_N, CX_K, CX_A, CX_ARS, CX_APS, CX_B, CX_LDB, CX_WS, CX_PACKED, CX_C, CX_JC, CX_NC, CX_GROUP,
-       CX_NGROUPS, CX_COUNT };
-static bool cx_is_ptr(int i) { return i == CX_A || i == CX_B || i == CX_WS || i == CX_C; }
+       CX_NGROUPS, CX_BIAS, CX_COUNT };
+static bool cx_is_ptr(int i) { return i == CX_A || i == CX_B || i == CX_WS || i == CX_C || i == CX_BIAS; }
 
 static LLVMTypeRef ctx_type(Gen *g) {
     LLVMTypeRef f[CX_COUNT];
@@ -395,10 +409,14 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
     LLVMValueRef ir = loop_begin(g, &li, c64(g, 0), mc, g->mr);
     LLVMValueRef row = add(g, ic, ir), col = add(g, v[CX_JC], jr);
     LLVMValueRef atile = at(g, v[CX_A], add(g, mul(g, row, v[CX_ARS]), mul(g, pc, v[CX_APS])));
-    LLVMValueRef uargs[11] = {kc, atile, v[CX_ARS], v[CX_APS], bpanel, ldb,
+    /* the bias after the last k block; its pointer is formed (not inbounds) even when null, unused then */
+    LLVMValueRef add_bias = LLVMBuildZExt(g->b, LLVMBuildAnd(g->b, LLVMBuildIsNotNull(g->b, v[CX_BIAS], ""),
+                                                             LLVMBuildICmp(g->b, LLVMIntSGE, add(g, pc, kc), v[CX_K], ""), ""), g->i64, "");
+    LLVMValueRef uargs[13] = {kc, atile, v[CX_ARS], v[CX_APS], bpanel, ldb,
                               at(g, v[CX_C], add(g, mul(g, row, v[CX_N]), col)), v[CX_N],
-                              imin(g, c64(g, g->mr), sub(g, mc, ir)), imin(g, c64(g, g->nr), sub(g, v[CX_NC], jr)), first};
-    call(g, uk, uargs, 11);
+                              imin(g, c64(g, g->mr), sub(g, mc, ir)), imin(g, c64(g, g->nr), sub(g, v[CX_NC], jr)), first,
+                              LLVMBuildGEP2(g->b, g->et, v[CX_BIAS], &col, 1, ""), add_bias};
+    call(g, uk, uargs, 13);
     loop_end(g, &li);
     loop_end(g, &lj);
     loop_end(g, &lic);
@@ -433,18 +451,26 @@ static void run_tasks(Gen *g, LLVMValueRef task, LLVMValueRef cx, LLVMValueRef n
 
 static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = ctx_type(g);
-    LLVMTypeRef ps[8] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64};
-    begin_function(g, name, ps, 8);
+    LLVMTypeRef ps[9] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64, ptr};
+    begin_function(g, name, ps, 9);
     LLVMValueRef m = arg(g, 0), n = arg(g, 1), k = arg(g, 2), a = arg(g, 3), b = arg(g, 4), c = arg(g, 5), ws = arg(g, 6);
-    LLVMValueRef ldb = arg(g, 7);
+    LLVMValueRef ldb = arg(g, 7), bias = arg(g, 8);
     LLVMValueRef cx = local(g, st, 0);
-    /* an empty sum is 0 */
-    If empty;
+    /* an empty sum is 0 (+ the bias) */
+    If empty, hb;
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntSLE, k, c64(g, 0), ""), &empty);
-    Loop lz;
-    LLVMValueRef z = loop_begin(g, &lz, c64(g, 0), mul(g, m, n), 1);
-    store(g, LLVMConstNull(g->et), at(g, c, z));
-    loop_end(g, &lz);
+    Loop li, lj;
+    LLVMValueRef i = loop_begin(g, &li, c64(g, 0), m, 1);
+    LLVMValueRef j = loop_begin(g, &lj, c64(g, 0), n, 1);
+    LLVMValueRef zv = local(g, g->et, 0);
+    store(g, LLVMConstNull(g->et), zv);
+    if_begin(g, LLVMBuildIsNotNull(g->b, bias, ""), &hb);
+    store(g, load(g, g->et, at(g, bias, j)), zv);
+    if_else(g, &hb);
+    if_end(g, &hb);
+    store(g, load(g, g->et, zv), at(g, c, add(g, mul(g, i, n), j)));
+    loop_end(g, &lj);
+    loop_end(g, &li);
     if_else(g, &empty);
     if_end(g, &empty);
 
@@ -467,7 +493,7 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     group = mul(g, cdiv(g, group, g->nr), c64(g, g->nr));
     LLVMValueRef ngroups = LLVMBuildSDiv(g->b, add(g, nc, sub(g, group, c64(g, 1))), group, "");
     LLVMValueRef vals[CX_COUNT] = {m, n, k, a, ta ? c64(g, 1) : k, ta ? m : c64(g, 1), b, ldb, ws, packed, c, jc, nc,
-                                   group, ngroups};
+                                   group, ngroups, bias};
     for (int i = 0; i < CX_COUNT; i++) LLVMBuildStore(g->b, vals[i], field(g, st, cx, i));
     run_tasks(g, task, cx, mul(g, nib, ngroups), mul(g, mul(g, m, nc), k));
     loop_end(g, &ljc);
@@ -591,8 +617,8 @@ static LLVMValueRef dot_task_function(Gen *g) {
 
 static LLVMValueRef dot_driver_function(Gen *g, LLVMValueRef task) {
     LLVMTypeRef i64 = g->i64, ptr = g->ptr, st = dot_ctx_type(g);
-    LLVMTypeRef ps[8] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64};
-    begin_function(g, fmt("dlc_gemm_dot_%s", g->suffix), ps, 8);
+    LLVMTypeRef ps[9] = {i64, i64, i64, ptr, ptr, ptr, ptr, i64, ptr};   /* the last, a bias, is always null */
+    begin_function(g, fmt("dlc_gemm_dot_%s", g->suffix), ps, 9);
     LLVMValueRef m = arg(g, 0), n = arg(g, 1), k = arg(g, 2), c = arg(g, 5), ws = arg(g, 6);
     LLVMValueRef vals[DX_COUNT] = {m, n, k, arg(g, 3), arg(g, 4), arg(g, 7), c, ws};
     LLVMValueRef cx = local(g, st, 0);

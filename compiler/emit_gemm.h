@@ -13,9 +13,10 @@ typedef struct {
     LLVMValueRef parallel_for;    /* global: void (*)(void (*)(void *, int64_t), void *, int64_t) */
 } GemmTarget;
 
-/* void gemm(i64 m, i64 n, i64 k, ptr a, ptr b, ptr c, ptr ws, i64 ldb) computing KGemm's arithmetic for
- * element type `elem` (float or double) and the given transposes; made once per module.  A null
- * ws means no workspace: an untransposed B is then read in place, never packed. */
+/* void gemm(i64 m, i64 n, i64 k, ptr a, ptr b, ptr c, ptr ws, i64 ldb, ptr bias) computing KGemm's
+ * arithmetic for element type `elem` (float or double) and the given transposes; made once per
+ * module.  A null ws means no workspace: an untransposed B is then read in place, never packed.
+ * A null bias adds none. */
 LLVMValueRef gemm_function(const GemmTarget *t, LLVMTypeRef elem, bool ta, bool tb);
 /* the same arguments (ldb: B's dense row stride, k) for KGemm's dot form */
 LLVMValueRef gemm_dot_function(const GemmTarget *t, LLVMTypeRef elem);

@@ -403,15 +403,17 @@ static void stmt(Emit *E, const KStmt *s) {
                                 : gemm_function(&E->gemm, ty(E, E->kf->bufs[g->c].t), g->ta, g->tb);
         LLVMTypeRef et = ty(E, E->kf->bufs[g->c].t);
         LLVMValueRef off[3] = {expr(E, g->aoff), expr(E, g->boff), expr(E, g->coff)};
-        LLVMValueRef args[8] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),
+        LLVMValueRef args[9] = {expr(E, g->m), expr(E, g->n), expr(E, g->k),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->a), &off[0], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->b), &off[1], 1, ""),
                                 LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->c), &off[2], 1, ""),
                                 g->ws < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0))
                                 : g->wsoff ? LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->ws), (LLVMValueRef[]){expr(E, g->wsoff)}, 1, "")
                                            : buf_ptr(E, g->ws),
-                                expr(E, kgemm_ldb(g))};
-        LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 8, "");
+                                expr(E, kgemm_ldb(g)),
+                                g->bias < 0 ? LLVMConstNull(LLVMPointerTypeInContext(E->ctx, 0))
+                                            : LLVMBuildInBoundsGEP2(E->b, et, buf_ptr(E, g->bias), (LLVMValueRef[]){expr(E, g->biasoff)}, 1, "")};
+        LLVMBuildCall2(E->b, LLVMGlobalGetValueType(f), f, args, 9, "");
         return;
     }
     case KS_REGION:
@@ -588,7 +590,7 @@ static bool self_contained(const KBlock *b, bool *set) {
             return false;
         if (s->kind == KS_GEMM) {   /* only one with no workspace or a slice of its own, on this task's values */
             const KGemm *g = s->gemm;
-            if ((g->ws >= 0 && !g->wsoff) || !reads_only(g->wsoff, set) || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
+            if ((g->ws >= 0 && !g->wsoff) || !reads_only(g->wsoff, set) || !reads_only(g->biasoff, set) || !reads_only(g->aoff, set) || !reads_only(g->boff, set) || !reads_only(g->coff, set) ||
                 !reads_only(g->m, set) || !reads_only(g->n, set) || !reads_only(g->k, set) || !reads_only(g->ldb, set))
                 return false;
         }

@@ -221,7 +221,8 @@ KExpr *kgemm_ldb(const KGemm *g) { return g->ldb ? g->ldb : g->tb ? g->k : g->n;
 
 void kgemm(KBlock *b, const KGemm *g) {
     if (g->ws < 0 && g->tb) ICE("a GEMM without workspace must not transpose B (it packs B^T)");
-    if (g->dot && (g->ta || !g->tb || g->ldb)) ICE("the dot form is A . B^T with dense rows");
+    if (g->dot && (g->ta || !g->tb || g->ldb || g->bias >= 0)) ICE("the dot form is A . B^T with dense rows, no bias");
+    if ((g->bias >= 0) != (g->biasoff != NULL)) ICE("a GEMM bias needs its offset");
     KStmt *s = push_stmt(b, KS_GEMM);
     s->gemm = xcalloc(1, sizeof *g);
     *s->gemm = *g;
@@ -319,6 +320,7 @@ static void print_block(FILE *out, const KFunc *f, const KBlock *b, int depth) {
             if (g->ldb) { fprintf(out, ", ldb="); print_expr(out, f, g->ldb); }
             fprintf(out, ", ws=%s", g->ws < 0 ? "none" : f->bufs[g->ws].name);
             if (g->wsoff) { fprintf(out, "+"); print_expr(out, f, g->wsoff); }
+            if (g->bias >= 0) { fprintf(out, ", bias=%s+", f->bufs[g->bias].name); print_expr(out, f, g->biasoff); }
             fprintf(out, ")\n");
             break;
         }
@@ -393,6 +395,8 @@ static void sig_block(SigWriter *w, const KBlock *b) {
             sig_buf(w, g->b); sig_expr(w, g->boff);
             sig_buf(w, g->c); sig_expr(w, g->coff);
             if (g->ws >= 0) sig_buf(w, g->ws);
+            if (g->bias >= 0) sig_buf(w, g->bias);
+            sig_expr(w, g->biasoff);
             sig_expr(w, g->m); sig_expr(w, g->n); sig_expr(w, g->k); sig_expr(w, g->ldb); sig_expr(w, g->wsoff);
         }
         sig_expr(w, s->lo);

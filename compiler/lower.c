@@ -196,7 +196,12 @@ static KExpr *value_at(Lower *L, Node *x, const Point *pt) {
 }
 
 /* One loop nest for an elementwise node and every value fused into it. */
+static void matmul_into(Lower *L, Node *n, Node *out, Node *bias);
 static void lower_elementwise(Lower *L, Node *n) {
+    if (n->op == OP_ADD && n->in[0]->op == OP_MATMUL && n->in[0]->base == B_FUSED) {   /* plan.c's epilogue */
+        matmul_into(L, n->in[0], n, n->in[1]);
+        return;
+    }
     KBlock *outer = L->b;
     Point pt = {&n->shape, NULL, {0}, !flat_ok(n, &n->shape)};
     if (!pt.per_axis) {
@@ -472,7 +477,7 @@ static void lower_train_eval(Lower *L, Node *n) {
 /* C[M,N] = op(A) op(B), with A, B seen as [rows, last] matrices: one GEMM statement, which
  * each back end implements (KGemm in dlc.h fixes the arithmetic); with batch axes, one GEMM
  * per batch index, in a loop. */
-static void lower_matmul(Lower *L, Node *n) {
+static void matmul_into(Lower *L, Node *n, Node *out, Node *bias) {
     Node *a = n->in[0], *b = n->in[1];
     MatDims d = matmul_dims(n);
     KExpr *m = kdim(d.m), *nc = kdim(d.n), *k = kdim(d.ka);
@@ -480,12 +485,14 @@ static void lower_matmul(Lower *L, Node *n) {
     KExpr *at = ki(0);
     int64_t slice = matmul_batch_slice(L->g, n);
     if (n->iattr[2]) at = var(L, slice >= 0 ? ploop(L, "batch", kdim(d.batch), numel(n)) : loop(L, "batch", kdim(d.batch)));
-    KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, n),
+    KGemm g = {n->iattr[0], n->iattr[1], buf_of(L, a), buf_of(L, b), buf_of(L, out),
                slice == 0 ? -1 : kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"), mul(at, mul(m, k)), mul(at, mul(k, nc)),
-               mul(at, mul(m, nc)), m, nc, k, NULL, matmul_dot(n), slice > 0 ? mul(at, ki(slice)) : NULL};
+               mul(at, mul(m, nc)), m, nc, k, NULL, matmul_dot(n), slice > 0 ? mul(at, ki(slice)) : NULL,
+               bias ? buf_of(L, bias) : -1, bias ? ki(0) : NULL};
     kgemm(L->b, &g);
     L->b = outer;
 }
+static void lower_matmul(Lower *L, Node *n) { matmul_into(L, n, n, NULL); }
 
 /* ---- images [N, C, H, W] --------------------------------------------------------------------
  * Every image op loops over the leading "planes" (N*C, or N and C) and the spatial axes; the
@@ -850,7 +857,7 @@ static void rnn_step(Lower *L, Rnn *r, KExpr *t, KExpr *tprev, bool first) {
     if (product) {   /* this block's rows against w_hh^T [H, GH] (rows padded), read in place */
         KGemm g = {false, false, first ? buf_of(L, r->h0) : buf_of(L, n), buf_of(L, n->in[2]), buf_of(L, n), -1,
                    add(first ? ki(0) : h_at(r, tprev), mul(r->r0, r->H)), ki(0), add(hg, mul(r->r0, r->G)),
-                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1]), false, NULL};
+                   r->nr, r->G, r->H, kdim(n->in[2]->shape.d[1]), false, NULL, -1, NULL};
         kgemm(L->b, &g);
     }
     KExpr *i = add(r->r0, var(L, loop(L, "i", r->nr)));   /* batch row */
@@ -1006,7 +1013,7 @@ static void lower_rnn_bwd(Lower *L, Node *n) {
     L->b = body;
     /* dh_rec = step . w_hh; the last step's only feeds the initial state */
     KBlock *prod = mode0 ? &kif(L->b, kbin(K_LT, var(L, s), sub(r.T, ki(1))))->body : L->b;
-    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL, false, NULL};
+    KGemm g = {false, false, b, buf_of(L, r.w), b, -1, add(stp, mul(r.r0, r.G)), ki(0), add(dh, mul(r.r0, r.H)), r.nr, r.H, r.G, NULL, false, NULL, -1, NULL};
     kgemm(prod, &g);
     L->b = outer;
     if (mode0) return;
@@ -1032,7 +1039,7 @@ static void lower_rnn_dwhh(Lower *L, Node *n) {
     int i = loop(L, "i", numel(n));
     kstore(L->b, buf_of(L, n), var(L, i), c(n, 0));
     KGemm g = {true, false, buf_of(L, dg), buf_of(L, ws), buf_of(L, n), kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL, false, NULL};
+               rev ? ki(0) : mul(N, G), rev ? mul(N, H) : ki(0), ki(0), G, H, k, NULL, false, NULL, -1, NULL};
     kgemm(&kif(outer, kbin(K_GT, k, ki(0)))->body, &g);
     L->b = outer;
 }
@@ -1211,7 +1218,7 @@ static void lower_attention(Lower *L, Node *n) {
     int nc = local(L, "nc", kbin(K_MIN, Bc, sub(S, var(L, j0))));
     KGemm sg = {false, true, buf_of(L, q), buf_of(L, k), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
                 mul(add(mul(var(L, bh), Tq), var(L, i0)), Dk), mul(add(mul(var(L, bh), S), var(L, j0)), Dk), tile,
-                var(L, nr), var(L, nc), Dk, NULL, false, NULL};
+                var(L, nr), var(L, nc), Dk, NULL, false, NULL, -1, NULL};
     kgemm(L->b, &sg);
     r = loop(L, "r", var(L, nr));
     KBlock *rb = L->b;
@@ -1238,7 +1245,7 @@ static void lower_attention(Lower *L, Node *n) {
     kstore(L->b, o, oat, mul(ld(L, n, oat), var(L, corr)));
     L->b = live;
     KGemm pg = {false, false, o, buf_of(L, v), o, kbuf(L->f, B_W, L->gemm_ws, T(n), "gemm_ws"),
-                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL, false, NULL};
+                tile, mul(add(mul(var(L, bh), S), var(L, j0)), Dv), pv, var(L, nr), Dv, var(L, nc), NULL, false, NULL, -1, NULL};
     kgemm(L->b, &pg);
     r = loop(L, "r", var(L, nr));
     d = loop(L, "d", Dv);

@@ -200,6 +200,18 @@ Plan *plan_function(Graph *g, FnKind kind) {
             effects[pos_of[c->id]] == effects[pos + 1])
             n->base = B_FUSED;
     }
+    /* epilogue: a product used only by an add of a bias over its columns (a Dense layer's), with
+     * no effect in between, is computed by the add's node: the GEMM adds the bias as it stores
+     * (KGemm.bias), the same bits as a pass of its own */
+    for (int pos = 0; pos < p->sched.n; pos++) {
+        Node *n = p->sched.v[pos], *m = n->nin == 2 ? n->in[0] : NULL, *b = n->nin == 2 ? n->in[1] : NULL;
+        if (n->op != OP_ADD || n->base == B_FUSED || m->op != OP_MATMUL || m->iattr[2] || matmul_dot(m) || m->uses != 1 ||
+            m->base != B_NONE || m->data || b->base == B_FUSED || b->shape.rank != 1 || m->shape.rank < 1 ||
+            !dim_eq(b->shape.d[0], m->shape.d[m->shape.rank - 1]) || !shape_eq(&n->shape, &m->shape) ||
+            n->dtype != m->dtype || b->dtype != m->dtype || effects[pos] != effects[pos_of[m->id] + 1])
+            continue;
+        m->base = B_FUSED;
+    }
     /* liveness: a value (or the buffer a view reads) lives until its last consumer; what a
      * fused value reads lives until the loop it is fused into */
     int *at = xcalloc((size_t)p->sched.n, sizeof *at);

@@ -2,7 +2,8 @@
  * element one fma chain over k in order, compared bit for bit.  Sizes cover the edges of the
  * register tile, the k/m/n blocks, every transpose, f32 and f64, one thread and the pool, B with
  * padded rows (KGemm.ldb; the padding holds NaN, so a read of it shows), B read in place
- * without a workspace, and the dot form (KGemm.dot) against its own definition. */
+ * without a workspace, a bias over the columns (KGemm.bias), and the dot form (KGemm.dot) against
+ * its own definition. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +54,11 @@ static double ref_dot(int f64, int64_t m, int64_t k, int64_t ldb, const void *a,
 
 /* A kernel function computing one product of sizes sym[0..2] from io[0], io[1] into io[2]; B's
  * row stride is sym[3] when `padded`; `ws` false: no workspace. */
-static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws, bool dot) {
+static KFunc *gemm_kernel(const char *name, KType t, int ta, int tb, bool padded, bool ws, bool dot, bool bias) {
     KFunc *f = new_kfunc(name);
     KGemm g = {ta, tb, kbuf(f, B_IO + 0, 0, t, "a"), kbuf(f, B_IO + 1, 0, t, "b"), kbuf(f, B_IO + 2, 0, t, "c"),
-               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL, dot, NULL};
+               ws ? kbuf(f, B_W, 0, t, "ws") : -1, ki(0), ki(0), ki(0), ksym(0), ksym(1), ksym(2), padded ? ksym(3) : NULL, dot, NULL,
+               bias ? kbuf(f, B_IO + 3, 0, t, "bias") : -1, bias ? ki(0) : NULL};
     kgemm(&f->body, &g);
     return f;
 }
@@ -71,8 +73,15 @@ static void fill(void *p, int f64, int64_t n, unsigned seed) {
 }
 
 /* pad > 0: B's rows are `pad` elements longer than dense, the extra ones NaN */
+static void check_bias(StepFn fn, const char *what, int f64, int ta, int tb, int dot, int bias, int64_t m, int64_t n,
+                       int64_t k, int64_t pad, void *ws);
 static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot, int64_t m, int64_t n, int64_t k,
                   int64_t pad, void *ws) {
+    check_bias(fn, what, f64, ta, tb, dot, 0, m, n, k, pad, ws);
+}
+/* bias: C[i, j] = the chain + bias[j] */
+static void check_bias(StepFn fn, const char *what, int f64, int ta, int tb, int dot, int bias, int64_t m, int64_t n,
+                       int64_t k, int64_t pad, void *ws) {
     size_t es = f64 ? 8 : 4;
     int64_t brows = tb ? n : k, bcols = tb ? k : n, ldb = bcols + pad;
     void *a = malloc((size_t)(m * k) * es + 8), *b = malloc((size_t)(brows * ldb) * es + 8), *c = malloc((size_t)(m * n) * es + 8);
@@ -84,7 +93,9 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot,
             else ((float *)b)[r * ldb + q] = NAN;
         }
     memset(c, 0x7f, (size_t)(m * n) * es);
-    void *io[3] = {a, b, c};
+    void *bv = malloc((size_t)n * es + 8);
+    fill(bv, f64, n, (unsigned)(n + 99));
+    void *io[4] = {a, b, c, bv};
     int64_t sym[4] = {m, n, k, ldb};
     double hp[4] = {0}, out[8];
     /* the workspace plan.c would reserve, then a canary that must survive */
@@ -106,6 +117,7 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot,
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             double want = dot ? ref_dot(f64, m, k, ldb, a, b, i, j) : ref(f64, ta, tb, m, n, k, ldb, a, b, i, j);
+            if (bias) want = f64 ? want + ((double *)bv)[j] : (double)((float)want + ((float *)bv)[j]);
             double got = f64 ? ((double *)c)[i * n + j] : ((float *)c)[i * n + j];
             if (memcmp(&want, &got, sizeof want) != 0 && !bad++) bi = i, bj = j;
         }
@@ -114,7 +126,7 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot,
         failures++;
         printf("not ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld: %lld elements differ, first (%lld, %lld): %.9g vs %.9g\n",
                what, ta ? "T" : "N", tb ? "T" : "N", (long long)m, (long long)n, (long long)k, (long long)ldb, (long long)bad,
-               (long long)bi, (long long)bj, dot ? ref_dot(f64, m, k, ldb, a, b, bi, bj) : ref(f64, ta, tb, m, n, k, ldb, a, b, bi, bj),
+               (long long)bi, (long long)bj, dot ? ref_dot(f64, m, k, ldb, a, b, bi, bj) : ref(f64, ta, tb, m, n, k, ldb, a, b, bi, bj) + (bias ? (f64 ? ((double *)bv)[bj] : ((float *)bv)[bj]) : 0),
                f64 ? ((double *)c)[bi * n + bj] : ((float *)c)[bi * n + bj]);
     } else {
         printf("ok - gemm/%s %s%s m=%lld n=%lld k=%lld ldb=%lld\n", what, ta ? "T" : "N", tb ? "T" : "N", (long long)m,
@@ -123,20 +135,23 @@ static void check(StepFn fn, const char *what, int f64, int ta, int tb, int dot,
     free(a);
     free(b);
     free(c);
+    free(bv);
 }
 
 int main(void) {
     diag_set_source("test_gemm", "");
     /* g0..g7: (f64, ta, tb) dense; p0..p7 the same with padded B rows; w0, w1: f32 and f64, B
      * untransposed, padded and read in place without a workspace */
-    KFunc *fns[20];
+    KFunc *fns[28];
     for (int v = 0; v < 16; v++)
-        fns[v] = gemm_kernel(fmt("%c%d", v & 8 ? 'p' : 'g', v & 7), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, v & 8, true, false);
-    for (int v = 0; v < 2; v++) fns[16 + v] = gemm_kernel(fmt("w%d", v), v ? KT_F64 : KT_F32, 0, 0, true, false, false);
-    for (int v = 0; v < 2; v++) fns[18 + v] = gemm_kernel(fmt("d%d", v), v ? KT_F64 : KT_F32, 0, 1, false, true, true);
+        fns[v] = gemm_kernel(fmt("%c%d", v & 8 ? 'p' : 'g', v & 7), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, v & 8, true, false, false);
+    for (int v = 0; v < 2; v++) fns[16 + v] = gemm_kernel(fmt("w%d", v), v ? KT_F64 : KT_F32, 0, 0, true, false, false, false);
+    for (int v = 0; v < 2; v++) fns[18 + v] = gemm_kernel(fmt("d%d", v), v ? KT_F64 : KT_F32, 0, 1, false, true, true, false);
+    /* b0..b7: (f64, ta, tb) with a bias over the columns */
+    for (int v = 0; v < 8; v++) fns[20 + v] = gemm_kernel(fmt("b%d", v), v & 4 ? KT_F64 : KT_F32, v >> 1 & 1, v & 1, false, true, false, true);
     EmitOpts eo = {2, getenv("DUMP") != NULL, NULL, "test"};
     setvbuf(stdout, NULL, _IOLBF, 0);
-    Jit *jit = jit_compile(fns, 20, &eo);
+    Jit *jit = jit_compile(fns, 28, &eo);
     dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
     void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8 + 4096);
 
@@ -165,6 +180,12 @@ int main(void) {
                       psizes[s][0], psizes[s][1], psizes[s][2], psizes[s][3], NULL);
         /* more columns than one B panel (GEMM_NC) */
         check(jit_lookup(jit, "g1"), fmt("%s f32", what), 0, 0, 1, 0, 5, GEMM_NC + 70, 9, 0, ws);
+        /* a bias over the columns, added as the last k block is stored; k = 0 gives the bias */
+        static const int64_t bsizes[][3] = {{1, 1, 1}, {9, 33, 17}, {129, 65, 257}, {300, 256, 64}, {5, 7, 0}};
+        for (int v = 0; v < 8; v++)
+            for (size_t s = 0; s < sizeof bsizes / sizeof *bsizes; s++)
+                check_bias(jit_lookup(jit, fmt("b%d", v)), fmt("%s %s bias", what, v & 4 ? "f64" : "f32"), v & 4, v >> 1 & 1,
+                           v & 1, 0, 1, bsizes[s][0], bsizes[s][1], bsizes[s][2], 0, ws);
         /* the dot form: within one lane step, one chunk, several chunks with a tail; edges of its tiles */
         static const int64_t dsizes[][3] = {{1, 1, 1},   {1, 1, 15},   {6, 25, 16},   {6, 25, 513},   {16, 150, 6400},
                                             {5, 7, 4097}, {9, 13, 1000}, {3, 2, 50176}, {40, 40, 2049}};
