@@ -1081,10 +1081,9 @@ static void lower_dropout(Lower *L, Node *n) {
 }
 
 /* ---- last-axis normalizers ------------------------------------------------------------------ */
-
 /* Emit, inside a row loop, m = max_c x[base + c], e[ebase + c] = e^(x - m) into buffer `eb`
- * (a loop without a reduction, so the exponentials vectorize), and s = sum_c e, in order (the
- * same sum, bit for bit, as adding the exponentials one by one). */
+ * (a loop without a reduction, so the exponentials vectorize), and s = sum_c e; m and s are
+ * lane folds. */
 static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int eb, KExpr *ebase, int *m, int *s) {
     KBlock *rb = L->b;
     *m = lane_fold(L, K_MAX, ld(L, x, base), C, &(RowElem){buf_of(L, x), base, NULL, NULL, NULL, NULL});
