@@ -290,6 +290,7 @@ MatDims matmul_dims(const Node *n);
  * each index packing into a slice of its own; -1 when it runs them in turn */
 int64_t matmul_batch_slice(const Graph *g, const Node *n);
 bool matmul_dot(const Node *n);   /* lowered as KGemm's dot form */
+bool pool_tiles(const Shape *x, const Shape *y, const int64_t *a);   /* pooling windows a (iattr) tile x exactly */
 Node *new_reshape(Graph *g, Loc loc, Node *x, Shape s);
 Node *new_sum_to(Graph *g, Loc loc, Node *x, Shape s);
 bool is_float(dlrt_dtype t);

@@ -110,6 +110,14 @@ int64_t matmul_batch_slice(const Graph *g, const Node *n) {
     return slice * dim_eval(g, d.batch, NULL) * (int64_t)dlrt_dtype_size(n->dtype) <= BATCH_WS_MAX ? slice : -1;
 }
 
+/* Pooling windows a (kernel h, w, stride h, w) that tile x exactly (y the pooled shape): stride =
+ * kernel and nothing left over, so every element of x is in exactly one window. */
+bool pool_tiles(const Shape *x, const Shape *y, const int64_t *a) {
+    const Dim *xs = x->d + x->rank - 2, *ys = y->d + y->rank - 2;
+    return a[2] == a[0] && a[3] == a[1] && dim_is_const(xs[0]) && dim_is_const(xs[1]) && dim_is_const(ys[0]) &&
+           dim_is_const(ys[1]) && xs[0].c == ys[0].c * a[0] && xs[1].c == ys[1].c * a[1];
+}
+
 Node *node1(Graph *g, Op op, Loc loc, Node *a) { return new_node(g, op, loc, 1, &a); }
 Node *node2(Graph *g, Op op, Loc loc, Node *a, Node *b) {
     Node *in[2] = {a, b};

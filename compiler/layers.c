@@ -424,7 +424,10 @@ static Node *pool_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     Node *xp = pad_image(g, img, p, max ? -INFINITY : 0.0, loc);   /* avg counts the padding, as PyTorch */
     int64_t ia[8] = {l->k[0], l->k[1], l->s[0], l->s[1]};
     Shape ys = {4, {img->shape.d[0], img->shape.d[1], dim_const(OH), dim_const(OW)}};
-    return from_image(g, l, new_node_attr(g, max ? OP_MAXPOOL2D : OP_AVGPOOL2D, loc, 1, &xp, ia, ys), loc);
+    Node *y = new_node_attr(g, max ? OP_MAXPOOL2D : OP_AVGPOOL2D, loc, 1, &xp, ia, ys);
+    if (max && pool_tiles(&xp->shape, &ys, ia))   /* scratch: the maxima over each window's rows (lower_maxpool2d) */
+        y->extra = dim_mul(dim_mul(img->shape.d[0], img->shape.d[1]), dim_const(OH * xp->shape.d[3].c));
+    return from_image(g, l, y, loc);
 }
 
 /* ---- GlobalAvgPool(): [N, C, spatial...] -> [N, C], the mean over the spatial axes ---------- */

@@ -669,15 +669,44 @@ static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best,
     KExpr *v = ld(L, x, window_in(L, pooled, w, var(L, kh), var(L, kw), x));
     /* take v when best is not NaN and (v is NaN or v > best) */
     KExpr *take = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
-                       kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));
+                       kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));   /* as max_step */
     if (arg) kset(L->b, *arg, kselect(take, kcast(KT_I32, add(mul(var(L, kh), ki(pooled->iattr[1])), var(L, kw))), var(L, *arg)));
     kset(L->b, *best, kselect(take, v, var(L, *best)));
     L->b = ob;
 }
 
+/* best = best, or v when best is not NaN and (v is NaN or v > best): the first maximum, NaN
+ * winning (PyTorch's) */
+static KExpr *max_step(KExpr *best, KExpr *v) {
+    return kselect(kbin(K_AND, kbin(K_EQ, best, best), kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, best))), v, best);
+}
+
+/* Windows that tile x exactly (pool_tiles) take two passes over long contiguous loops, through
+ * the node's scratch t: t[r, w] = the max over the window rows of output row r (r over planes
+ * and output rows, w over x's width), then y[q] = the max of t[q KW .. q KW + KW) over every
+ * output q at once.  Rows of pooled planes are short (5 in LeNet), and the windows' strided
+ * columns in a loop over them became gathers. */
 static void lower_maxpool2d(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
+    if (pool_tiles(&x->shape, &n->shape, n->iattr)) {
+        int64_t KH = n->iattr[0], KW = n->iattr[1], W = x->shape.d[x->shape.rank - 1].c;
+        KExpr *rowsy = mul(planes(n), dimr(n, 2)), *t = numel(n);
+        int nb = buf_of(L, n);
+        int r = ploop(L, "r", rowsy, numel(x)), w = vloop(L, "w", ki(W));
+        KExpr *at = add(mul(mul(var(L, r), ki(KH)), ki(W)), var(L, w));
+        int best = local(L, "best", ld(L, x, at));
+        for (int64_t i = 1; i < KH; i++) kset(L->b, best, max_step(var(L, best), ld(L, x, add(at, ki(i * W)))));
+        kstore(L->b, nb, add(t, add(mul(var(L, r), ki(W)), var(L, w))), var(L, best));
+        L->b = outer;
+        int q = ploop(L, "q", numel(n), numel(n));
+        KExpr *tq = add(t, mul(var(L, q), ki(KW)));
+        best = local(L, "best", kload(L->f, nb, tq));
+        for (int64_t j = 1; j < KW; j++) kset(L->b, best, max_step(var(L, best), kload(L->f, nb, add(tq, ki(j)))));
+        kstore(L->b, nb, var(L, q), var(L, best));
+        L->b = outer;
+        return;
+    }
     Window w = window_loops(L, n, true);
     int best;
     window_argmax(L, n, x, &w, &best, NULL);
@@ -695,11 +724,7 @@ static void lower_maxpool2d_bwd(Lower *L, Node *n) {
     const int64_t *a = n->iattr;   /* kernel h, w, stride h, w */
     KBlock *outer = L->b;
     int db = buf_of(L, n);
-    bool tiles = a[2] == a[0] && a[3] == a[1] && dim_is_const(n->shape.d[n->shape.rank - 1]) &&
-                 dim_is_const(n->shape.d[n->shape.rank - 2]) && dim_is_const(dy->shape.d[dy->shape.rank - 1]) &&
-                 dim_is_const(dy->shape.d[dy->shape.rank - 2]) &&
-                 n->shape.d[n->shape.rank - 2].c == dy->shape.d[dy->shape.rank - 2].c * a[0] &&
-                 n->shape.d[n->shape.rank - 1].c == dy->shape.d[dy->shape.rank - 1].c * a[1];
+    bool tiles = pool_tiles(&n->shape, &dy->shape, a);
     if (!tiles) zero(L, n, numel(n));
     Window w = window_loops(L, dy, tiles);
     int best, arg;
