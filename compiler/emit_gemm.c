@@ -244,13 +244,18 @@ static LLVMValueRef lane_mask(Gen *g, int v, LLVMValueRef n) {
     return LLVMBuildICmp(g->b, LLVMIntSLT, LLVMConstVector(lanes, (unsigned)g->vw), nv, "");
 }
 
+/* *acc = fma(a, b, *acc) on vectors */
+static void fma_into(Gen *g, LLVMValueRef acc, LLVMValueRef a, LLVMValueRef b) {
+    unsigned id = LLVMLookupIntrinsicID("llvm.fma", 8);
+    LLVMValueRef args[3] = {a, b, LLVMBuildLoad2(g->b, g->vt, acc, "")};
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->t->mod, id, &g->vt, 1);
+    LLVMBuildStore(g->b, LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, id, &g->vt, 1), f, args, 3, ""), acc);
+}
+
 /* acc[r][v] += A(r, p) * B(p, v*VW ..) for p < kc; B's loads masked when `mask` is given */
 static void k_loop(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *arow, LLVMValueRef kc, LLVMValueRef aps,
                    LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask) {
     int MR = g->mr, NV = g->nr / g->vw;
-    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
-    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
-    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
     Loop lp;
     LLVMValueRef p = loop_begin(g, &lp, c64(g, 0), kc, 1);
     LLVMValueRef brow = at(g, bp, mul(g, p, ldb)), aoff = mul(g, p, aps), bv[4];
@@ -260,10 +265,7 @@ static void k_loop(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *arow, LLVM
     }
     for (int r = 0; r < MR; r++) {
         LLVMValueRef a = splat(g, load(g, g->et, at(g, arow[r], aoff)));
-        for (int v = 0; v < NV; v++) {
-            LLVMValueRef args[3] = {a, bv[v], LLVMBuildLoad2(g->b, g->vt, acc[r][v], "")};
-            LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][v]);
-        }
+        for (int v = 0; v < NV; v++) fma_into(g, acc[r][v], a, bv[v]);
     }
     loop_end(g, &lp);
 }
@@ -552,9 +554,6 @@ static LLVMValueRef dot_task_function(Gen *g) {
     for (int r = 0; r < DR; r++)
         for (int q = 0; q < DC; q++)
             for (int l = 0; l < NL; l++) acc[r][q][l] = local(g, g->vt, 0);
-    unsigned fma_id = LLVMLookupIntrinsicID("llvm.fma", 8);
-    LLVMValueRef fma = LLVMGetIntrinsicDeclaration(g->t->mod, fma_id, &g->vt, 1);
-    LLVMTypeRef fma_ty = LLVMIntrinsicGetType(g->ctx, fma_id, &g->vt, 1);
     Loop lj, li, lp;
     LLVMValueRef j0 = loop_begin(g, &lj, c64(g, 0), n, DC);
     LLVMValueRef i0 = loop_begin(g, &li, c64(g, 0), m, DR);
@@ -592,10 +591,7 @@ static LLVMValueRef dot_task_function(Gen *g) {
             for (int l = 0; l < NL; l++) {
                 LLVMValueRef ptr = at(g, brow[q], add(g, p, c64(g, l * g->vw)));
                 LLVMValueRef bv = tail ? masked_load(g, ptr, mask[l]) : load(g, g->vt, ptr);
-                for (int r = 0; r < DR; r++) {
-                    LLVMValueRef args[3] = {av[r][l], bv, LLVMBuildLoad2(g->b, g->vt, acc[r][q][l], "")};
-                    LLVMBuildStore(g->b, LLVMBuildCall2(g->b, fma_ty, fma, args, 3, ""), acc[r][q][l]);
-                }
+                for (int r = 0; r < DR; r++) fma_into(g, acc[r][q][l], av[r][l], bv);
             }
         if (!tail) loop_end(g, &lp);
         else {

@@ -658,6 +658,13 @@ static KExpr *window_out(Lower *L, Window *w, Node *pooled) {
     return at2d(var(L, w->p), var(L, w->oh), var(L, w->ow), dimr(pooled, 2), dimr(pooled, 1));
 }
 
+/* Whether a running maximum `best` takes v: best is not NaN and (v is NaN or v > best), so the
+ * first maximum is kept and NaN wins (PyTorch's). */
+static KExpr *max_takes(KExpr *best, KExpr *v) {
+    return kbin(K_AND, kbin(K_EQ, best, best), kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, best)));
+}
+static KExpr *max_step(KExpr *best, KExpr *v) { return kselect(max_takes(best, v), v, best); }
+
 /* Emit, in the current (output) loop, best = the first maximal x of the window (NaN wins, as
  * in PyTorch) and, when arg is not NULL, *arg = its position kh*KW + kw in the window.
  * Branch-free (selects), so the loop over ow vectorizes. */
@@ -667,19 +674,12 @@ static void window_argmax(Lower *L, Node *pooled, Node *x, Window *w, int *best,
     KBlock *ob = L->b;
     int kh = loop(L, "kh", ki(pooled->iattr[0])), kw = loop(L, "kw", ki(pooled->iattr[1]));
     KExpr *v = ld(L, x, window_in(L, pooled, w, var(L, kh), var(L, kw), x));
-    /* take v when best is not NaN and (v is NaN or v > best) */
-    KExpr *take = kbin(K_AND, kbin(K_EQ, var(L, *best), var(L, *best)),
-                       kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, var(L, *best))));   /* as max_step */
+    KExpr *take = max_takes(var(L, *best), v);
     if (arg) kset(L->b, *arg, kselect(take, kcast(KT_I32, add(mul(var(L, kh), ki(pooled->iattr[1])), var(L, kw))), var(L, *arg)));
     kset(L->b, *best, kselect(take, v, var(L, *best)));
     L->b = ob;
 }
 
-/* best = best, or v when best is not NaN and (v is NaN or v > best): the first maximum, NaN
- * winning (PyTorch's) */
-static KExpr *max_step(KExpr *best, KExpr *v) {
-    return kselect(kbin(K_AND, kbin(K_EQ, best, best), kbin(K_OR, kbin(K_NE, v, v), kbin(K_GT, v, best))), v, best);
-}
 
 /* Windows that tile x exactly (pool_tiles) take two passes over long contiguous loops, through
  * the node's scratch t: t[r, w] = the max over the window rows of output row r (r over planes
