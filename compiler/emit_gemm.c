@@ -67,9 +67,9 @@ static LLVMBasicBlockRef block(Gen *g, const char *name) { return LLVMAppendBasi
 
 /* for (v = lo; v < hi; v += step) { ... } — loop_begin returns v for the body */
 typedef struct { LLVMValueRef var, step; LLVMBasicBlockRef head, done; } Loop;
-static LLVMValueRef loop_begin(Gen *g, Loop *l, LLVMValueRef lo, LLVMValueRef hi, int64_t step) {
+static LLVMValueRef loop_begin_by(Gen *g, Loop *l, LLVMValueRef lo, LLVMValueRef hi, LLVMValueRef step) {
     l->var = local(g, g->i64, 0);
-    l->step = c64(g, step);
+    l->step = step;
     LLVMBuildStore(g->b, lo, l->var);
     l->head = block(g, "head");
     LLVMBasicBlockRef body = block(g, "body");
@@ -80,6 +80,9 @@ static LLVMValueRef loop_begin(Gen *g, Loop *l, LLVMValueRef lo, LLVMValueRef hi
     LLVMBuildCondBr(g->b, lt(g, v, hi), body, l->done);
     LLVMPositionBuilderAtEnd(g->b, body);
     return v;
+}
+static LLVMValueRef loop_begin(Gen *g, Loop *l, LLVMValueRef lo, LLVMValueRef hi, int64_t step) {
+    return loop_begin_by(g, l, lo, hi, c64(g, step));
 }
 static void loop_end(Gen *g, Loop *l) {
     LLVMBuildStore(g->b, add(g, LLVMBuildLoad2(g->b, g->i64, l->var, ""), l->step), l->var);
@@ -373,14 +376,15 @@ static LLVMValueRef field(Gen *g, LLVMTypeRef st, LLVMValueRef ctx, int i) {
 }
 
 static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValueRef uk) {   /* pack_b: for tb's layout */
-    /* k blocks: packed panels are reused by every row tile, so long ones; B read in place streams
-     * kc rows at once, so few enough for the prefetchers to follow */
-    int64_t kcb = tb ? GEMM_KC : GEMM_KC_INPLACE;
     LLVMTypeRef ps[2] = {g->ptr, g->i64}, st = ctx_type(g);
     begin_function(g, fmt("dlc_gemm_task_%s%s", g->suffix, tb ? "_p" : ""), ps, 2);
     LLVMValueRef cx = arg(g, 0), t = arg(g, 1), v[CX_COUNT];
     for (int i = 0; i < CX_COUNT; i++) v[i] = LLVMBuildLoad2(g->b, cx_is_ptr(i) ? g->ptr : g->i64, field(g, st, cx, i), "");
     LLVMValueRef packed = LLVMBuildICmp(g->b, LLVMIntNE, v[CX_PACKED], c64(g, 0), "");
+    /* k blocks: packed panels are reused by every row tile, so long ones (each block reloads
+     * and stores C once); B read in place streams kc rows at once, so few enough for the
+     * prefetchers to follow */
+    LLVMValueRef kcb = tb ? c64(g, GEMM_KC) : LLVMBuildSelect(g->b, packed, c64(g, GEMM_KC), c64(g, GEMM_KC_INPLACE), "");
     /* which columns [j0, j1) of this panel step and rows [r0, r1) */
     LLVMValueRef jg = LLVMBuildSRem(g->b, t, v[CX_NGROUPS], ""), ib = LLVMBuildSDiv(g->b, t, v[CX_NGROUPS], "");
     LLVMValueRef j0 = mul(g, jg, v[CX_GROUP]), j1 = imin(g, v[CX_NC], add(g, j0, v[CX_GROUP]));
@@ -392,8 +396,8 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
     LLVMValueRef mine = at(g, v[CX_WS], mul(g, j0, imin(g, v[CX_K], c64(g, GEMM_KC))));
     /* k blocks in order (each element's chain continues where the last block stopped) */
     Loop lpc, lic, lj, li;
-    LLVMValueRef pc = loop_begin(g, &lpc, c64(g, 0), v[CX_K], kcb);
-    LLVMValueRef kc = imin(g, c64(g, kcb), sub(g, v[CX_K], pc));
+    LLVMValueRef pc = loop_begin_by(g, &lpc, c64(g, 0), v[CX_K], kcb);
+    LLVMValueRef kc = imin(g, kcb, sub(g, v[CX_K], pc));
     LLVMValueRef first = LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, pc, c64(g, 0), ""), g->i64, "");
     If ip;
     if_begin(g, packed, &ip);
