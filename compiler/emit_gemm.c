@@ -282,10 +282,34 @@ static void masked_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef ma
     LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, id, over, 2), f, args, 4, "");
 }
 
+/* Ask for the rows of C that the next tile down (MR rows below) reads and writes, for writing:
+ * in a large product they are in L3 or memory, and this tile's k loop hides the wait.  Only
+ * for long k loops (short ones would pay for the requests).  Below the last row the requests
+ * point past C, which is harmless: prefetches do not fault (and the address is not inbounds). */
+enum { PREFETCH_MIN_KC = 128 };
+static void prefetch_next(Gen *g, const LLVMValueRef *crow, LLVMValueRef ldc, LLVMValueRef kc) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+    If lng;
+    if_begin(g, LLVMBuildICmp(g->b, LLVMIntSGE, kc, c64(g, PREFETCH_MIN_KC), ""), &lng);
+    unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->t->mod, id, &g->ptr, 1);
+    LLVMTypeRef ft = LLVMIntrinsicGetType(g->ctx, id, &g->ptr, 1);
+    LLVMValueRef down = mul(g, ldc, c64(g, g->mr));
+    for (int r = 0; r < g->mr; r++)
+        for (int line = 0; line < g->nr * g->esize; line += 64) {
+            LLVMValueRef off = add(g, down, c64(g, line / g->esize));
+            LLVMValueRef args[4] = {LLVMBuildGEP2(g->b, g->et, crow[r], &off, 1, ""), LLVMConstInt(i32, 1, 0), LLVMConstInt(i32, 2, 0),
+                                    LLVMConstInt(i32, 1, 0)};
+            LLVMBuildCall2(g->b, ft, f, args, 4, "");
+        }
+    if_else(g, &lng);
+    if_end(g, &lng);
+}
+
 /* One case of the micro-kernel: acc = first ? 0 : C, the k loop, C = acc; `mask` (columns
  * live) when the tile is narrower than NR, NULL for a full-width one, whose B and C are read
  * and written plainly (masked loads cost registers without AVX-512, and load slots). */
-static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, LLVMValueRef first, const LLVMValueRef *arow,
+static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, LLVMValueRef ldc, LLVMValueRef first, const LLVMValueRef *arow,
                       LLVMValueRef kc, LLVMValueRef aps, LLVMValueRef bp, LLVMValueRef ldb, const LLVMValueRef *mask,
                       LLVMValueRef bias, LLVMValueRef add_bias) {
     int MR = g->mr, NV = g->nr / g->vw;
@@ -300,6 +324,7 @@ static void tile_case(Gen *g, LLVMValueRef acc[][4], const LLVMValueRef *crow, L
             LLVMBuildStore(g->b, mask ? masked_load(g, p, mask[v]) : load(g, g->vt, p), acc[r][v]);
         }
     if_end(g, &fst);
+    prefetch_next(g, crow, ldc, kc);
     k_loop(g, acc, arow, kc, aps, bp, ldb, mask);
     /* the epilogue: after the last k block, + bias[j] (the same bits as adding it afterwards) */
     If eb;
@@ -346,12 +371,12 @@ static LLVMValueRef ukernel_function(Gen *g) {
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, nr, c64(g, g->nr), ""), &wide);
     /* A's rows contiguous (not transposed): a constant step lets the rows' loads share offsets */
     if_begin(g, LLVMBuildICmp(g->b, LLVMIntEQ, aps, c64(g, 1), ""), &unit);
-    tile_case(g, acc, crow, first, arow, kc, c64(g, 1), bp, ldb, NULL, bias, add_bias);
+    tile_case(g, acc, crow, ldc, first, arow, kc, c64(g, 1), bp, ldb, NULL, bias, add_bias);
     if_else(g, &unit);
-    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, NULL, bias, add_bias);
+    tile_case(g, acc, crow, ldc, first, arow, kc, aps, bp, ldb, NULL, bias, add_bias);
     if_end(g, &unit);
     if_else(g, &wide);
-    tile_case(g, acc, crow, first, arow, kc, aps, bp, ldb, mask, bias, add_bias);
+    tile_case(g, acc, crow, ldc, first, arow, kc, aps, bp, ldb, mask, bias, add_bias);
     if_end(g, &wide);
     LLVMBuildRetVoid(g->b);
     return g->fn;

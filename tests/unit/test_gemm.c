@@ -155,7 +155,7 @@ int main(void) {
     dlrt_parallel_fn **hook = jit_address(jit, "test_parallel_for");
     void *ws = aligned_alloc(64, (size_t)GEMM_WS_ELEMS * 8 + 4096);
 
-    /* edges of the tiles (8/6 rows, 16..32 columns), the blocks (MC 128, KC 512 packed and 128
+    /* edges of the tiles (8/6 rows, 16..32 columns), the blocks (MC 128, KC 1024 packed and 128
      * in place; 260 rows pack an untransposed B), tiny sizes */
     static const int64_t sizes[][3] = {{1, 1, 1},    {1, 7, 3},     {8, 32, 16},   {9, 33, 17},   {7, 31, 1},
                                        {16, 64, 64}, {13, 100, 37}, {129, 65, 257}, {64, 10, 784}, {200, 300, 300},
