@@ -133,6 +133,11 @@ static void grad_attn_softmax(Graph *g, Node *n, Node *dy, Node **dx) {
     dx[0] = node2(g, OP_SOFTMAX_GRAD, n->loc, dy, n);
     if (n->fattr[0] != 1) dx[0] = node2(g, OP_MUL, n->loc, dx[0], new_const(g, n->loc, n->fattr[0], n->dtype));
 }
+static void grad_standardize(Graph *g, Node *n, Node *dy, Node **dx) {
+    dx[0] = node2(g, OP_STANDARDIZE_GRAD, n->loc, dy, n->in[0]);
+    dx[0]->fattr[0] = n->fattr[0];
+    dx[0]->iattr[0] = n->iattr[0];
+}
 static void grad_log_softmax(Graph *g, Node *n, Node *dy, Node **dx) { dx[0] = node2(g, OP_LOG_SOFTMAX_GRAD, n->loc, dy, n); }
 
 static void grad_cross_entropy(Graph *g, Node *n, Node *dy, Node **dx) {

@@ -465,8 +465,11 @@ static Node *dropout_apply(Graph *g, Layer *l, Node *x, Loc loc) {
 }
 
 /* ---- normalization --------------------------------------------------------------------------
- * Built from primitives (mean over axes, sqrt, broadcasting arithmetic) so autodiff derives the
- * gradients:  xhat = (x - mean) / sqrt(var + eps), var biased, as PyTorch normalizes. */
+ * xhat = (x - mean) / sqrt(var + eps), var biased, as PyTorch normalizes.  BatchNorm's statistics
+ * (over the batch, with running ones) are built from primitives (mean over axes, sqrt,
+ * broadcasting arithmetic) so autodiff derives the gradients; LayerNorm and GroupNorm normalize
+ * runs of contiguous elements, which the STANDARDIZE op does in one pass per statistic (and its
+ * gradient likewise). */
 static Node *cnst(Graph *g, Loc loc, double v, Node *like) { return new_const(g, loc, v, like->dtype); }
 
 static Node *mean_to(Graph *g, Loc loc, Node *x, Shape s) {
@@ -483,6 +486,14 @@ static void moments(Graph *g, Loc loc, Node *x, Shape s, Node **mean, Node **var
 static Node *standardize(Graph *g, Loc loc, Node *x, Node *mean, Node *var, double eps) {
     Node *sd = node1(g, OP_SQRT, loc, node2(g, OP_ADD, loc, var, cnst(g, loc, eps, x)));
     return node2(g, OP_DIV, loc, node2(g, OP_SUB, loc, x, mean), sd);
+}
+
+/* standardize over each run of the last K elements of x */
+static Node *standardize_rows(Graph *g, Loc loc, Node *x, int64_t K, double eps) {
+    Node *y = node1(g, OP_STANDARDIZE, loc, x);
+    y->fattr[0] = eps;
+    y->iattr[0] = K;
+    return y;
 }
 
 /* y = xhat * weight + bias, weight and bias seen with shape `s` */
@@ -586,11 +597,7 @@ static Node *layernorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
         error_at(loc, "LayerNorm '%s' expects trailing axes %s (as at its first use), got %s", l->name,
                  shape_str(g, &l->params[0]->node->shape), shape_str(g, &x->shape));
     }
-    Shape s = x->shape;
-    for (int i = s.rank - ns.rank; i < s.rank; i++) s.d[i] = dim_const(1);
-    Node *mean, *var;
-    moments(g, loc, x, s, &mean, &var);
-    return affine(g, l, standardize(g, loc, x, mean, var, l->eps), ns, loc);
+    return affine(g, l, standardize_rows(g, loc, x, shape_numel(&ns).c, l->eps), ns, loc);
 }
 
 /* GroupNorm(groups) over [N, C, ...]: statistics per sample and group of C / groups channels;
@@ -611,11 +618,7 @@ static Node *groupnorm_apply(Graph *g, Layer *l, Node *x, Loc loc) {
     }
     Dim per = dim_const(1);
     for (int i = 2; i < x->shape.rank; i++) per = dim_mul(per, x->shape.d[i]);
-    Shape grouped = {3, {x->shape.d[0], dim_const(G), dim_mul(dim_const(C / G), per)}};
-    Shape s = {3, {x->shape.d[0], dim_const(G), dim_const(1)}};
-    Node *xg = new_reshape(g, loc, x, grouped), *mean, *var;
-    moments(g, loc, xg, s, &mean, &var);
-    Node *y = new_reshape(g, loc, standardize(g, loc, xg, mean, var, l->eps), x->shape);
+    Node *y = standardize_rows(g, loc, x, C / G * per.c, l->eps);   /* a group's channels are contiguous */
     Shape chan = x->shape;
     chan.rank = x->shape.rank - 1;
     for (int i = 0; i < chan.rank; i++) chan.d[i] = i == 0 ? dim_const(C) : dim_const(1);

@@ -345,10 +345,18 @@ static void block_sums(Lower *L, Node *n, KExpr *nout, KExpr *nsum, KExpr *ostri
     L->b = outer;
 }
 
-/* The value of x[at(j)] (masked: `keep(j)` false gives `other`) for a lane fold. */
-typedef struct { int buf; KExpr *base; KExpr *(*keep)(Lower *, void *, KExpr *); void *kctx; KExpr *other; KExpr *scale; } RowElem;
+/* The value of x[at(j)] (masked: `keep(j)` false gives `other`) for a lane fold; or, when
+ * `value` is set, value(kctx, j). */
+typedef struct {
+    int buf;
+    KExpr *base;
+    KExpr *(*keep)(Lower *, void *, KExpr *);
+    void *kctx;
+    KExpr *other, *scale;
+    KExpr *(*value)(Lower *, void *, KExpr *);
+} RowElem;
 static KExpr *row_elem(Lower *L, const RowElem *e, KExpr *j) {
-    KExpr *v = kload(L->f, e->buf, add(e->base, j));
+    KExpr *v = e->value ? e->value(L, e->kctx, j) : kload(L->f, e->buf, add(e->base, j));
     if (e->scale) v = mul(v, e->scale);
     return e->keep ? kselect(e->keep(L, e->kctx, j), v, e->other) : v;
 }
@@ -386,7 +394,7 @@ static void lane_row_sums(Lower *L, Node *n, KExpr *nout, int64_t K, KExpr *scal
     Node *x = n->in[0];
     KBlock *outer = L->b;
     int o = ploop(L, "o", nout, numel(x));
-    int s = lane_fold(L, K_ADD, c(n, 0), ki(K), &(RowElem){buf_of(L, x), mul(var(L, o), ki(K)), NULL, NULL, NULL, NULL});
+    int s = lane_fold(L, K_ADD, c(n, 0), ki(K), &(RowElem){.buf = buf_of(L, x), .base = mul(var(L, o), ki(K))});
     kstore(L->b, buf_of(L, n), var(L, o), scale ? mul(var(L, s), scale) : var(L, s));
     L->b = outer;
 }
@@ -1111,11 +1119,11 @@ static void lower_dropout(Lower *L, Node *n) {
  * lane folds. */
 static void row_max_sumexp(Lower *L, Node *x, KExpr *base, KExpr *C, int eb, KExpr *ebase, int *m, int *s) {
     KBlock *rb = L->b;
-    *m = lane_fold(L, K_MAX, ld(L, x, base), C, &(RowElem){buf_of(L, x), base, NULL, NULL, NULL, NULL});
+    *m = lane_fold(L, K_MAX, ld(L, x, base), C, &(RowElem){.buf = buf_of(L, x), .base = base});
     int j = loop(L, "c", C);
     kstore(L->b, eb, add(ebase, var(L, j)), kun(K_EXP, sub(ld(L, x, add(base, var(L, j))), var(L, *m))));
     L->b = rb;
-    *s = lane_fold(L, K_ADD, c(x, 0), C, &(RowElem){eb, ebase, NULL, NULL, NULL, NULL});
+    *s = lane_fold(L, K_ADD, c(x, 0), C, &(RowElem){.buf = eb, .base = ebase});
 }
 
 static void lower_softmax_like(Lower *L, Node *n, bool log) {
@@ -1135,21 +1143,25 @@ static void lower_softmax_like(Lower *L, Node *n, bool log) {
 static void lower_softmax(Lower *L, Node *n) { lower_softmax_like(L, n, false); }
 static void lower_log_softmax(Lower *L, Node *n) { lower_softmax_like(L, n, true); }
 
-/* softmax: dx = y (dy - sum(dy y));  log_softmax: dx = dy - e^y sum(dy) */
+/* dy[base + j] * y[base + j], for the lane fold of a softmax gradient's row */
+typedef struct { Node *dy, *y; KExpr *base; } GradRow;
+static KExpr *dy_times_y(Lower *L, void *ctx, KExpr *j) {
+    GradRow *r = ctx;
+    return mul(ld(L, r->dy, add(r->base, j)), ld(L, r->y, add(r->base, j)));
+}
+
+/* softmax: dx = y (dy - sum(dy y));  log_softmax: dx = dy - e^y sum(dy); the sums lane folds */
 static void lower_softmax_grad_like(Lower *L, Node *n, bool log) {
     Node *dy = n->in[0], *y = n->in[1];
     KBlock *outer = L->b;
     KExpr *C = last_dim(n);
     int r = ploop(L, "r", rows(n), numel(n));
-    KBlock *rb = L->b;
     KExpr *base = mul(var(L, r), C);
-    int s = local(L, "s", c(n, 0));
+    GradRow gr = {dy, y, base};
+    RowElem e = log ? (RowElem){.buf = buf_of(L, dy), .base = base} : (RowElem){.value = dy_times_y, .kctx = &gr};
+    int s = lane_fold(L, K_ADD, c(n, 0), C, &e);
     int j = loop(L, "c", C);
     KExpr *dyj = ld(L, dy, add(base, var(L, j)));
-    kset(L->b, s, add(var(L, s), log ? dyj : mul(dyj, ld(L, y, add(base, var(L, j))))));
-    L->b = rb;
-    j = loop(L, "c", C);
-    dyj = ld(L, dy, add(base, var(L, j)));
     KExpr *yj = ld(L, y, add(base, var(L, j)));
     kstore(L->b, buf_of(L, n), add(base, var(L, j)),
            log ? sub(dyj, mul(kun(K_EXP, yj), var(L, s))) : mul(yj, sub(dyj, var(L, s))));
@@ -1157,6 +1169,60 @@ static void lower_softmax_grad_like(Lower *L, Node *n, bool log) {
 }
 static void lower_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, false); }
 static void lower_log_softmax_grad(Lower *L, Node *n) { lower_softmax_grad_like(L, n, true); }
+
+/* ---- standardize: y = (x - mean) / sqrt(var + eps) over each row of the last K elements -----
+ * LayerNorm's and GroupNorm's normalization (var biased, as PyTorch's), a composite with its own
+ * gradient: per row one lane fold per statistic, then one pass writing the row; rows in
+ * parallel.  Built from primitives it took a dozen passes forward and backward. */
+typedef struct { Node *x, *dy; KExpr *base, *mean, *sd; } NormRow;
+static KExpr *norm_xhat(Lower *L, NormRow *r, KExpr *j) { return dvd(sub(ld(L, r->x, add(r->base, j)), r->mean), r->sd); }
+static KExpr *norm_centered_sq(Lower *L, void *ctx, KExpr *j) {
+    NormRow *r = ctx;
+    KExpr *d = sub(ld(L, r->x, add(r->base, j)), r->mean);
+    return mul(d, d);
+}
+static KExpr *norm_dy_xhat(Lower *L, void *ctx, KExpr *j) {
+    NormRow *r = ctx;
+    return mul(ld(L, r->dy, add(r->base, j)), norm_xhat(L, r, j));
+}
+
+/* In a row's loop: its mean and sqrt(var + eps), as locals (two passes, as var is centered) */
+static void norm_stats(Lower *L, Node *n, NormRow *r, KExpr *K) {
+    KExpr *inv_k = c(n, 1.0 / (double)n->iattr[0]);
+    int s = lane_fold(L, K_ADD, c(n, 0), K, &(RowElem){.buf = buf_of(L, r->x), .base = r->base});
+    r->mean = var(L, local(L, "mean", mul(var(L, s), inv_k)));
+    int q = lane_fold(L, K_ADD, c(n, 0), K, &(RowElem){.value = norm_centered_sq, .kctx = r});
+    r->sd = var(L, local(L, "sd", kun(K_SQRT, add(mul(var(L, q), inv_k), c(n, n->fattr[0])))));
+}
+
+static void lower_standardize(Lower *L, Node *n) {
+    KBlock *outer = L->b;
+    KExpr *K = ki(n->iattr[0]);
+    int r = ploop(L, "r", dvd(numel(n), K), mul(numel(n), ki(3)));
+    NormRow nr = {n->in[0], NULL, mul(var(L, r), K), NULL, NULL};
+    norm_stats(L, n, &nr, K);
+    int j = loop(L, "j", K);
+    kstore(L->b, buf_of(L, n), add(nr.base, var(L, j)), norm_xhat(L, &nr, var(L, j)));
+    L->b = outer;
+}
+
+/* (dy, x): dx = (dy - mean(dy) - xhat mean(dy xhat)) / sd, the statistics recomputed from x */
+static void lower_standardize_grad(Lower *L, Node *n) {
+    Node *dy = n->in[0];
+    KBlock *outer = L->b;
+    KExpr *K = ki(n->iattr[0]), *inv_k = c(n, 1.0 / (double)n->iattr[0]);
+    int r = ploop(L, "r", dvd(numel(n), K), mul(numel(n), ki(5)));
+    NormRow nr = {n->in[1], dy, mul(var(L, r), K), NULL, NULL};
+    norm_stats(L, n, &nr, K);
+    int a = lane_fold(L, K_ADD, c(n, 0), K, &(RowElem){.buf = buf_of(L, dy), .base = nr.base});
+    int b = lane_fold(L, K_ADD, c(n, 0), K, &(RowElem){.value = norm_dy_xhat, .kctx = &nr});
+    int ma = local(L, "ma", mul(var(L, a), inv_k)), mb = local(L, "mb", mul(var(L, b), inv_k));
+    int j = loop(L, "j", K);
+    KExpr *at = add(nr.base, var(L, j));
+    KExpr *g = sub(sub(ld(L, dy, at), var(L, ma)), mul(norm_xhat(L, &nr, var(L, j)), var(L, mb)));
+    kstore(L->b, buf_of(L, n), at, dvd(g, nr.sd));
+    L->b = outer;
+}
 
 /* ---- attention ------------------------------------------------------------------------------
  * Scores [B, H, T, S]: query i of head h of batch b against key j. */
@@ -1187,7 +1253,11 @@ static KExpr *score(Lower *L, Node *x, KExpr *at, Node *n) { return mul(ld(L, x,
 
 /* y = softmax(fattr0 * s) over the last axis, masked entries 0: the row max; e^(s - max) stored
  * (a loop without a reduction, so it vectorizes); their sum, in order (bitwise reproducible,
- * and only adds); the row scaled by 1 / sum. */
+ * and only adds); the row scaled by 1 / sum.
+ * A causal mask alone keeps a prefix of each row, keys j < min(i + 1, S): then only the prefix
+ * is folded, exponentiated and scaled, unmasked, and the rest of the row set to 0.  The same
+ * bits: the keys left out gave the max the lowest value and the sum +0 (the lane sums are never
+ * -0), and without the per-key mask test the max fold vectorizes. */
 static void lower_attn_softmax(Lower *L, Node *n) {
     Node *x = n->in[0];
     KBlock *outer = L->b;
@@ -1196,14 +1266,22 @@ static void lower_attn_softmax(Lower *L, Node *n) {
     KBlock *rb = L->b;
     KExpr *base = mul(var(L, r), S), *b = dvd(var(L, r), HT), *i = kbin(K_REM, var(L, r), T);
     AttnRow ar = {n, b, i, S};
-    int m = lane_fold(L, K_MAX, lowest(n), S, &(RowElem){buf_of(L, x), base, attn_row_keep, &ar, lowest(n), c(n, n->fattr[0])});
-    int j = loop(L, "j", S);
-    KExpr *keep = attn_keep(L, n, b, i, var(L, j), S);
-    kstore(L->b, buf_of(L, n), add(base, var(L, j)), kselect(keep, kun(K_EXP, sub(score(L, x, add(base, var(L, j)), n), var(L, m))), c(n, 0)));
+    bool prefix = n->iattr[ATT_CAUSAL] && n->iattr[ATT_KEYS] == ATT_KEY_NONE;
+    KExpr *len = prefix ? var(L, local(L, "len", kbin(K_MIN, add(i, ki(1)), S))) : S;   /* the keys folded */
+    RowElem scores = {.buf = buf_of(L, x), .base = base, .keep = prefix ? NULL : attn_row_keep, .kctx = &ar, .other = lowest(n),
+                      .scale = c(n, n->fattr[0])};
+    int m = lane_fold(L, K_MAX, lowest(n), len, &scores);
+    int j = loop(L, "j", len);
+    KExpr *e = kun(K_EXP, sub(score(L, x, add(base, var(L, j)), n), var(L, m)));
+    kstore(L->b, buf_of(L, n), add(base, var(L, j)), prefix ? e : kselect(attn_keep(L, n, b, i, var(L, j), S), e, c(n, 0)));
     L->b = rb;
-    int s = lane_fold(L, K_ADD, c(n, 0), S, &(RowElem){buf_of(L, n), base, NULL, NULL, NULL, NULL});
+    if (prefix) {
+        int z = kvar(L->f, "j", KT_I64);
+        kstore(&kfor(L->b, z, len, S)->body, buf_of(L, n), add(base, var(L, z)), c(n, 0));
+    }
+    int s = lane_fold(L, K_ADD, c(n, 0), len, &(RowElem){.buf = buf_of(L, n), .base = base});
     int inv = local(L, "inv", kselect(kbin(K_GT, var(L, s), c(n, 0)), dvd(c(n, 1), var(L, s)), c(n, 0)));
-    j = loop(L, "j", S);
+    j = loop(L, "j", len);
     KExpr *at = add(base, var(L, j));
     kstore(L->b, buf_of(L, n), at, mul(ld(L, n, at), var(L, inv)));
     L->b = outer;

@@ -84,6 +84,8 @@
     OP(SOFTMAX,        "softmax",          1, 0,      shape_same,      grad_softmax,   lower_softmax,    NULL)          /* e^x / sum e^x over the last axis */ \
     OP(LOG_SOFTMAX,    "log_softmax",      1, 0,      shape_same,      grad_log_softmax, lower_log_softmax, NULL)       /* x - logsumexp(x) over the last axis */ \
     OP(SOFTMAX_GRAD,   "softmax_grad",     2, 0,      shape_same,      NULL,           lower_softmax_grad, NULL)        /* (dy, y): y * (dy - sum(dy*y)) */ \
+    OP(STANDARDIZE,    "standardize",      1, 0,      shape_same,      grad_standardize, lower_standardize, NULL)       /* (x - mean) / sqrt(var + fattr0) over each row of the last iattr0 elements */ \
+    OP(STANDARDIZE_GRAD, "standardize_grad", 2, 0,    shape_same,      NULL,           lower_standardize_grad, NULL)    /* (dy, x): its gradient */ \
     OP(LOG_SOFTMAX_GRAD, "log_softmax_grad", 2, 0,    shape_same,      NULL,           lower_log_softmax_grad, NULL)    /* (dy, y): dy - e^y * sum(dy) */ \
     /* ---- losses and metrics (scalar results; means over the batch) --------------------- */ \
     OP(CROSS_ENTROPY,  "cross_entropy",   -1, 0,      shape_loss_ce,   grad_cross_entropy, lower_cross_entropy, NULL)   /* (logits[M,C], label[M] [, w[C]]): weighted mean of lse - x[label], label smoothing fattr0 (PyTorch's) */ \
