@@ -446,8 +446,8 @@ typedef struct {
 
 /* Blocking of the generated GEMM: panels of B are GEMM_KC x GEMM_NC, padded to a multiple of
  * 32 columns (the widest register tile).  The workspace holds one panel.  A B read in place
- * goes GEMM_KC_INPLACE rows at a time. */
-enum { GEMM_KC = 1024, GEMM_NC = 2048, GEMM_MC = 128, GEMM_KC_INPLACE = 128 };
+ * goes GEMM_KC_INPLACE rows at a time, a transposed A at most GEMM_KC_TA. */
+enum { GEMM_KC = 1024, GEMM_NC = 2048, GEMM_MC = 128, GEMM_KC_INPLACE = 128, GEMM_KC_TA = 256 };
 #define GEMM_WS_ELEMS ((int64_t)GEMM_KC * (GEMM_NC + 32))
 enum { GEMM_DOT_KC = 512, GEMM_DOT_LANES = 16, GEMM_DOT_MAX_MN = 16384, GEMM_DOT_MIN_K = 4096 };
 /* A row stride (elements of esize bytes) for a matrix of n columns that a GEMM reads in place

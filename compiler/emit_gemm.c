@@ -408,8 +408,11 @@ static LLVMValueRef task_function(Gen *g, bool tb, LLVMValueRef pack_b, LLVMValu
     LLVMValueRef packed = LLVMBuildICmp(g->b, LLVMIntNE, v[CX_PACKED], c64(g, 0), "");
     /* k blocks: packed panels are reused by every row tile, so long ones (each block reloads
      * and stores C once); B read in place streams kc rows at once, so few enough for the
-     * prefetchers to follow */
+     * prefetchers to follow.  A transposed A gives a tile's k steps one cache line each, of
+     * which it uses MR elements and the tile below the rest: kc of them must stay in L1. */
     LLVMValueRef kcb = tb ? c64(g, GEMM_KC) : LLVMBuildSelect(g->b, packed, c64(g, GEMM_KC), c64(g, GEMM_KC_INPLACE), "");
+    LLVMValueRef ta = LLVMBuildICmp(g->b, LLVMIntNE, v[CX_APS], c64(g, 1), "");
+    kcb = LLVMBuildSelect(g->b, LLVMBuildAnd(g->b, ta, lt(g, c64(g, GEMM_KC_TA), kcb), ""), c64(g, GEMM_KC_TA), kcb, "");
     /* which columns [j0, j1) of this panel step and rows [r0, r1) */
     LLVMValueRef jg = LLVMBuildSRem(g->b, t, v[CX_NGROUPS], ""), ib = LLVMBuildSDiv(g->b, t, v[CX_NGROUPS], "");
     LLVMValueRef j0 = mul(g, jg, v[CX_GROUP]), j1 = imin(g, v[CX_NC], add(g, j0, v[CX_GROUP]));
