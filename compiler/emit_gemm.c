@@ -8,9 +8,10 @@
  *         per row and NR/VW loads of B, llvm.fma.
  * A is read in place (either layout gives the broadcasts a short stride).  B is packed into
  * NR-wide panels in ws by the task that uses them when it is transposed, or when GEMM_NC
- * columns hold it and PACK_MIN_ROWS rows or more reuse the panels (contiguous panels keep the
- * prefetchers and the TLB happy); otherwise its rows are read in place.  Edges: rows past the end repeat the last row, columns
- * are masked loads and stores (edge tiles of C are read and written in place).
+ * columns hold it, PACK_MIN_ROWS rows or more reuse the panels (contiguous panels keep the
+ * prefetchers and the TLB happy) and its columns make two tasks or more; otherwise its rows
+ * are read in place.  Edges: rows past the end repeat the last row, columns are masked loads
+ * and stores (edge tiles of C are read and written in place).
  *
  * Bitwise contract (KGemm in dlc.h): each C element is one fma chain over k in increasing
  * order starting from 0.  The first k-block starts its accumulators at 0, later blocks reload
@@ -514,6 +515,9 @@ static LLVMValueRef driver_function(Gen *g, const char *name, bool ta, bool tb, 
     LLVMValueRef pack_n = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, c64(g, PACK_MIN_ROWS), ""),
                                        LLVMBuildICmp(g->b, LLVMIntSLE, n, c64(g, GEMM_NC), ""), "");
     pack_n = LLVMBuildAnd(g->b, pack_n, LLVMBuildIsNotNull(g->b, ws, ""), "");   /* no workspace: in place */
+    /* and when the columns make at least two tasks: a packed product splits only its columns,
+     * so one narrower than that would run on one thread (in place, its row blocks split) */
+    pack_n = LLVMBuildAnd(g->b, pack_n, lt(g, c64(g, TASK_MIN_COLS), n), "");
     LLVMValueRef packed = tb ? c64(g, 1) : LLVMBuildZExt(g->b, pack_n, g->i64, "");
     LLVMValueRef nib = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntNE, packed, c64(g, 0), ""), c64(g, 1), cdiv(g, m, GEMM_MC), "");
     /* column blocks bound the packed panels; B read in place needs none (one block) */
