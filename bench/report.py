@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The report of `make bench`: reads the parts bench/run.sh wrote to DIR (build/bench), prints
 the table and writes DIR/results.json with every number (raw milliseconds and the derived
-GFLOP/s, % of peak and ratios).  Missing parts are reported as missing.
+GFLOP/s, % of peak and ratios).  Missing parts are reported as missing.  A part's rounds
+(NAME.rN.json) are merged first: each time is its best round's (merge_rounds).
 
   report.py DIR
 
@@ -12,8 +13,10 @@ Definitions (also in docs/bench.md):
                freed memory) / dlc's best time (over 1 and 2 threads): > 1, dlc is faster
   dlc/OpenBLAS dlc's GFLOP/s / OpenBLAS's at the same thread count: > 1, dlc is faster
 """
+import glob
 import json
 import os
+import re
 import platform
 import subprocess
 import sys
@@ -29,6 +32,37 @@ def load(path):
             return json.load(f) if path.endswith(".json") else f.read().strip()
     except (OSError, ValueError):
         return None
+
+
+def merge_rounds(runs, key=""):
+    """One part's rounds (parsed JSON, same shape) as one: each time (a number under a key
+    ending in _ms or _s, or in an "ms" object) its smallest, the peak's GFLOP/s (its "threads"
+    object) their largest, anything else the first round's."""
+    first = runs[0]
+    if isinstance(first, dict):   # {"train_ms": {"1": .., "2": ..}}: the numbers inside are times too
+        inner = lambda k: key if key in ("ms", "threads") or key.endswith(("_ms", "_s")) else k
+        return {k: merge_rounds([r[k] for r in runs if isinstance(r, dict) and k in r], inner(k)) for k in first}
+    if isinstance(first, list):
+        n = min(len(r) for r in runs if isinstance(r, list))
+        return [merge_rounds([r[i] for r in runs if isinstance(r, list)], key) for i in range(n)] + first[n:]
+    nums = [r for r in runs if isinstance(r, (int, float)) and not isinstance(r, bool)]
+    if isinstance(first, bool) or not nums:
+        return first
+    if key == "threads":
+        return max(nums)
+    if key == "ms" or key.endswith("_ms") or key.endswith("_s"):
+        return min(nums)
+    return first
+
+
+def load_part(d, name):
+    """bench/run.sh's part NAME, its rounds (NAME.r1.json, NAME.r2.json, ...) merged; None when
+    no round of it succeeded"""
+    paths = glob.glob(f"{glob.escape(d)}/{name}.r*.json")
+    rounds = sorted(int(m.group(1)) for m in (re.fullmatch(rf"{re.escape(name)}\.r(\d+)\.json", os.path.basename(p))
+                                               for p in paths) if m)
+    runs = [run for run in (load(f"{d}/{name}.r{r}.json") for r in rounds) if run is not None]
+    return merge_rounds(runs) if runs else None
 
 
 def cpu_seconds(text):
@@ -59,6 +93,7 @@ def machine_info(d):
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
             "loadavg_start": load(f"{d}/loadavg_start.txt"), "loadavg_end": load(f"{d}/loadavg_end.txt")}
+    info["rounds"] = len(glob.glob(f"{glob.escape(d)}/dlc_models.r*.json"))
     # how busy the machine was with other work: all CPU time spent minus the bench's own
     s0, s1 = load(f"{d}/stat_start.txt"), load(f"{d}/stat_end.txt")
     t0, t1 = load(f"{d}/time_start.txt"), load(f"{d}/time_end.txt")
@@ -92,14 +127,14 @@ def main():
     res = {"machine": machine_info(d), "notes": []}
     notes = res["notes"]
 
-    peak = load(f"{d}/peak.json")
+    peak = load_part(d, "peak")
     peaks = peak["threads"] if peak and "threads" in peak else {}
     res["peak"] = peak
 
     # ---- models
-    dm = load(f"{d}/dlc_models.json")
+    dm = load_part(d, "dlc_models")
     # PyTorch as installed ("default") and with glibc malloc keeping freed memory ("tuned")
-    torch_runs = {(cfg, t): load(f"{d}/torch_{cfg}_{t}.json") for cfg in TORCH_CONFIGS for t in THREADS}
+    torch_runs = {(cfg, t): load_part(d, f"torch_{cfg}_{t}") for cfg in TORCH_CONFIGS for t in THREADS}
     torch_by = {}
     for (cfg, t), run in torch_runs.items():
         for m in (run or {}).get("models", []):
@@ -148,7 +183,7 @@ def main():
                          for (cfg, t), r in torch_runs.items() if r}
 
     # ---- gemm
-    dg, bl, be = load(f"{d}/dlc_gemm.json"), load(f"{d}/blas.json"), load(f"{d}/blas_env.json")
+    dg, bl, be = load_part(d, "dlc_gemm"), load_part(d, "blas"), load_part(d, "blas_env")
 
     def key(c):
         return (c["m"], c["n"], c["k"], c["ta"], c["tb"])
@@ -206,7 +241,7 @@ def main():
                 notes.append(f"{name} sgemm {c['m']}x{c['n']}x{c['k']}: wrong results, sampled relative error "
                              f"{'NaN' if e is None else format(e, '.3g')}")
     for part in ("peak", "dlc_models", "dlc_gemm", "blas"):
-        if load(f"{d}/{part}.json") is None:
+        if load_part(d, part) is None:
             notes.append(f"part '{part}' is missing (it failed; see the messages above)")
     if not any(torch_runs.values()):
         notes.append("PyTorch is not in the comparison: 'import torch' failed or its runs failed")
@@ -229,6 +264,7 @@ def print_report(res, peaks):
         print(f"fp32 FMA peak ({p.get('isa')}, {p.get('chains')} chains per core): "
               f"1 core {peaks.get('1', 0):.1f} GFLOP/s, 2 cores {peaks.get('2', 0):.1f} GFLOP/s")
 
+    print(f"\nEvery time is the best of {mi['rounds']} rounds (bench/run.sh runs each timed part once a round).")
     print("\nModels: median ms per call; GFLOP/s from the products only (forward 2MNK each; train = forward")
     print("+ weight gradients + input gradients but the first layer's); % of the FMA peak at the same thread")
     kernels = any(k.startswith("kernels_") for k in res["torch_runs"])
