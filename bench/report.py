@@ -34,25 +34,29 @@ def load(path):
         return None
 
 
+def round_rule(key):
+    """How the rounds of a number under `key` merge: a time (a key ending in _ms or _s, or an
+    "ms" object) takes its smallest, the peak's GFLOP/s (its "threads" object) its largest;
+    None: the first round's."""
+    if key == "threads":
+        return max
+    if key == "ms" or key.endswith(("_ms", "_s")):
+        return min
+    return None
+
+
 def merge_rounds(runs, key=""):
-    """One part's rounds (parsed JSON, same shape) as one: each time (a number under a key
-    ending in _ms or _s, or in an "ms" object) its smallest, the peak's GFLOP/s (its "threads"
-    object) their largest, anything else the first round's."""
+    """One part's rounds (parsed JSON of the same shape) as one, by round_rule."""
     first = runs[0]
     if isinstance(first, dict):   # {"train_ms": {"1": .., "2": ..}}: the numbers inside are times too
-        inner = lambda k: key if key in ("ms", "threads") or key.endswith(("_ms", "_s")) else k
-        return {k: merge_rounds([r[k] for r in runs if isinstance(r, dict) and k in r], inner(k)) for k in first}
+        return {k: merge_rounds([r[k] for r in runs if isinstance(r, dict) and k in r], key if round_rule(key) else k)
+                for k in first}
     if isinstance(first, list):
         n = min(len(r) for r in runs if isinstance(r, list))
         return [merge_rounds([r[i] for r in runs if isinstance(r, list)], key) for i in range(n)] + first[n:]
     nums = [r for r in runs if isinstance(r, (int, float)) and not isinstance(r, bool)]
-    if isinstance(first, bool) or not nums:
-        return first
-    if key == "threads":
-        return max(nums)
-    if key == "ms" or key.endswith("_ms") or key.endswith("_s"):
-        return min(nums)
-    return first
+    rule = round_rule(key)
+    return rule(nums) if rule and nums and not isinstance(first, bool) else first
 
 
 def load_part(d, name):
