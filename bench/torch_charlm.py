@@ -5,6 +5,7 @@ the same corpus, split, recipe and held-out evaluation as `dlc train`, so that t
 perplexities compare like with like.
 
   torch_charlm.py [--cell lstm|gru|gpt] [--steps 1000] [--seed 1] [--threads 1] [--corpus DIR]
+                  [--save-init FILE]
 
 Corpus: the regular files of DIR not ending in .dat (symbolic links skipped), sorted by name,
 concatenated as bytes; the vocabulary is the sorted distinct bytes; the last 10 % (floor) is held
@@ -12,6 +13,10 @@ out.  Training: batches of 32 windows of 64 bytes at uniformly random positions 
 part, the next bytes as targets; Adam(2e-3).  Evaluation: the non-overlapping 64-byte windows of
 the held-out tail, each from a zero state, cross-entropy averaged over every token; perplexity is
 its exponential.  Prints one JSON line.
+
+--save-init FILE writes the seed's initial parameters (PyTorch names, safetensors) and exits, so
+that `dlc train --weights FILE` starts from the very point PyTorch's run of that seed starts from:
+a paired comparison in which only the implementations (and the window draws) differ.
 """
 import argparse
 import json
@@ -115,6 +120,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--corpus", default="/usr/share/games/fortunes")
+    ap.add_argument("--save-init", metavar="FILE")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -129,6 +135,11 @@ def main():
 
     window, batch = 64, 32
     model = CharGPT(len(vocab)) if a.cell == "gpt" else CharLM(len(vocab), a.cell)
+    if a.save_init:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "parity"))
+        from make_fixtures import write_safetensors
+        write_safetensors(a.save_init, model.state_dict())
+        return
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     t0 = time.time()
     for step in range(a.steps):
