@@ -12,6 +12,7 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/ErrorHandling.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/Support.h>
@@ -22,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dlc.h"
 #include "emit_gemm.h"
@@ -736,6 +738,81 @@ static void check(LLVMErrorRef err, const char *what) {
     ICE("%s: %s", what, msg);
 }
 
+/* LLVM back ends dlc generates code for: 64-bit, little-endian, with a C ABI for the exported
+ * functions (GPU and embedded targets lack one, or the libm calls our kernels make). */
+static bool supported_target(const char *llvm_name) {
+    static const char *const ok[] = {"x86-64", "aarch64", "arm64", "riscv64", "ppc64le"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(llvm_name, ok[i]) == 0) return true;
+    return false;
+}
+
+/* Standard error redirected to a temporary file while LLVM may write to it, so that what it
+ * writes can be read back (captured_fd: the real stderr meanwhile, else -1). */
+static FILE *captured;
+static int captured_fd = -1;
+
+static void capture_stderr(void) {
+    fflush(stderr);
+    if (!(captured = tmpfile())) return;
+    captured_fd = dup(2);
+    if (captured_fd < 0 || dup2(fileno(captured), 2) < 0) {
+        if (captured_fd >= 0) close(captured_fd);
+        captured_fd = -1;
+        fclose(captured);
+        captured = NULL;
+    }
+}
+
+/* Restore stderr; into text (size n), what was written meanwhile. */
+static void release_stderr(char *text, size_t n) {
+    text[0] = 0;
+    if (captured_fd < 0) return;
+    fflush(stderr);
+    dup2(captured_fd, 2);
+    close(captured_fd);
+    captured_fd = -1;
+    rewind(captured);
+    text[fread(text, 1, n - 1, captured)] = 0;
+    fclose(captured);
+    captured = NULL;
+}
+
+/* LLVM stops on some choices it accepts first (a 32-bit --cpu for a 64-bit triple); say so
+ * as the user's error, not as an abort.  The temporary outputs are removed at exit. */
+static const char *fatal_what;
+static void llvm_fatal(const char *reason) {
+    char ignored[8];
+    release_stderr(ignored, sizeof ignored);
+    fatal("LLVM cannot generate code for %s: %s", fatal_what, reason);
+}
+
+/* Whether LLVM knows `cpu` for `target`.  The C API cannot ask, and LLVM only warns
+ * ("... is not a recognized processor for this target (ignoring processor)") when it makes
+ * the target machine and its first function; so make both with stderr captured, and look. */
+static bool known_cpu(LLVMTargetRef target, const char *tt, const char *cpu) {
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("probe", ctx);
+    LLVMValueRef fn = LLVMAddFunction(mod, "probe", LLVMFunctionType(LLVMVoidTypeInContext(ctx), NULL, 0, false));
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, fn, "entry"));
+    LLVMBuildRetVoid(b);
+    LLVMMemoryBufferRef obj = NULL;
+    char *err = NULL, said[1024];
+    capture_stderr();
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, tt, cpu, "", LLVMCodeGenLevelNone, LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    if (tm) LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &err, &obj);
+    release_stderr(said, sizeof said);
+    if (obj) LLVMDisposeMemoryBuffer(obj);
+    if (err) LLVMDisposeMessage(err);
+    if (tm) LLVMDisposeTargetMachine(tm);
+    LLVMDisposeBuilder(b);
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    return tm && !strstr(said, "is not a recognized processor");
+}
+
 /* A target machine for `triple` and `cpu` (NULL: the host), its module set up to match. */
 static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const char *cpu, const char **features,
                                            LLVMCodeModel cm) {
@@ -746,11 +823,23 @@ static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const ch
     LLVMTargetRef target;
     char *err = NULL;
     if (LLVMGetTargetFromTriple(tt, &target, &err)) fatal("unknown target '%s': %s", tt, err);
+    if (!host && !supported_target(LLVMGetTargetName(target)))
+        fatal("target '%s' (LLVM's %s) is not supported: dlc compiles for 64-bit little-endian CPUs with a C ABI "
+              "(x86_64, aarch64, riscv64, ppc64le)", tt, LLVMGetTargetName(target));
+    if (!host) {
+        fatal_what = fmt("target '%s', CPU '%s'", tt, c);
+        LLVMInstallFatalErrorHandler(llvm_fatal);
+    }
+    if (cpu && !known_cpu(target, tt, cpu))
+        fatal("LLVM does not know the CPU '%s' for target '%s' (its list: llc-19 -mtriple=%s -mcpu=help)", cpu, tt, tt);
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, tt, c, *features, LLVMCodeGenLevelAggressive,
                                                       LLVMRelocPIC, cm);
     if (!tm) fatal("cannot make a code generator for target '%s' and CPU '%s'", tt, c);
     LLVMSetTarget(E->mod, tt);
     LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+    /* the weights are embedded in the host's byte order, and the ABI passes sizes as int64 */
+    if (LLVMByteOrder(dl) != LLVMLittleEndian || LLVMPointerSize(dl) != 8)
+        fatal("target '%s' is not supported: dlc compiles for 64-bit little-endian CPUs", tt);
     LLVMSetDataLayout(E->mod, LLVMCopyStringRepOfTargetData(dl));
     return tm;
 }
