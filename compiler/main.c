@@ -338,11 +338,23 @@ static int64_t sample_token(const float *logits, int64_t V, double temp, int64_t
  * irrelevant.  Rows run together, a batch at a time.  With --target, a row is an exact match
  * when its tokens through <eos> equal the target's; --output writes the decoded tokens, 0 after
  * <eos>. */
+/* Token ids read from NPY: whole, non-negative, within i32 (a float file may hold anything). */
+static void check_ids(const dlrt_array *a, const char *path) {
+    int64_t n = dlrt_array_numel(a);
+    for (int64_t i = 0; i < n; i++) {
+        double v = dlrt_get(a->data, a->dtype, i);
+        if (!(v >= 0 && v <= INT32_MAX && v == floor(v)))
+            fatal("%s: token ids are whole numbers >= 0; element %lld is %g", path, (long long)i, v);
+    }
+}
+
 static int generate_seq2seq(const char *wpath) {
     int64_t bos = opt_int("bos", 1, 0), eos = opt_int("eos", 2, 0), B = 256;
     dlrt_array src, want = {0};
     if (dlrt_npy_read(opt("input"), &src)) fatal("%s", dlrt_error());
     if (opt("target") && dlrt_npy_read(opt("target"), &want)) fatal("%s", dlrt_error());
+    check_ids(&src, opt("input"));
+    if (want.data) check_ids(&want, opt("target"));
     CompileOpts co = {.max_batch = B, .fns = 1u << FN_INFER, .max_len = max_len_opt()};
     Compiled *c = compile_model(model_path, &co);
     const dlrt_model *m = &c->rt;
@@ -454,7 +466,9 @@ static int cmd_generate(void) {
     int64_t n;
     if (dlrt_text_encode(&voc, prompt, &ids, &n)) fatal("%s", dlrt_error());
     if (n == 0) fatal("the prompt is empty");
-    ids = xrealloc(ids, sizeof *ids * (size_t)(n + length));
+    /* only the last ctx tokens are read: a buffer of twice that slides, whatever the length */
+    int64_t cap = 2 * (n > ctx ? n : ctx);
+    ids = xrealloc(ids, sizeof *ids * (size_t)cap);
     void *io[16] = {0};
     io[0] = xcalloc((size_t)ctx, 8);
     for (int k = m->n_inputs; k < m->n_io; k++) {   /* outputs at the longest context */
@@ -475,6 +489,10 @@ static int cmd_generate(void) {
         m->fn[DLRT_FN_INFER](s.P, s.G, s.S, s.W, io, sym, hp, res);
         const float *logits = (const float *)io[m->n_inputs] + (T - 1) * voc.nvocab;
         int64_t next = sample_token(logits, voc.nvocab, temp, topk, dlrt_rand_uniform((uint64_t)seed, 0x6e6e, (uint64_t)k));
+        if (n == cap) {
+            memmove(ids, ids + n - ctx, sizeof *ids * (size_t)ctx);
+            n = ctx;
+        }
         ids[n++] = (int32_t)next;
         dlrt_text_put(&voc, next, stdout);
     }

@@ -37,18 +37,19 @@ static int idx_pair(const char *dir, const char *prefix, bool keep_bytes, dlrt_d
         return -1;
     }
     if (img.rank < 2 || lab.rank != 1 || img.shape[0] != lab.shape[0]) {
-        dlrt_array_free(&img);
-        dlrt_array_free(&lab);
-        return dlrt_fail("%s and %s do not pair up (images %s-d with %lld samples, labels %lld)", ipath, lpath,
-                         img.rank < 2 ? "<2" : "n", (long long)img.shape[0], (long long)lab.shape[0]);
+        dlrt_fail("%s and %s do not pair up (images of rank %d with %lld samples, labels of rank %d with %lld)", ipath,
+                  lpath, img.rank, (long long)(img.rank ? img.shape[0] : 0), lab.rank, (long long)(lab.rank ? lab.shape[0] : 0));
+        goto fail;
     }
     /* images -> f32 in [0, 1] as torchvision's ToTensor (bytes: now, or per batch when kept);
-     * labels -> i32 */
+     * integer labels -> i32; float labels stay as they are, for dlrt_dataset_check to see
+     * (a NaN or 0.5 would become class 0) and the batches to convert */
     dlrt_array x, y;
-    bool bytes = keep_bytes && img.dtype == DLRT_U8;
+    bool bytes = keep_bytes && img.dtype == DLRT_U8, float_labels = lab.dtype == DLRT_F32 || lab.dtype == DLRT_F64;
     if (bytes) x = img;
     else if (dlrt_array_alloc(&x, DLRT_F32, img.rank, img.shape)) goto fail;
-    if (dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
+    if (float_labels) y = lab;
+    else if (dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
         if (!bytes) dlrt_array_free(&x);
         goto fail;
     }
@@ -60,8 +61,10 @@ static int idx_pair(const char *dir, const char *prefix, bool keep_bytes, dlrt_d
         else dlrt_convert(x.data, DLRT_F32, img.data, img.dtype, n);
         dlrt_array_free(&img);
     }
-    dlrt_convert(y.data, DLRT_I32, lab.data, lab.dtype, lab.shape[0]);
-    dlrt_array_free(&lab);
+    if (!float_labels) {
+        dlrt_convert(y.data, DLRT_I32, lab.data, lab.dtype, lab.shape[0]);
+        dlrt_array_free(&lab);
+    }
     out->n = x.shape[0];
     out->ncols = 2;
     out->cols[0] = x;
@@ -94,8 +97,9 @@ int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out) {
             return dlrt_fail("%s: a dataset needs samples along dim 0, got a scalar", paths[k]);
         }
         if (k && m != out->n) {
+            dlrt_fail("%s has %lld samples but %s has %lld", paths[0], (long long)out->n, paths[k], (long long)m);
             dlrt_dataset_free(out);
-            return dlrt_fail("%s has %lld samples but %s has %lld", paths[0], (long long)out->n, paths[k], (long long)m);
+            return -1;
         }
         out->n = m;
     }

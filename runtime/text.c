@@ -43,7 +43,10 @@ static int read_corpus(const char *path, char **buf, size_t *len) {
     *buf = NULL;
     *len = 0;
     if (stat(path, &st) != 0) return dlrt_fail("no text at %s (for the fortunes corpus: apt-get install fortunes)", path);
-    if (!S_ISDIR(st.st_mode)) return append_file(path, buf, len, &cap);
+    if (!S_ISDIR(st.st_mode)) {
+        int rc = append_file(path, buf, len, &cap);
+        return !rc && *len == 0 ? dlrt_fail("no text in %s: the file is empty", path) : rc;
+    }
     DIR *d = opendir(path);
     if (!d) return dlrt_fail("cannot open directory %s", path);
     char **names = NULL;
@@ -77,10 +80,11 @@ static int read_corpus(const char *path, char **buf, size_t *len) {
     return rc;
 }
 
-/* The next code of s[*i..n): a byte, or a UTF-8 code point (a malformed byte stands for itself). */
+/* The next code of s[*i..n): a byte, or a UTF-8 code point up to U+10FFFF (a malformed byte,
+ * or a lead byte past that range, stands for itself). */
 static int32_t next_code(const unsigned char *s, size_t n, size_t *i, int unit) {
     unsigned c = s[(*i)++];
-    if (unit == DLRT_TEXT_BYTES || c < 0xC0) return (int32_t)c;
+    if (unit == DLRT_TEXT_BYTES || c < 0xC0 || c > 0xF4) return (int32_t)c;
     int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
     uint32_t cp = c & (0x3Fu >> more);
     if (*i + (size_t)more > n) return (int32_t)c;
@@ -88,6 +92,7 @@ static int32_t next_code(const unsigned char *s, size_t n, size_t *i, int unit) 
         if ((s[*i + (size_t)k] & 0xC0) != 0x80) return (int32_t)c;
         cp = cp << 6 | (s[*i + (size_t)k] & 0x3Fu);
     }
+    if (cp > 0x10FFFF) return (int32_t)c;
     *i += (size_t)more;
     return (int32_t)cp;
 }

@@ -161,9 +161,9 @@ int dlrt_train(dlrt_session *s, const dlrt_dataset *train, const dlrt_dataset *t
     int tty = o->progress && isatty(2);
     int has_acc = m->n_results > 1 && m->result_kind[1] == DLRT_RESULT_COUNT;
     int64_t nbatches = (train->n + o->batch - 1) / o->batch;
-    int64_t epochs = o->epochs > 0 ? o->epochs : (o->steps > 0 ? (o->steps + nbatches - 1) / nbatches : 0);
-    /* the run's steps, for the cosine schedule */
-    int64_t total = epochs * nbatches;
+    int64_t epochs = o->epochs > 0 ? o->epochs : o->steps > 0 ? o->steps / nbatches + (o->steps % nbatches != 0) : 0;
+    /* the run's steps, for the cosine schedule (no overflow for absurd --steps or --epochs) */
+    int64_t total = epochs > INT64_MAX / nbatches ? INT64_MAX : epochs * nbatches;
     if (o->steps > 0 && o->steps - s->step < total) total = o->steps - s->step;
     int64_t first = s->step;
     double lr = o->lr, t0 = now();

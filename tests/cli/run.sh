@@ -22,6 +22,7 @@ expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --
 expect bad-option-value 1 "whole number" "$DLC" train models/mlp.dlm --batch x
 expect missing-model 1 "cannot read" "$DLC" check "$T/nope.dlm"
 expect binary-model 1 "unexpected byte 0x00" "$DLC" check "$DLC"
+expect directory-model 1 "Is a directory" "$DLC" check tests
 
 # ---- dumps of every stage -------------------------------------------------------------------
 expect dump-ast 0 "cross_entropy" "$DLC" check models/mlp.dlm --dump=ast

@@ -32,3 +32,7 @@ then ok seq2seq-decoded-tokens; else fail seq2seq-decoded-tokens "$(tail -2 "$T/
 expect seq2seq-generate-wrong-target 1 "want \[4000, 7\] target tokens" "$DLC" generate models/seq2seq.dlm --weights "$S2" \
     --input "$D/heldout_src.npy" --target "$D/heldout_src.npy"
 expect seq2seq-generate-lm 1 "wants an encoder-decoder" "$DLC" generate models/char_gpt.dlm --weights "$S2" --input "$D/heldout_src.npy"
+# ids from a float file must be whole numbers: a NaN would have become token 0
+$PY -c "import numpy as np, sys; a = np.load(sys.argv[1]).astype(np.float32); a[1, 2] = np.nan; np.save(sys.argv[2], a)" \
+    "$D/heldout_src.npy" "$T/src_nan.npy"
+expect seq2seq-generate-nan-ids 1 "element .* is nan" "$DLC" generate models/seq2seq.dlm --weights "$S2" --input "$T/src_nan.npy"

@@ -977,6 +977,37 @@ static const char *t_idx_synthetic(void) {
     return NULL;
 }
 
+/* An IDX pair whose labels are floats: the dataset keeps them as floats, so the check sees a
+ * NaN or a 0.5 (converted to i32 first, both had become class 0). */
+static void t_idx_float_labels(void) {
+    static const uint32_t dimg[] = {2, 1, 1}, dlab[] = {2};
+    static const unsigned char img[2] = {0, 255};
+    /* big-endian f64 labels: 1.0 then NaN; then 1.0 then 0.5 */
+    static const unsigned char nan_be[16] = {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0};
+    static const unsigned char half_be[16] = {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x3F, 0xE0, 0, 0, 0, 0, 0, 0};
+    static const dlrt_io io[2] = {{"x", DLRT_F32, 1, {1}, {0}, 0, 0}, {"y", DLRT_I32, 0, {0}, {0}, 1, 3}};
+    static const dlrt_model m = {.name = "m", .fdtype = DLRT_F32, .n_io = 2, .n_inputs = 2, .io = io};
+    const unsigned char *labels[2] = {nan_be, half_be};
+    const char *want[2] = {"sample 1 has nan", "sample 1 has 0.5"};
+    for (int k = 0; k < 2; k++) {
+        const char *dir = tmp_path(k ? "idxhalf" : "idxnan");
+        mkdir(dir, 0755);
+        char path[600];
+        snprintf(path, sizeof path, "%s/train-images-idx3-ubyte", dir);
+        write_idx(path, 0, 0x08, 3, dimg, img, 2);
+        snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte", dir);
+        write_idx(path, 0, 0x0E, 1, dlab, labels[k], 16);
+        dlrt_dataset d;
+        const char *err = NULL;
+        if (dlrt_dataset_idx(dir, "train", &d)) err = fail("%s", dlrt_error());
+        else {
+            err = expect_error(dlrt_dataset_check(&d, &m, "idx"), "idx", want[k]);
+            dlrt_dataset_free(&d);
+        }
+        report(k ? "idx: labels 0.5 rejected, not made class 0" : "idx: NaN labels rejected, not made class 0", err);
+    }
+}
+
 static void t_idx_rejects(void) {
     dlrt_array a;
     static const uint32_t d10[] = {10}, d2[] = {2}, big[] = {4000000000u, 4000000000u, 4000000000u};
@@ -1102,6 +1133,7 @@ int main(int argc, char **argv) {
     t_idx_fashion_mnist();
     report("idx: synthetic u8/f32/i32/f64, gzip and raw", t_idx_synthetic());
     t_idx_rejects();
+    t_idx_float_labels();
     t_idx_bytes();
 
     report("text: vocabulary and ids, bytes and UTF-8", t_text_vocab());
