@@ -57,7 +57,12 @@ typedef struct {
     const BlockAst *active[64];   /* blocks being instantiated or applied, outermost first */
     int nactive;
     int anon;            /* counter for names of inline layers */
+    int64_t repeated;    /* block instances made by repeat, nested ones multiplying */
 } Sema;
+
+/* Nested repeats multiply (repeat 1000 of a block that repeats 1000 ...): past this many
+ * instances a model is a typo, not a network, and would take hours to compile. */
+enum { MAX_REPEATED = 10000 };
 
 /* Builtins receive their evaluated positional arguments (a piped value comes first) and the
  * call (for keywords); `call` is NULL when used bare, as in `x -> relu`. */
@@ -739,6 +744,9 @@ static Value eval_repeat(Sema *s, Ast *e, const char *bind_name) {
     if (!b) error_at(call->loc, "repeat needs a block, and '%s' is not one", call->lhs->name);
     const char *name = bind_name ? bind_name : anon_name(s, b->name);
     BlockInst *first = NULL, **tail = &first;
+    if ((s->repeated += (int64_t)e->num) > MAX_REPEATED)
+        error_at(e->loc, "repeat: the model would have more than %d repeated block instances (nested repeats multiply)",
+                 MAX_REPEATED);
     for (int i = 0; i < (int)e->num; i++) {
         *tail = instantiate(s, b, call, fmt("%s.%d", name, i));
         tail = &(*tail)->next;
