@@ -741,7 +741,7 @@ static void check(LLVMErrorRef err, const char *what) {
 /* LLVM back ends dlc generates code for: 64-bit, little-endian, with a C ABI for the exported
  * functions (GPU and embedded targets lack one, or the libm calls our kernels make). */
 static bool supported_target(const char *llvm_name) {
-    static const char *const ok[] = {"x86-64", "aarch64", "arm64", "riscv64", "ppc64le"};
+    static const char *const ok[] = {"x86-64", "aarch64", "arm64", "ppc64le"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (strcmp(llvm_name, ok[i]) == 0) return true;
     return false;
@@ -825,7 +825,7 @@ static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const ch
     if (LLVMGetTargetFromTriple(tt, &target, &err)) fatal("unknown target '%s': %s", tt, err);
     if (!host && !supported_target(LLVMGetTargetName(target)))
         fatal("target '%s' (LLVM's %s) is not supported: dlc compiles for 64-bit little-endian CPUs with a C ABI "
-              "(x86_64, aarch64, riscv64, ppc64le)", tt, LLVMGetTargetName(target));
+              "(x86_64, aarch64, ppc64le)", tt, LLVMGetTargetName(target));
     if (!host) {
         fatal_what = fmt("target '%s', CPU '%s'", tt, c);
         LLVMInstallFatalErrorHandler(llvm_fatal);
