@@ -782,8 +782,10 @@ static void release_stderr(char *text, size_t n) {
  * as the user's error, not as an abort.  The temporary outputs are removed at exit. */
 static const char *fatal_what;
 static void llvm_fatal(const char *reason) {
-    char ignored[8];
-    release_stderr(ignored, sizeof ignored);
+    char said[1024];
+    release_stderr(said, sizeof said);
+    if (strstr(said, "is not a recognized processor"))   /* x86 then stops as if it were 32-bit */
+        reason = "LLVM does not know this CPU for the target (its list: llc-19 -mcpu=help with the triple)";
     fatal("LLVM cannot generate code for %s: %s", fatal_what, reason);
 }
 

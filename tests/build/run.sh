@@ -120,6 +120,7 @@ expect unsupported-target 1 "is not supported" "$DLC" build models/mlp.dlm --tar
 expect big-endian-target 1 "is not supported" "$DLC" build models/mlp.dlm --target aarch64_be-linux-gnu -o "$T/e1/m.o"
 expect cpu-of-another-target 1 "LLVM does not know the CPU 'znver4'" "$DLC" build models/mlp.dlm --target aarch64-linux-gnu --cpu znver4 -o "$T/e1/m.o"
 expect cpu-32-bit 1 "LLVM cannot generate code for target 'x86_64-linux-gnu', CPU 'pentium'" "$DLC" build models/mlp.dlm --target x86_64-linux-gnu --cpu pentium -o "$T/e1/m.o"
+expect cpu-unknown-x86 1 "does not know this CPU" "$DLC" build models/mlp.dlm --cpu nonesuch -o "$T/e1/m.o"
 nothing_left unsupported-target-or-cpu "$T/e1"
 expect bad-emit 1 "obj, c, llvm or asm" "$DLC" build models/mlp.dlm --emit=exe -o "$T/e1/m.o"
 $PY - "$T" <<'PYEOF'
