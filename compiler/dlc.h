@@ -483,7 +483,7 @@ typedef struct { const char *name; KType t; } KVar;
 typedef struct {
     const char *name;
     KBuf *bufs; int nbufs, capbufs;
-    int *buf_slot; int nslots;   /* hash of (base, offset, type) -> index + 1 in bufs, 0 empty */
+    int *buf_hash; int nhash;    /* (base, offset, type) -> index + 1 in bufs, 0 empty; nhash a power of 2 */
     KVar *vars; int nvars, capvars;
     KBlock body;
     int64_t work_bytes;  /* workspace this function needs */

@@ -778,15 +778,32 @@ static void release_stderr(char *text, size_t n) {
     captured = NULL;
 }
 
-/* LLVM stops on some choices it accepts first (a 32-bit --cpu for a 64-bit triple); say so
- * as the user's error, not as an abort.  The temporary outputs are removed at exit. */
-static const char *fatal_what;
+static void unsupported_target(const char *tt) {
+    fatal("target '%s' is not supported: dlc compiles for 64-bit little-endian CPUs with a C ABI "
+          "(LLVM's x86-64, aarch64, ppc64le)", tt);
+}
+
+static void unknown_cpu(const char *cpu, const char *tt) {
+    fatal("LLVM does not know the CPU '%s' for target '%s' (its list: llc-19 -mtriple=%s -mcpu=help)", cpu, tt, tt);
+}
+
+/* LLVM's fatal errors, instead of its abort: while a --cpu is probed (probe_tt, probe_cpu set)
+ * they are the user's choice (a 32-bit CPU for a 64-bit triple); a failed write is the disk's;
+ * anything else is our bug.  fatal() exits 1 and removes the temporary outputs. */
+static const char *probe_tt, *probe_cpu;
 static void llvm_fatal(const char *reason) {
     char said[1024];
     release_stderr(said, sizeof said);
-    if (strstr(said, "is not a recognized processor"))   /* x86 then stops as if it were 32-bit */
-        reason = "LLVM does not know this CPU for the target (its list: llc-19 -mcpu=help with the triple)";
-    fatal("LLVM cannot generate code for %s: %s", fatal_what, reason);
+    if (probe_cpu && strstr(said, "is not a recognized processor")) unknown_cpu(probe_cpu, probe_tt);   /* x86 then stops as if 32-bit */
+    if (probe_cpu) fatal("LLVM cannot generate code for target '%s', CPU '%s': %s", probe_tt, probe_cpu, reason);
+    if (strstr(reason, "IO failure")) fatal("cannot write the output: %s", reason);
+    ICE("LLVM: %s", reason);
+}
+
+static void install_fatal_handler(void) {
+    static bool done;
+    if (!done) LLVMInstallFatalErrorHandler(llvm_fatal);
+    done = true;
 }
 
 /* Whether LLVM knows `cpu` for `target`.  The C API cannot ask, and LLVM only warns
@@ -801,11 +818,14 @@ static bool known_cpu(LLVMTargetRef target, const char *tt, const char *cpu) {
     LLVMBuildRetVoid(b);
     LLVMMemoryBufferRef obj = NULL;
     char *err = NULL, said[1024];
+    probe_tt = tt;
+    probe_cpu = cpu;
     capture_stderr();
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, tt, cpu, "", LLVMCodeGenLevelNone, LLVMRelocPIC,
                                                       LLVMCodeModelDefault);
     if (tm) LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &err, &obj);
     release_stderr(said, sizeof said);
+    probe_tt = probe_cpu = NULL;
     if (obj) LLVMDisposeMemoryBuffer(obj);
     if (err) LLVMDisposeMessage(err);
     if (tm) LLVMDisposeTargetMachine(tm);
@@ -825,23 +845,16 @@ static LLVMTargetMachineRef target_machine(Emit *E, const char *triple, const ch
     LLVMTargetRef target;
     char *err = NULL;
     if (LLVMGetTargetFromTriple(tt, &target, &err)) fatal("unknown target '%s': %s", tt, err);
-    if (!host && !supported_target(LLVMGetTargetName(target)))
-        fatal("target '%s' (LLVM's %s) is not supported: dlc compiles for 64-bit little-endian CPUs with a C ABI "
-              "(x86_64, aarch64, ppc64le)", tt, LLVMGetTargetName(target));
-    if (!host) {
-        fatal_what = fmt("target '%s', CPU '%s'", tt, c);
-        LLVMInstallFatalErrorHandler(llvm_fatal);
-    }
-    if (cpu && !known_cpu(target, tt, cpu))
-        fatal("LLVM does not know the CPU '%s' for target '%s' (its list: llc-19 -mtriple=%s -mcpu=help)", cpu, tt, tt);
+    if (!host && !supported_target(LLVMGetTargetName(target))) unsupported_target(tt);
+    install_fatal_handler();
+    if (cpu && !known_cpu(target, tt, cpu)) unknown_cpu(cpu, tt);
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, tt, c, *features, LLVMCodeGenLevelAggressive,
                                                       LLVMRelocPIC, cm);
     if (!tm) fatal("cannot make a code generator for target '%s' and CPU '%s'", tt, c);
     LLVMSetTarget(E->mod, tt);
     LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
     /* the weights are embedded in the host's byte order, and the ABI passes sizes as int64 */
-    if (LLVMByteOrder(dl) != LLVMLittleEndian || LLVMPointerSize(dl) != 8)
-        fatal("target '%s' is not supported: dlc compiles for 64-bit little-endian CPUs", tt);
+    if (LLVMByteOrder(dl) != LLVMLittleEndian || LLVMPointerSize(dl) != 8) unsupported_target(tt);
     LLVMSetDataLayout(E->mod, LLVMCopyStringRepOfTargetData(dl));
     return tm;
 }

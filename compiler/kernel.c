@@ -26,31 +26,32 @@ KFunc *new_kfunc(const char *name) {
     return f;
 }
 
-/* The slot of buffer (base, offset, t) in f's open-addressed table: its own, or the empty one
- * where it would go.  A model of thousands of layers has thousands of buffers. */
-static int *buf_slot(KFunc *f, int base, int64_t offset, KType t) {
-    uint64_t h = ((uint64_t)offset * 0x9E3779B97F4A7C15u) ^ ((uint64_t)base << 40) ^ ((uint64_t)t << 56);
-    for (int i = (int)((h ^ h >> 29) & (uint64_t)(f->nslots - 1));; i = (i + 1) & (f->nslots - 1)) {
-        int k = f->buf_slot[i] - 1;
-        if (k < 0 || (f->bufs[k].base == base && f->bufs[k].offset == offset && f->bufs[k].t == t)) return &f->buf_slot[i];
+/* The hash-table entry of buffer (base, offset, t) in f: its own, or the empty one where it
+ * would go.  A model of thousands of layers has thousands of buffers. */
+static int *buf_entry(KFunc *f, int base, int64_t offset, KType t) {
+    uint64_t key = ((uint64_t)offset << 8) ^ ((uint64_t)base << 4) ^ (uint64_t)t;
+    int shift = 64 - __builtin_ctz((unsigned)f->nhash);
+    for (int i = (int)((key * 0x9E3779B97F4A7C15u) >> shift);; i = (i + 1) & (f->nhash - 1)) {   /* Fibonacci hashing */
+        int k = f->buf_hash[i] - 1;
+        if (k < 0 || (f->bufs[k].base == base && f->bufs[k].offset == offset && f->bufs[k].t == t)) return &f->buf_hash[i];
     }
 }
 
 int kbuf(KFunc *f, int base, int64_t offset, KType t, const char *name) {
-    if (2 * (f->nbufs + 1) > f->nslots) {   /* at most half full: rehash into twice the slots */
-        free(f->buf_slot);
-        f->nslots = f->nslots ? 2 * f->nslots : 64;
-        f->buf_slot = xcalloc((size_t)f->nslots, sizeof *f->buf_slot);
-        for (int k = 0; k < f->nbufs; k++) *buf_slot(f, f->bufs[k].base, f->bufs[k].offset, f->bufs[k].t) = k + 1;
+    if (2 * (f->nbufs + 1) > f->nhash) {   /* at most half full: rehash into twice the entries */
+        free(f->buf_hash);
+        f->nhash = f->nhash ? 2 * f->nhash : 64;
+        f->buf_hash = xcalloc((size_t)f->nhash, sizeof *f->buf_hash);
+        for (int k = 0; k < f->nbufs; k++) *buf_entry(f, f->bufs[k].base, f->bufs[k].offset, f->bufs[k].t) = k + 1;
     }
-    int *slot = buf_slot(f, base, offset, t);
-    if (*slot) return *slot - 1;
+    int *e = buf_entry(f, base, offset, t);
+    if (*e) return *e - 1;
     if (f->nbufs == f->capbufs) {
         f->capbufs = f->capbufs ? 2 * f->capbufs : 16;
         f->bufs = xrealloc(f->bufs, sizeof(KBuf) * (size_t)f->capbufs);
     }
     f->bufs[f->nbufs] = (KBuf){base, offset, t, name};
-    *slot = f->nbufs + 1;
+    *e = f->nbufs + 1;
     return f->nbufs++;
 }
 

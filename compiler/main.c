@@ -329,15 +329,6 @@ static int64_t sample_token(const float *logits, int64_t V, double temp, int64_t
     return best;
 }
 
-/* Autoregressive sampling: the model sees the last `context` tokens as one sequence [1, T] and
- * the logits at its last position pick the next token. */
-/* Encoder–decoder greedy decoding (generate --input SRC.npy): the model's first input is the
- * source, its second the decoder's tokens [N, T] (fixed T), its first output the logits
- * [N, T, V].  Each row's decoder input starts as <bos> and grows by the argmax at its last
- * position until <eos> or T tokens; the causal mask makes the padding after that position
- * irrelevant.  Rows run together, a batch at a time.  With --target, a row is an exact match
- * when its tokens through <eos> equal the target's; --output writes the decoded tokens, 0 after
- * <eos>. */
 /* Token ids read from NPY: whole, non-negative, within i32 (a float file may hold anything). */
 static void check_ids(const dlrt_array *a, const char *path) {
     int64_t n = dlrt_array_numel(a);
@@ -348,6 +339,13 @@ static void check_ids(const dlrt_array *a, const char *path) {
     }
 }
 
+/* Encoder–decoder greedy decoding (generate --input SRC.npy): the model's first input is the
+ * source, its second the decoder's tokens [N, T] (fixed T), its first output the logits
+ * [N, T, V].  Each row's decoder input starts as <bos> and grows by the argmax at its last
+ * position until <eos> or T tokens; the causal mask makes the padding after that position
+ * irrelevant.  Rows run together, a batch at a time.  With --target, a row is an exact match
+ * when its tokens through <eos> equal the target's; --output writes the decoded tokens, 0 after
+ * <eos>. */
 static int generate_seq2seq(const char *wpath) {
     int64_t bos = opt_int("bos", 1, 0), eos = opt_int("eos", 2, 0), B = 256;
     dlrt_array src, want = {0};
@@ -435,6 +433,9 @@ static int generate_seq2seq(const char *wpath) {
     return 0;
 }
 
+/* generate: with --input, greedy decoding of an encoder-decoder; otherwise autoregressive
+ * sampling, where the model sees the last `context` tokens as one sequence [1, T] and the
+ * logits at its last position pick the next token. */
 static int cmd_generate(void) {
     const char *wpath = opt("weights");
     if (!wpath) fatal("generate needs --weights FILE (a checkpoint written by dlc train --save)");

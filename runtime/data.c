@@ -41,15 +41,22 @@ static int idx_pair(const char *dir, const char *prefix, bool keep_bytes, dlrt_d
                   lpath, img.rank, (long long)(img.rank ? img.shape[0] : 0), lab.rank, (long long)(lab.rank ? lab.shape[0] : 0));
         goto fail;
     }
+    /* labels stored as floats must be whole numbers within i32 before they become i32 (a NaN
+     * or 0.5 would silently be class 0) */
+    for (int64_t i = 0; i < lab.shape[0]; i++) {
+        double v = dlrt_get(lab.data, lab.dtype, i);
+        if (!(v == floor(v) && fabs(v) <= INT32_MAX)) {
+            dlrt_fail("%s: label %g of sample %lld is not a class number", lpath, v, (long long)i);
+            goto fail;
+        }
+    }
     /* images -> f32 in [0, 1] as torchvision's ToTensor (bytes: now, or per batch when kept);
-     * integer labels -> i32; float labels stay as they are, for dlrt_dataset_check to see
-     * (a NaN or 0.5 would become class 0) and the batches to convert */
+     * labels -> i32 */
     dlrt_array x, y;
-    bool bytes = keep_bytes && img.dtype == DLRT_U8, float_labels = lab.dtype == DLRT_F32 || lab.dtype == DLRT_F64;
+    bool bytes = keep_bytes && img.dtype == DLRT_U8;
     if (bytes) x = img;
     else if (dlrt_array_alloc(&x, DLRT_F32, img.rank, img.shape)) goto fail;
-    if (float_labels) y = lab;
-    else if (dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
+    if (dlrt_array_alloc(&y, DLRT_I32, 1, lab.shape)) {
         if (!bytes) dlrt_array_free(&x);
         goto fail;
     }
@@ -61,10 +68,8 @@ static int idx_pair(const char *dir, const char *prefix, bool keep_bytes, dlrt_d
         else dlrt_convert(x.data, DLRT_F32, img.data, img.dtype, n);
         dlrt_array_free(&img);
     }
-    if (!float_labels) {
-        dlrt_convert(y.data, DLRT_I32, lab.data, lab.dtype, lab.shape[0]);
-        dlrt_array_free(&lab);
-    }
+    dlrt_convert(y.data, DLRT_I32, lab.data, lab.dtype, lab.shape[0]);
+    dlrt_array_free(&lab);
     out->n = x.shape[0];
     out->ncols = 2;
     out->cols[0] = x;

@@ -36,17 +36,8 @@ static int append_file(const char *path, char **buf, size_t *len, size_t *cap) {
     return bad ? dlrt_fail("cannot read %s", path) : 0;
 }
 
-/* The bytes of a file, or of a directory's text files in name order. */
-static int read_corpus(const char *path, char **buf, size_t *len) {
-    struct stat st;
-    size_t cap = 0;
-    *buf = NULL;
-    *len = 0;
-    if (stat(path, &st) != 0) return dlrt_fail("no text at %s (for the fortunes corpus: apt-get install fortunes)", path);
-    if (!S_ISDIR(st.st_mode)) {
-        int rc = append_file(path, buf, len, &cap);
-        return !rc && *len == 0 ? dlrt_fail("no text in %s: the file is empty", path) : rc;
-    }
+/* Append the regular files of directory `path` not ending in .dat, in name order. */
+static int append_dir(const char *path, char **buf, size_t *len, size_t *cap) {
     DIR *d = opendir(path);
     if (!d) return dlrt_fail("cannot open directory %s", path);
     char **names = NULL;
@@ -73,9 +64,20 @@ static int read_corpus(const char *path, char **buf, size_t *len) {
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
-    for (int i = 0; i < n && !rc; i++) rc = append_file(names[i], buf, len, &cap);
+    for (int i = 0; i < n && !rc; i++) rc = append_file(names[i], buf, len, cap);
     for (int i = 0; i < n; i++) free(names[i]);
     free(names);
+    return rc;
+}
+
+/* The bytes of a file, or of a directory's text files in name order; none is an error. */
+static int read_corpus(const char *path, char **buf, size_t *len) {
+    struct stat st;
+    size_t cap = 0;
+    *buf = NULL;
+    *len = 0;
+    if (stat(path, &st) != 0) return dlrt_fail("no text at %s (for the fortunes corpus: apt-get install fortunes)", path);
+    int rc = S_ISDIR(st.st_mode) ? append_dir(path, buf, len, &cap) : append_file(path, buf, len, &cap);
     if (!rc && *len == 0) rc = dlrt_fail("no text in %s", path);
     return rc;
 }

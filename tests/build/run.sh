@@ -117,10 +117,11 @@ nothing_left unknown-target "$T/e1"
 # targets LLVM has but dlc cannot serve (GPU, 8-bit, big-endian), and CPUs that do not fit the
 # triple: user errors before any code is generated (LLVM aborted on the first two before)
 expect unsupported-target 1 "is not supported" "$DLC" build models/mlp.dlm --target amdgcn-amd-amdhsa -o "$T/e1/m.o"
+expect x32-target 1 "is not supported" "$DLC" build models/mlp.dlm --target x86_64-pc-linux-gnux32 -o "$T/e1/m.o"
 expect big-endian-target 1 "is not supported" "$DLC" build models/mlp.dlm --target aarch64_be-linux-gnu -o "$T/e1/m.o"
 expect cpu-of-another-target 1 "LLVM does not know the CPU 'znver4'" "$DLC" build models/mlp.dlm --target aarch64-linux-gnu --cpu znver4 -o "$T/e1/m.o"
 expect cpu-32-bit 1 "LLVM cannot generate code for target 'x86_64-linux-gnu', CPU 'pentium'" "$DLC" build models/mlp.dlm --target x86_64-linux-gnu --cpu pentium -o "$T/e1/m.o"
-expect cpu-unknown-x86 1 "does not know this CPU" "$DLC" build models/mlp.dlm --cpu nonesuch -o "$T/e1/m.o"
+expect cpu-unknown-x86 1 "LLVM does not know the CPU 'nonesuch' for target" "$DLC" build models/mlp.dlm --cpu nonesuch -o "$T/e1/m.o"
 nothing_left unsupported-target-or-cpu "$T/e1"
 expect bad-emit 1 "obj, c, llvm or asm" "$DLC" build models/mlp.dlm --emit=exe -o "$T/e1/m.o"
 $PY - "$T" <<'PYEOF'

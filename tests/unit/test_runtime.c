@@ -407,7 +407,7 @@ static int make_rt_set(dlrt_tensor_set *s) {
 }
 
 static const char *t_st_roundtrip(void) {
-    dlrt_tensor_set s, r;
+    dlrt_tensor_set s = {0}, r = {0};
     const char *meta[] = {"format", "pt", "note", "tab\there \"q\" caf\xc3\xa9"};
     const char *path = tmp_path("rt.safetensors");
     if (make_rt_set(&s)) return fail("setup: %s", dlrt_error());
@@ -977,34 +977,35 @@ static const char *t_idx_synthetic(void) {
     return NULL;
 }
 
-/* An IDX pair whose labels are floats: the dataset keeps them as floats, so the check sees a
- * NaN or a 0.5 (converted to i32 first, both had become class 0). */
+/* An IDX pair whose labels are floats: a NaN or a 0.5 is an error (converted to i32 they had
+ * become class 0); whole floats are labels like any. */
 static void t_idx_float_labels(void) {
     static const uint32_t dimg[] = {2, 1, 1}, dlab[] = {2};
     static const unsigned char img[2] = {0, 255};
-    /* big-endian f64 labels: 1.0 then NaN; then 1.0 then 0.5 */
-    static const unsigned char nan_be[16] = {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0};
-    static const unsigned char half_be[16] = {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x3F, 0xE0, 0, 0, 0, 0, 0, 0};
-    static const dlrt_io io[2] = {{"x", DLRT_F32, 1, {1}, {0}, 0, 0}, {"y", DLRT_I32, 0, {0}, {0}, 1, 3}};
-    static const dlrt_model m = {.name = "m", .fdtype = DLRT_F32, .n_io = 2, .n_inputs = 2, .io = io};
-    const unsigned char *labels[2] = {nan_be, half_be};
-    const char *want[2] = {"sample 1 has nan", "sample 1 has 0.5"};
-    for (int k = 0; k < 2; k++) {
-        const char *dir = tmp_path(k ? "idxhalf" : "idxnan");
+    /* big-endian f64 labels: 1.0 then NaN; 1.0 then 0.5; 1.0 then 2.0 */
+    static const unsigned char labels[3][16] = {{0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0},
+                                                {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x3F, 0xE0, 0, 0, 0, 0, 0, 0},
+                                                {0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x40, 0x00, 0, 0, 0, 0, 0, 0}};
+    static const char *const name[3] = {"idx: NaN labels rejected, not made class 0",
+                                        "idx: labels 0.5 rejected, not made class 0", "idx: whole f64 labels read as i32"};
+    for (int k = 0; k < 3; k++) {
+        const char *dir = tmp_path(k == 0 ? "idxnan" : k == 1 ? "idxhalf" : "idxwhole");
         mkdir(dir, 0755);
-        char path[600];
-        snprintf(path, sizeof path, "%s/train-images-idx3-ubyte", dir);
-        write_idx(path, 0, 0x08, 3, dimg, img, 2);
-        snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte", dir);
-        write_idx(path, 0, 0x0E, 1, dlab, labels[k], 16);
+        char ipath[600], lpath[600];
+        snprintf(ipath, sizeof ipath, "%s/train-images-idx3-ubyte", dir);
+        write_idx(ipath, 0, 0x08, 3, dimg, img, 2);
+        snprintf(lpath, sizeof lpath, "%s/train-labels-idx1-ubyte", dir);
+        write_idx(lpath, 0, 0x0E, 1, dlab, labels[k], 16);
         dlrt_dataset d;
-        const char *err = NULL;
-        if (dlrt_dataset_idx(dir, "train", &d)) err = fail("%s", dlrt_error());
+        const char *err;
+        if (k < 2) err = expect_error(dlrt_dataset_idx(dir, "train", &d), lpath, k ? "label 0.5 of sample 1" : "label nan of sample 1");
+        else if (dlrt_dataset_idx(dir, "train", &d)) err = fail("%s", dlrt_error());
         else {
-            err = expect_error(dlrt_dataset_check(&d, &m, "idx"), "idx", want[k]);
+            const int32_t *y = d.cols[1].data;
+            err = d.cols[1].dtype != DLRT_I32 || y[0] != 1 || y[1] != 2 ? fail("labels %d, %d", y[0], y[1]) : NULL;
             dlrt_dataset_free(&d);
         }
-        report(k ? "idx: labels 0.5 rejected, not made class 0" : "idx: NaN labels rejected, not made class 0", err);
+        report(name[k], err);
     }
 }
 
@@ -1091,6 +1092,30 @@ static const char *t_text_vocab(void) {
     return NULL;
 }
 
+/* UTF-8 past U+10FFFF (lead bytes F5..FF, or F4 with a too-large continuation) is malformed:
+ * each byte stands for itself, and the vocabulary still round-trips through a checkpoint. */
+static const char *t_text_utf8_range(void) {
+    static const char corpus[] = "\xf4\x90\x80\x80" "\xf8" "a" "\xf4\x8f\xbf\xbf";   /* U+110000?, F8, a, U+10FFFF */
+    static const int32_t want[] = {0x61, 0x80, 0x90, 0xF4, 0xF8, 0x10FFFF};
+    const char *path = tmp_path("range.txt");
+    if (write_bytes(path, corpus, sizeof corpus - 1)) return fail("cannot write %s", path);
+    dlrt_text t, back;
+    if (dlrt_text_read(path, DLRT_TEXT_UTF8, &t)) return fail("read: %s", dlrt_error());
+    const char *err = NULL;
+    if (t.nvocab != 6 || t.ntokens != 7) err = fail("%lld codes, %lld tokens", (long long)t.nvocab, (long long)t.ntokens);
+    for (int64_t i = 0; !err && i < 6; i++)
+        if (t.vocab[i] != want[i]) err = fail("vocab[%lld] = 0x%X", (long long)i, (unsigned)t.vocab[i]);
+    char *vs = dlrt_text_vocab_string(&t);
+    if (!err && dlrt_text_from_vocab_string(vs, &back)) err = fail("vocabulary '%s' does not read back: %s", vs, dlrt_error());
+    else if (!err) {
+        if (back.nvocab != t.nvocab || memcmp(back.vocab, t.vocab, sizeof *t.vocab * (size_t)t.nvocab)) err = fail("vocabulary changed");
+        dlrt_text_free(&back);
+    }
+    free(vs);
+    dlrt_text_free(&t);
+    return err;
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) verbose = 1;
@@ -1137,6 +1162,7 @@ int main(int argc, char **argv) {
     t_idx_bytes();
 
     report("text: vocabulary and ids, bytes and UTF-8", t_text_vocab());
+    report("text: UTF-8 past U+10FFFF stands for its bytes", t_text_utf8_range());
 
     remove_tmpdir();
     printf("# %d failed\n", n_failed);
