@@ -323,7 +323,7 @@ void infer_shape(Graph *g, Node *n);
 
 /* ---- sema.c: AST -> graph (names, layers, dataflow) -------------------------------------- */
 typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
-typedef enum { DATA_NONE, DATA_IDX, DATA_NPY, DATA_TEXT } DataKind;
+typedef enum { DATA_NONE, DATA_IDX, DATA_NPY, DATA_TEXT, DATA_CSV } DataKind;
 
 typedef struct {
     DataKind data;
@@ -339,6 +339,8 @@ typedef struct {
     double val_split;             /* fraction held out when there is no test set */
     int64_t window;               /* text: tokens per training window */
     int text_unit;                /* text: DLRT_TEXT_BYTES or DLRT_TEXT_UTF8 */
+    const char *csv_target;       /* csv: the target column's header name, or NULL ... */
+    int64_t csv_target_index;     /* ... and then its index (negative: from the end) */
     double clip_norm, clip_value; /* gradient clipping (0: none) */
 } TrainCfg;
 

@@ -90,7 +90,9 @@ static void load_data(Model *m, dlrt_dataset *train, dlrt_dataset *test, bool ne
         if (dlrt_dataset_idx_bytes(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());
         break;
     case DATA_NPY:
-        if (dlrt_dataset_npy(t->data_paths, t->ndata_paths, train))
+    case DATA_CSV:
+        if (t->data == DATA_NPY ? dlrt_dataset_npy(t->data_paths, t->ndata_paths, train)
+                                : dlrt_dataset_csv(t->data_paths[0], t->csv_target, t->csv_target_index, train))
             fatal("%s", dlrt_error());
         if (dlrt_dataset_split(train, t->val_split, test)) fatal("%s", dlrt_error());
         break;

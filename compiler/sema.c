@@ -1148,10 +1148,26 @@ static void train_section(Model *m, FileAst *f) {
                         error_at(u->loc, "text unit is \"bytes\" or \"utf8\"");
                     c->text_unit = u->str[0] == 'u' ? DLRT_TEXT_UTF8 : DLRT_TEXT_BYTES;
                 }
+            } else if (strcmp(e->lhs->name, "csv") == 0) {
+                /* csv("table.csv", target_column = "name" | index): the target column, the rest
+                 * the features of the one input; val_split holds out the last rows */
+                static const char *const kw[] = {"", "target_column", NULL};
+                check_call_args(e, 1, kw, "csv");
+                c->data = DATA_CSV;
+                c->data_paths[c->ndata_paths++] = resolve_path(m->path, str_arg(e, 0, "csv"));
+                c->csv_target_index = -1;
+                Ast *t = call_arg(e, 99, "target_column");
+                if (t && t->kind == A_STR) c->csv_target = t->str;
+                else if (t) {
+                    double tv = const_number(t, "the target column");
+                    if (tv != floor(tv) || fabs(tv) > 1e6)
+                        error_at(t->loc, "target_column is a column name (\"label\") or a whole-number index (-1: the last)");
+                    c->csv_target_index = (int64_t)tv;
+                }
             } else {
-                static const char *const src[] = {"idx", "npy", "text"};
-                const char *near = nearest_name(e->lhs->name, src, 3);
-                error_at(e->lhs->loc, "unknown data source '%s'%s (known: idx, npy, text)", e->lhs->name,
+                static const char *const src[] = {"idx", "npy", "text", "csv"};
+                const char *near = nearest_name(e->lhs->name, src, 4);
+                error_at(e->lhs->loc, "unknown data source '%s'%s (known: idx, npy, text, csv)", e->lhs->name,
                          near ? fmt("; did you mean '%s'?", near) : "");
             }
         } else if (strcmp(k, "optimizer") == 0) {

@@ -201,6 +201,10 @@ int dlrt_dataset_idx(const char *dir, const char *prefix, dlrt_dataset *out);
 int dlrt_dataset_idx_bytes(const char *dir, const char *prefix, dlrt_dataset *out);
 /* One NPY file per column (the model's inputs and targets in order), samples along dim 0. */
 int dlrt_dataset_npy(const char *const *paths, int n, dlrt_dataset *out);
+/* A numeric CSV table (csv.c): the target column (by header name, else by index, negative
+ * counting from the end) becomes column 1 [N], the other columns in file order column 0 [N, F];
+ * both f64.  A first line with a field that is not a number is the header. */
+int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_index, dlrt_dataset *out);
 /* Check columns against the model's inputs/targets: per-sample element counts, label range. */
 int dlrt_dataset_check(const dlrt_dataset *d, const dlrt_model *m, const char *what);
 /* Split off the last `frac` of the samples as a held-out set. */

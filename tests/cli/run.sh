@@ -101,6 +101,31 @@ expect nan-loss 1 "loss became NaN" "$DLC" train "$T/nan.dlm" --quiet --save "$T
 cmp -s "$T/reg.safetensors" "$T/keep.safetensors" && ok nan-keeps-checkpoint || fail nan-keeps-checkpoint "checkpoint changed"
 expect label-range 1 "label 7 of sample 100 is outside \[0, 3)" "$DLC" train "$T/labels.dlm" --quiet
 
+# ---- CSV data: Fashion-MNIST in Kaggle's CSV layout trains; malformed tables are located errors -
+cp tests/cli/csv.dlm "$T/"
+$PY tests/cli/torch_check.py fmnist-csv "$T/fmnist.csv" 5000
+"$DLC" train "$T/csv.dlm" --quiet --log "$T/csv.jsonl" > "$T/csv.out" 2>&1
+acc=$(grep '"split": "test"' "$T/csv.jsonl" | tail -1 | sed 's/.*"accuracy": \([0-9.e-]*\).*/\1/')
+if [ -n "$acc" ] && awk "BEGIN{exit !($acc >= 0.75)}"; then ok "csv-fmnist (held-out accuracy $acc >= 0.75)"
+else fail csv-fmnist "accuracy '$acc': $(tail -2 "$T/csv.out" | tr '\n' ' ')"; fi
+csv_case() {   # NAME STATUS TABLE-TEXT TARGET-ARG PATTERN: training on a 2-feature table
+    printf "$3" > "$T/$1.csv"
+    sed -e "s|csv(\"fmnist.csv\", target_column = \"label\")|csv(\"$1.csv\"$4)|" -e 's/f32\[N, 784\]/f32[N, 2]/' \
+        -e 's/val_split 0.2/val_split 0/' tests/cli/csv.dlm > "$T/$1.dlm"
+    expect "csv-$1" "$2" "$5" "$DLC" train "$T/$1.dlm" --quiet
+}
+csv_case crlf-quotes-blank-lines 0 'a,b,y\r\n"1", 2 ,0\r\n\r\n3,4,"1"\r\n' '' "2 samples, 0 held out"
+csv_case ragged 1 'a,b,y\n1,2,0\n3,4\n' '' "ragged.csv:3: 2 fields, the first line has 3"
+csv_case not-a-number 1 'a,b,y\n1,2,0\n3,x4,1\n' '' "not-a-number.csv:3: field 2, 'x4', is not a number"
+csv_case no-such-column 1 'a,b,y\n1,2,0\n' ', target_column = "label"' "no column named 'label'"
+csv_case no-header 1 '1,2,0\n3,4,1\n' ', target_column = "y"' "no header line"
+csv_case column-outside 1 '1,2,0\n3,4,1\n' ', target_column = 5' "target column 5 is outside the 3 columns"
+csv_case header-only 1 'a,b,y\n' '' "a header and no rows"
+csv_case empty 1 '' '' "no rows"
+csv_case fractional-label 1 'a,b,y\n1,2,0.5\n' '' "wants integers"
+csv_case nan-feature 1 'a,b,y\n1,nan,1\n' '' "non-finite value"
+csv_case label-first 1 'y,a,b\n12,1,2\n' ', target_column = 0' "label 12 of sample 0 is outside"
+
 # ---- dropout: active and reproducible in training, off in eval and run (its own script) ---------
 DLC="$DLC" sh tests/cli/dropout.sh
 

@@ -11,6 +11,10 @@
   torch_check.py dropout DIR              NPY data for dropout.sh: dx/dy (32 samples twice, so
                                           val_split 0.5 holds out a copy of the training half),
                                           sx/sy (one sample 64 times), ones/zeros [256, 64]
+  torch_check.py fmnist-csv OUT.csv N    the first N Fashion-MNIST training images as CSV in the
+                                          layout of Kaggle's fashion-mnist_train.csv: a header
+                                          "label,pixel1,...,pixel784", then a label and 784 bytes
+                                          per row
   torch_check.py text-ids OUT.npy N T V   N random token-id windows [N, T] (i32) below V
   torch_check.py compare-char-lstm CKPT X.npy Y.npy  models/char_lstm.dlm as Embedding + LSTM
                                           (batch_first) + Linear; logits compared with dlc run's
@@ -143,6 +147,14 @@ def main():
             ("f1", nn.Linear(400, 120)), ("relu3", nn.ReLU()),
             ("f2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
             ("out", nn.Linear(84, 10))])), *sys.argv[2:5])
+    elif cmd == "fmnist-csv":
+        n = int(sys.argv[3])
+        x = read_idx(FMNIST + "/train-images-idx3-ubyte.gz")[:n].reshape(n, 784)
+        y = read_idx(FMNIST + "/train-labels-idx1-ubyte.gz")[:n]
+        with open(sys.argv[2], "w") as f:
+            f.write("label," + ",".join(f"pixel{i + 1}" for i in range(784)) + "\n")
+            for label, row in zip(y, x):
+                f.write(f"{label}," + ",".join(map(str, row)) + "\n")
     elif cmd == "text-ids":
         n, t, v = (int(a) for a in sys.argv[3:6])
         np.save(sys.argv[2], np.random.default_rng(3).integers(0, v, size=(n, t)).astype(np.int32))

@@ -1,4 +1,4 @@
-# expect: 8:10: error: unknown data source 'npz'; did you mean 'npy'? (known: idx, npy, text)
+# expect: 8:10: error: unknown data source 'npz'; did you mean 'npy'? (known: idx, npy, text, csv)
 model m {
     input  x: f32[N, 4]
     target y: i32[N] classes 3

@@ -1,0 +1,206 @@
+/* csv.c — numeric CSV tables as a dataset: one column is the target, the others (in file order)
+ * are the features of one input.
+ *
+ * Fields are separated by commas; spaces around a field and double quotes around it are
+ * ignored; lines end in \n or \r\n; blank lines are skipped.  The first line is a header when
+ * any of its fields is not a number (pandas' header='infer' in practice), and a header names
+ * the columns for `target = "name"`.  Every other field must be a number (strtod: nan and inf
+ * parse, and the dataset check rejects them later); every row must have as many fields as the
+ * first.  Values are kept as f64 (features [N, F], target [N]); batches convert them to the
+ * model's types. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlrt.h"
+
+/* One field of line `line` starting at s: trimmed and unquoted into [*b, *e); returns the
+ * character after it (the comma or the end of the line). */
+static const char *next_field(const char *s, const char *end, const char **b, const char **e) {
+    const char *f = s;
+    while (f < end && *f != ',') f++;
+    const char *lo = s, *hi = f;
+    while (lo < hi && (*lo == ' ' || *lo == '\t')) lo++;
+    while (hi > lo && (hi[-1] == ' ' || hi[-1] == '\t')) hi--;
+    if (hi - lo >= 2 && *lo == '"' && hi[-1] == '"') lo++, hi--;
+    *b = lo;
+    *e = hi;
+    return f;
+}
+
+/* Whether [b, e) is exactly one number; its value in *v. */
+static int parse_number(const char *b, const char *e, double *v) {
+    char tmp[64], *stop;
+    size_t n = (size_t)(e - b);
+    if (n == 0 || n >= sizeof tmp) return 0;
+    memcpy(tmp, b, n);
+    tmp[n] = 0;
+    errno = 0;
+    *v = strtod(tmp, &stop);
+    return *stop == 0 && errno != ERANGE;
+}
+
+/* The fields of line [s, end): their count; with vals, their numbers (and in *bad, if it is
+ * still -1, the index of the first field that is not one); with names, copies of the fields. */
+static int64_t split_line(const char *s, const char *end, double *vals, char **names, int64_t *bad) {
+    int64_t n = 0;
+    for (const char *p = s;; p++) {
+        const char *b, *e;
+        p = next_field(p, end, &b, &e);
+        if (vals && !parse_number(b, e, &vals[n]) && *bad < 0) *bad = n;
+        if (names) {
+            names[n] = malloc((size_t)(e - b) + 1);
+            if (names[n]) memcpy(names[n], b, (size_t)(e - b)), names[n][e - b] = 0;
+        }
+        n++;
+        if (p >= end) return n;
+    }
+}
+
+typedef struct {
+    const char *s, *end;   /* the line, without its \r\n */
+    int64_t lineno;
+} Line;
+
+/* The non-blank lines of buf[0, len). */
+static Line *lines_of(const char *buf, size_t len, int64_t *count) {
+    int64_t n = 0, cap = 0;
+    Line *lines = NULL;
+    const char *p = buf, *end = buf + len;
+    for (int64_t lineno = 1; p < end; lineno++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *t = e;
+        if (t > p && t[-1] == '\r') t--;
+        const char *q = p;
+        while (q < t && (*q == ' ' || *q == '\t')) q++;
+        if (q < t) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                Line *nl2 = realloc(lines, sizeof *lines * (size_t)cap);
+                if (!nl2) {
+                    free(lines);
+                    return NULL;
+                }
+                lines = nl2;
+            }
+            lines[n++] = (Line){p, t, lineno};
+        }
+        p = nl ? nl + 1 : end;
+    }
+    *count = n;
+    return lines ? lines : malloc(1);
+}
+
+static int read_all(const char *path, char **buf, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return dlrt_fail("cannot open %s", path);
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    for (size_t got; b && (got = fread(b + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) free(b);
+            b = nb;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!b) return dlrt_fail("out of memory reading %s", path);
+    if (bad) {
+        free(b);
+        return dlrt_fail("cannot read %s", path);
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_index, dlrt_dataset *out) {
+    memset(out, 0, sizeof *out);
+    char *buf = NULL;
+    size_t len = 0;
+    if (read_all(path, &buf, &len)) return -1;
+    int64_t nlines, ncols = 0, rc = -1;
+    Line *lines = lines_of(buf, len, &nlines);
+    double *row = NULL;
+    char **names = NULL;
+    if (!lines) {
+        dlrt_fail("out of memory reading %s", path);
+        goto done;
+    }
+    if (nlines == 0) {
+        dlrt_fail("%s: no rows", path);
+        goto done;
+    }
+    ncols = split_line(lines[0].s, lines[0].end, NULL, NULL, NULL);
+    int64_t bad = -1;
+    row = malloc(sizeof *row * (size_t)ncols);
+    names = calloc((size_t)ncols, sizeof *names);
+    if (!row || !names) {
+        dlrt_fail("out of memory reading %s", path);
+        goto done;
+    }
+    split_line(lines[0].s, lines[0].end, row, names, &bad);
+    int first = bad >= 0;   /* the header's line: 1 when there is one */
+    if (ncols < 2) {
+        dlrt_fail("%s:%lld: one column; a table needs a target and at least one feature", path, (long long)lines[0].lineno);
+        goto done;
+    }
+    /* the target column: by name (in the header), else by index (negative from the end) */
+    int64_t tc = target_index < 0 ? ncols + target_index : target_index;
+    if (target_name) {
+        tc = -1;
+        for (int64_t k = 0; first && k < ncols; k++)
+            if (names[k] && strcmp(names[k], target_name) == 0) tc = k;
+        if (tc < 0) {
+            dlrt_fail(first ? "%s: no column named '%s' in the header" : "%s: no header line to find the column '%s' in",
+                      path, target_name);
+            goto done;
+        }
+    } else if (tc < 0 || tc >= ncols) {
+        dlrt_fail("%s: target column %lld is outside the %lld columns", path, (long long)target_index, (long long)ncols);
+        goto done;
+    }
+    int64_t n = nlines - first, F = ncols - 1;
+    if (n == 0) {
+        dlrt_fail("%s: a header and no rows", path);
+        goto done;
+    }
+    dlrt_array *x = &out->cols[0], *y = &out->cols[1];
+    if (dlrt_array_alloc(x, DLRT_F64, 2, (int64_t[]){n, F}) || dlrt_array_alloc(y, DLRT_F64, 1, (int64_t[]){n})) goto done;
+    out->ncols = 2;
+    out->n = n;
+    for (int64_t i = 0; i < n; i++) {
+        const Line *l = &lines[first + i];
+        int64_t got = split_line(l->s, l->end, NULL, NULL, NULL);
+        if (got != ncols) {
+            dlrt_fail("%s:%lld: %lld fields, the first line has %lld", path, (long long)l->lineno, (long long)got,
+                      (long long)ncols);
+            goto done;
+        }
+        bad = -1;
+        split_line(l->s, l->end, row, NULL, &bad);
+        if (bad >= 0) {
+            const char *b, *e, *p = l->s;
+            for (int64_t k = 0; k <= bad; k++) p = next_field(k ? p + 1 : p, l->end, &b, &e);
+            dlrt_fail("%s:%lld: field %lld, '%.*s', is not a number", path, (long long)l->lineno, (long long)bad + 1,
+                      (int)(e - b < 40 ? e - b : 40), b);
+            goto done;
+        }
+        double *xr = (double *)x->data + i * F;
+        for (int64_t k = 0, j = 0; k < ncols; k++)
+            if (k == tc) ((double *)y->data)[i] = row[k];
+            else xr[j++] = row[k];
+    }
+    rc = 0;
+done:
+    if (rc) dlrt_dataset_free(out);
+    for (int64_t k = 0; names && k < ncols; k++) free(names[k]);
+    free(names);
+    free(row);
+    free(lines);
+    free(buf);
+    return (int)rc;
+}
