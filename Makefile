@@ -123,12 +123,12 @@ clean:
 # Benchmarks (not tests): dlc against PyTorch and OpenBLAS on this machine; see docs/bench.md.
 BENCH := $(BUILD)/bench
 .PHONY: bench bench-bin
-$(BENCH)/bench_dlc: bench/bench_dlc.c bench/bench.h $(BUILD)/libdlc.a $(BUILD)/libdlrt.a
+$(BENCH)/bench_dlc: bench/bench_dlc.c bench/bench.h compiler/timing.h $(BUILD)/libdlc.a $(BUILD)/libdlrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(DLC_CFLAGS) -o $@ $< $(BUILD)/libdlc.a $(BUILD)/libdlrt.a $(DLC_LDLIBS)
-$(BENCH)/sgemm_blas: bench/sgemm_blas.c bench/bench.h
+$(BENCH)/sgemm_blas: bench/sgemm_blas.c bench/bench.h compiler/timing.h
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_CFLAGS) -o $@ $< -lopenblas -lm -pthread
+	$(CC) $(RT_CFLAGS) -Icompiler -o $@ $< -lopenblas -lm -pthread
 bench-bin: $(BUILD)/dlc $(BENCH)/bench_dlc $(BENCH)/sgemm_blas
 
 bench:

@@ -164,19 +164,10 @@ static void bench_model(const BenchModel *bm, FILE *out) {
         fprintf(out, "{\"name\": \"%s\", \"error\": \"session: %s\"}", bm->name, dlrt_error());
         return;
     }
+    void **io = random_io(m, bm->batch, 1);
     Call call = {m, &s, {0}, {0}, {c->m->train.lr, 0, 1, 0}, {0}};
+    memcpy(call.io, io, sizeof call.io);
     dlrt_syms(m, bm->batch, call.sym);   /* sequences at their planned length (the text window) */
-    for (int k = 0; k < m->n_io; k++) {
-        const dlrt_io *d = &m->io[k];
-        int64_t n = bm->batch;
-        for (int r = 0; r < d->rank; r++) n *= d->shape[r];   /* symbolic dims: their largest size */
-        call.io[k] = aligned_alloc(64, ((size_t)n * dlrt_dtype_size(d->dtype) + 63) / 64 * 64);
-        for (int64_t i = 0; i < n; i++) {
-            double v = urand();
-            if (k < m->n_inputs && !is_float(d->dtype)) v = floor(v * (double)(d->classes > 0 ? d->classes : 2));
-            dlrt_set(call.io[k], d->dtype, i, k < m->n_inputs ? v : 0);
-        }
-    }
 
     /* compile_model installs the pool; set the hook anyway, and clear it for one thread, so that
      * one thread is the plain serial code (as in the gemm part) */
@@ -216,7 +207,7 @@ static void bench_model(const BenchModel *bm, FILE *out) {
     fprintf(out, "}, \"infer_ms\": {");
     for (int t = 0; t < NTHREADS; t++) fprintf(out, "%s\"%d\": %.6g", t ? ", " : "", thread_counts[t], infer_s[t] * 1e3);
     fprintf(out, "}}");
-    for (int k = 0; k < m->n_io; k++) free(call.io[k]);
+    free_io(m, io);
     dlrt_session_free(&s);
 }
 

@@ -608,6 +608,9 @@ typedef struct {
 } CompileOpts;
 
 Compiled *compile_model(const char *path, const CompileOpts *o);
+/* Random inputs and targets for timing a compiled model (`dlc bench`, bench/bench_dlc.c). */
+void **random_io(const dlrt_model *m, int64_t batch, uint64_t seed);
+void free_io(const dlrt_model *m, void **io);
 
 /* ---- export.c: the public face of a built model (header, wrappers' contract) ------------- */
 typedef struct Export {

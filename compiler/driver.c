@@ -1,6 +1,8 @@
 /* driver.c — the pipeline, in order, in one function (compile_model), and the description
  * of the compiled model that the runtime's training loop drives (dlrt_model). */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlc.h"
@@ -141,4 +143,29 @@ Compiled *compile_model(const char *path, const CompileOpts *o) {
         if (!o->fns || (o->fns >> k & 1)) c->fns[k] = jit_lookup(c->jit, c->kfuncs[k]->name);
     describe(c);
     return c;
+}
+
+/* A batch of `batch` random samples for every input, target and output of m (64-byte aligned,
+ * symbolic dims at their largest): floats uniform in [0, 1), integer inputs and targets whole
+ * numbers below their classes (2 without).  For timing, not for learning. */
+void **random_io(const dlrt_model *m, int64_t batch, uint64_t seed) {
+    void **io = xcalloc(16, sizeof *io);
+    for (int k = 0; k < m->n_io; k++) {
+        const dlrt_io *d = &m->io[k];
+        int64_t n = batch;
+        for (int r = 0; r < d->rank; r++) n *= d->shape[r];
+        io[k] = aligned_alloc(64, ((size_t)n * dlrt_dtype_size(d->dtype) + 63) / 64 * 64);
+        if (!io[k]) fatal("out of memory for a batch of %lld", (long long)batch);
+        for (int64_t i = 0; i < n; i++) {
+            double v = k < m->n_inputs ? dlrt_rand_uniform(seed, 0xba7c + (uint64_t)k, (uint64_t)i) : 0;
+            if (!is_float(d->dtype)) v = floor(v * (double)(d->classes > 0 ? d->classes : 2));
+            dlrt_set(io[k], d->dtype, i, v);
+        }
+    }
+    return io;
+}
+
+void free_io(const dlrt_model *m, void **io) {
+    for (int k = 0; k < m->n_io; k++) free(io[k]);
+    free(io);
 }

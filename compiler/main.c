@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dlc.h"
+#include "timing.h"
 
 typedef struct {
     const char *name;
@@ -588,6 +589,56 @@ static int cmd_gradcheck(void) {
     return ok ? 0 : 1;
 }
 
+/* ---- bench ----------------------------------------------------------------------------------- */
+static const OptSpec bench_opts[] = {
+    {"batch", "N", "batch size (default: the train section's)"},
+    {"threads", "N", "threads for the matrix products (default: $DLC_THREADS, else one per core)"},
+    {"max-len", "T", "sequence length (symbolic dims other than the batch) to time at"},
+    {"weights", "FILE", "start from these parameters instead of a fresh initialization"},
+    {"help", NULL, "show this help"},
+    {0},
+};
+
+typedef struct {
+    const dlrt_model *m;
+    dlrt_session *s;
+    void **io;
+    int64_t sym[4];
+    double hp[4], out[8];
+    int fn;
+} TimedCall;
+
+static void timed_call(void *p) {
+    TimedCall *t = p;
+    t->hp[1] += t->fn == DLRT_FN_TRAIN;   /* Adam's 1-based step */
+    t->m->fn[t->fn](t->s->P, t->s->G, t->s->S, t->s->W, t->io, t->sym, t->hp, t->out);
+}
+
+/* The compile time, then the median training step and inference call on random data (the
+ * rule of `make bench`: compiler/timing.h), with the samples per second they make. */
+static int cmd_bench(void) {
+    int64_t threads = opt_int("threads", 0, 1);
+    if (threads > 256 || dlrt_set_threads((int)threads)) fatal("--threads %lld: at most 256", (long long)threads);
+    double t0 = bench_now();
+    Compiled *c = compile_for(opt_int("batch", 0, 1), false, 1u << FN_TRAIN | 1u << FN_INFER);
+    double compile_s = bench_now() - t0;
+    const dlrt_model *m = &c->rt;
+    int64_t batch = m->max_batch;
+    dlrt_session s = new_session(c, 1);
+    TimedCall t = {m, &s, random_io(m, batch, 1), {0}, {c->m->train.lr, (double)s.step, 1, 0}, {0}, DLRT_FN_TRAIN};
+    dlrt_syms(m, batch, t.sym);
+    printf("%s: batch %lld, %d thread%s; compiled in %.2f s\n", m->name, (long long)batch, dlrt_threads(),
+           dlrt_threads() > 1 ? "s" : "", compile_s);
+    double train_s = bench_time_calls(timed_call, &t, BENCH_TRAIN_CALLS);
+    printf("train step  %9.3f ms  %12.0f samples/s  (median of %d steps after %d)\n", train_s * 1e3,
+           (double)batch / train_s, BENCH_TRAIN_CALLS, BENCH_WARMUP);
+    t.fn = DLRT_FN_INFER;
+    double infer_s = bench_time(timed_call, &t);
+    printf("inference   %9.3f ms  %12.0f samples/s\n", infer_s * 1e3, (double)batch / infer_s);
+    free_io(m, t.io);
+    return 0;
+}
+
 /* ---- build ----------------------------------------------------------------------------------- */
 static const OptSpec build_opts[] = {
     {"o", "FILE", "output (default <model>.o, .c, .ll or .s); the header goes beside it as .h"},
@@ -674,6 +725,7 @@ static const Command commands[] = {
     {"eval", "Evaluate trained parameters on the model's held-out data.", eval_opts, cmd_eval},
     {"run", "Run the model's forward pass on NPY input and write its output as NPY.", run_opts, cmd_run},
     {"build", "Compile a model to an object file (or C, LLVM IR, assembly) and a header for C programs.", build_opts, cmd_build},
+    {"bench", "Time a training step and an inference call on random data; print ms and samples/s.", bench_opts, cmd_bench},
     {"generate", "Sample text from a trained language model, or decode an encoder-decoder greedily (--input).", generate_opts, cmd_generate},
     {"gradcheck", "Compare every parameter gradient with central finite differences, in f64.", gradcheck_opts, cmd_gradcheck},
 };

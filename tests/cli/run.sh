@@ -15,7 +15,7 @@ seq2seq_job=$!
 
 # ---- help and usage errors ------------------------------------------------------------------
 expect help 0 "gradcheck" "$DLC" --help
-for c in check train eval run gradcheck build generate; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
+for c in check train eval run gradcheck build generate bench; do expect "help-$c" 0 "usage: dlc $c" "$DLC" "$c" --help; done
 expect no-args 1 "usage" "$DLC"
 expect unknown-command 1 "did you mean 'train'" "$DLC" trian models/mlp.dlm
 expect unknown-option 1 "did you mean '--epochs'" "$DLC" train models/mlp.dlm --epoch 1
@@ -23,6 +23,10 @@ expect bad-option-value 1 "whole number" "$DLC" train models/mlp.dlm --batch x
 expect missing-model 1 "cannot read" "$DLC" check "$T/nope.dlm"
 expect binary-model 1 "unexpected byte 0x00" "$DLC" check "$DLC"
 expect directory-model 1 "Is a directory" "$DLC" check tests
+
+# ---- dlc bench: times are not checked (shared machines), only that it runs and reports them
+expect bench-mlp 0 "train step .* ms .* samples/s" "$DLC" bench models/mlp.dlm --threads 1 --batch 16
+expect bench-char-lstm 0 "inference .* ms" "$DLC" bench models/char_lstm.dlm --batch 2 --max-len 8
 
 # ---- dumps of every stage -------------------------------------------------------------------
 expect dump-ast 0 "cross_entropy" "$DLC" check models/mlp.dlm --dump=ast
