@@ -85,7 +85,7 @@ static void load_data(Model *m, dlrt_dataset *train, dlrt_dataset *test, bool ne
     switch (t->data) {
     case DATA_NONE:
         error_at(m->ast->has_train ? m->ast->train_loc : m->ast->model->loc,
-                 "no data source: add `data idx(\"dir\")` or `data npy(\"x.npy\", \"y.npy\")` to the train section");
+                 "no data source: add `data idx(\"dir\")`, `data npy(\"x.npy\", \"y.npy\")` or `data csv(\"table.csv\")` to the train section");
     case DATA_IDX:
         if (need_train && dlrt_dataset_idx_bytes(t->data_paths[0], "train", train)) fatal("%s", dlrt_error());
         if (dlrt_dataset_idx_bytes(t->data_paths[0], "t10k", test)) fatal("%s", dlrt_error());

@@ -1119,7 +1119,7 @@ static void train_section(Model *m, FileAst *f) {
             if (strcmp(f->train[j].name, k) == 0) error_at(st->name_loc, "'%s' is set twice", k);
         if (strcmp(k, "data") == 0) {
             if (e->kind != A_CALL || e->lhs->kind != A_NAME)
-                error_at(e->loc, "data wants a source: idx(\"dir\") or npy(\"x.npy\", \"y.npy\")");
+                error_at(e->loc, "data wants a source: idx(\"dir\"), npy(\"x.npy\", \"y.npy\"), csv(\"table.csv\") or text(\"path\", window = T)");
             c->data_loc = e->loc;
             if (strcmp(e->lhs->name, "idx") == 0) {
                 c->data = DATA_IDX;

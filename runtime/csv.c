@@ -2,13 +2,13 @@
  * are the features of one input.
  *
  * Fields are separated by commas; spaces around a field and double quotes around it are
- * ignored; lines end in \n or \r\n; blank lines are skipped.  The first line is a header when
- * any of its fields is not a number (pandas' header='infer' in practice), and a header names
- * the columns for `target = "name"`.  Every other field must be a number (strtod: nan and inf
- * parse, and the dataset check rejects them later); every row must have as many fields as the
- * first.  Values are kept as f64 (features [N, F], target [N]); batches convert them to the
- * model's types. */
-#include <errno.h>
+ * ignored (a quoted comma is an error); lines end in \n or \r\n; blank lines and a UTF-8
+ * byte-order mark are skipped.  The first line is a header when any of its fields is text
+ * (nothing of it reads as a number), and a header names the columns for target_column.  Every
+ * other field must be a number (strtod's syntax: nan, inf and hex floats parse, and the dataset
+ * check rejects non-finite values later); every row must have as many fields as the first.
+ * Values are kept as f64 (features [N, F], target [N]); batches convert them to the model's
+ * types. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,26 +28,50 @@ static const char *next_field(const char *s, const char *end, const char **b, co
     return f;
 }
 
-/* Whether [b, e) is exactly one number; its value in *v. */
+/* Whether [b, e) is exactly one number; its value in *v (past the float range: +-inf, which the
+ * dataset check reports; below it: 0 or a subnormal). */
 static int parse_number(const char *b, const char *e, double *v) {
-    char tmp[64], *stop;
+    char small[128], *tmp = small, *stop;
     size_t n = (size_t)(e - b);
-    if (n == 0 || n >= sizeof tmp) return 0;
+    if (n == 0) return 0;
+    if (n >= sizeof small && !(tmp = malloc(n + 1))) return 0;
     memcpy(tmp, b, n);
     tmp[n] = 0;
-    errno = 0;
     *v = strtod(tmp, &stop);
-    return *stop == 0 && errno != ERANGE;
+    int whole = stop == tmp + n;
+    if (tmp != small) free(tmp);
+    return whole;
+}
+
+/* Whether [b, e) is text rather than a number gone wrong: nothing of it reads as a number. */
+static int is_text(const char *b, const char *e) {
+    char tmp[8], *stop;
+    size_t n = (size_t)(e - b) < sizeof tmp - 1 ? (size_t)(e - b) : sizeof tmp - 1;
+    memcpy(tmp, b, n);
+    tmp[n] = 0;
+    strtod(tmp, &stop);
+    return n > 0 && stop == tmp;
+}
+
+/* Whether a quoted field of [s, end) holds a comma (not supported: fields split at every comma). */
+static int quoted_comma(const char *s, const char *end) {
+    int in = 0;
+    for (const char *p = s; p < end; p++)
+        if (*p == '"') in = !in;
+        else if (*p == ',' && in) return 1;
+    return 0;
 }
 
 /* The fields of line [s, end): their count; with vals, their numbers (and in *bad, if it is
- * still -1, the index of the first field that is not one); with names, copies of the fields. */
-static int64_t split_line(const char *s, const char *end, double *vals, char **names, int64_t *bad) {
+ * still -1, the index of the first field that is not one); with names, copies of the fields;
+ * with text, whether a field is text (a header's name, not a malformed number). */
+static int64_t split_line(const char *s, const char *end, double *vals, char **names, int64_t *bad, int *text) {
     int64_t n = 0;
     for (const char *p = s;; p++) {
         const char *b, *e;
         p = next_field(p, end, &b, &e);
         if (vals && !parse_number(b, e, &vals[n]) && *bad < 0) *bad = n;
+        if (text && is_text(b, e)) *text = 1;
         if (names) {
             names[n] = malloc((size_t)(e - b) + 1);
             if (names[n]) memcpy(names[n], b, (size_t)(e - b)), names[n][e - b] = 0;
@@ -122,8 +146,13 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
     char *buf = NULL;
     size_t len = 0;
     if (read_all(path, &buf, &len)) return -1;
+    if (memchr(buf, 0, len)) {   /* UTF-16 (a spreadsheet's "Unicode text") or binary */
+        free(buf);
+        return dlrt_fail("%s has NUL bytes: not a text table (save it as UTF-8 CSV)", path);
+    }
+    size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;   /* a UTF-8 byte-order mark */
     int64_t nlines, ncols = 0, rc = -1;
-    Line *lines = lines_of(buf, len, &nlines);
+    Line *lines = lines_of(buf + bom, len - bom, &nlines);
     double *row = NULL;
     char **names = NULL;
     if (!lines) {
@@ -134,7 +163,13 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
         dlrt_fail("%s: no rows", path);
         goto done;
     }
-    ncols = split_line(lines[0].s, lines[0].end, NULL, NULL, NULL);
+    for (int64_t i = 0; i < nlines; i++)
+        if (quoted_comma(lines[i].s, lines[i].end)) {
+            dlrt_fail("%s:%lld: a quoted field holds a comma, which dlc's CSV reader does not support", path,
+                      (long long)lines[i].lineno);
+            goto done;
+        }
+    ncols = split_line(lines[0].s, lines[0].end, NULL, NULL, NULL, NULL);
     int64_t bad = -1;
     row = malloc(sizeof *row * (size_t)ncols);
     names = calloc((size_t)ncols, sizeof *names);
@@ -142,8 +177,8 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
         dlrt_fail("out of memory reading %s", path);
         goto done;
     }
-    split_line(lines[0].s, lines[0].end, row, names, &bad);
-    int first = bad >= 0;   /* the header's line: 1 when there is one */
+    int first = 0;   /* the header's line: 1 when there is one */
+    split_line(lines[0].s, lines[0].end, row, names, &bad, &first);
     if (ncols < 2) {
         dlrt_fail("%s:%lld: one column; a table needs a target and at least one feature", path, (long long)lines[0].lineno);
         goto done;
@@ -153,7 +188,14 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
     if (target_name) {
         tc = -1;
         for (int64_t k = 0; first && k < ncols; k++)
-            if (names[k] && strcmp(names[k], target_name) == 0) tc = k;
+            if (names[k] && strcmp(names[k], target_name) == 0) {
+                if (tc >= 0) {
+                    dlrt_fail("%s: two columns are named '%s' (%lld and %lld)", path, target_name, (long long)tc + 1,
+                              (long long)k + 1);
+                    goto done;
+                }
+                tc = k;
+            }
         if (tc < 0) {
             dlrt_fail(first ? "%s: no column named '%s' in the header" : "%s: no header line to find the column '%s' in",
                       path, target_name);
@@ -169,19 +211,19 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
         goto done;
     }
     dlrt_array *x = &out->cols[0], *y = &out->cols[1];
-    if (dlrt_array_alloc(x, DLRT_F64, 2, (int64_t[]){n, F}) || dlrt_array_alloc(y, DLRT_F64, 1, (int64_t[]){n})) goto done;
-    out->ncols = 2;
+    out->ncols = 2;   /* before the allocations: dlrt_dataset_free frees what they made */
     out->n = n;
+    if (dlrt_array_alloc(x, DLRT_F64, 2, (int64_t[]){n, F}) || dlrt_array_alloc(y, DLRT_F64, 1, (int64_t[]){n})) goto done;
     for (int64_t i = 0; i < n; i++) {
         const Line *l = &lines[first + i];
-        int64_t got = split_line(l->s, l->end, NULL, NULL, NULL);
+        int64_t got = split_line(l->s, l->end, NULL, NULL, NULL, NULL);
         if (got != ncols) {
             dlrt_fail("%s:%lld: %lld fields, the first line has %lld", path, (long long)l->lineno, (long long)got,
                       (long long)ncols);
             goto done;
         }
         bad = -1;
-        split_line(l->s, l->end, row, NULL, &bad);
+        split_line(l->s, l->end, row, NULL, &bad, NULL);
         if (bad >= 0) {
             const char *b, *e, *p = l->s;
             for (int64_t k = 0; k <= bad; k++) p = next_field(k ? p + 1 : p, l->end, &b, &e);

@@ -128,6 +128,10 @@ csv_case header-only 1 'a,b,y\n' '' "a header and no rows"
 csv_case empty 1 '' '' "no rows"
 csv_case fractional-label 1 'a,b,y\n1,2,0.5\n' '' "wants integers"
 csv_case nan-feature 1 'a,b,y\n1,nan,1\n' '' "non-finite value"
+csv_case nul-bytes 1 'a,b,y\n1,2,0\n3,4\000junk,1\n' '' "has NUL bytes"
+csv_case quoted-comma 1 'a,"b,c",y\n3,4,1\n' '' "quoted-comma.csv:1: a quoted field holds a comma"
+csv_case duplicate-name 1 'y,a,y\n1,2,0\n' ', target_column = "y"' "two columns are named 'y'"
+csv_case bom-tiny-long 0 '\357\273\277y,a,b\n1,4e-320,1.0000000000000000000000000000000000000000000000000000000000000000000000\n' ', target_column = "y"' "1 samples"
 csv_case label-first 1 'y,a,b\n12,1,2\n' ', target_column = 0' "label 12 of sample 0 is outside"
 
 # ---- dropout: active and reproducible in training, off in eval and run (its own script) ---------
