@@ -199,14 +199,19 @@ static const OptSpec train_opts[] = {
     {0},
 };
 
+/* --threads N (0 or absent: $DLC_THREADS, else one per core) */
+static void threads_opt(void) {
+    int64_t threads = opt_int("threads", 0, 1);
+    if (threads > 256 || dlrt_set_threads((int)threads)) fatal("--threads %lld: at most 256", (long long)threads);
+}
+
 static void train_overrides(TrainCfg *t) {
     t->epochs = opt_int("epochs", t->epochs, 0);
     t->steps = opt_int("steps", t->steps, 0);
     t->batch = opt_int("batch", t->batch, 1);
     t->lr = opt_num("lr", t->lr);
     t->seed = opt_int("seed", t->seed, 0);
-    int64_t threads = opt_int("threads", 0, 1);   /* 0: the default */
-    if (threads > 256 || dlrt_set_threads((int)threads)) fatal("--threads %lld: at most 256", (long long)threads);
+    threads_opt();
 }
 
 static int cmd_train(void) {
@@ -617,8 +622,7 @@ static void timed_call(void *p) {
 /* The compile time, then the median training step and inference call on random data (the
  * rule of `make bench`: compiler/timing.h), with the samples per second they make. */
 static int cmd_bench(void) {
-    int64_t threads = opt_int("threads", 0, 1);
-    if (threads > 256 || dlrt_set_threads((int)threads)) fatal("--threads %lld: at most 256", (long long)threads);
+    threads_opt();
     double t0 = bench_now();
     Compiled *c = compile_for(opt_int("batch", 0, 1), false, 1u << FN_TRAIN | 1u << FN_INFER);
     double compile_s = bench_now() - t0;

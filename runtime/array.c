@@ -308,3 +308,29 @@ void dlrt__atomic_abort(dlrt__atomic_file *w) {
     free(w->tmp);
     w->tmp = NULL;
 }
+
+/* ---- whole files ------------------------------------------------------------------------- */
+
+int dlrt__append_file(const char *path, char **buf, size_t *len, size_t *cap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return dlrt_fail("cannot open %s", path);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (*len + got > *cap) {
+            size_t ncap = (*cap ? *cap * 2 : 1 << 20) + got;
+            char *nb = realloc(*buf, ncap);
+            if (!nb) {
+                fclose(f);
+                return dlrt_fail("out of memory reading %s", path);
+            }
+            *buf = nb;
+            *cap = ncap;
+        }
+        memcpy(*buf + *len, chunk, got);
+        *len += got;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? dlrt_fail("cannot read %s", path) : 0;
+}

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlrt.h"
+#include "dlrt_internal.h"
 
 /* One field of line `line` starting at s: trimmed and unquoted into [*b, *e); returns the
  * character after it (the comma or the end of the line). */
@@ -62,14 +62,17 @@ static int quoted_comma(const char *s, const char *end) {
     return 0;
 }
 
-/* The fields of line [s, end): their count; with vals, their numbers (and in *bad, if it is
- * still -1, the index of the first field that is not one); with names, copies of the fields;
- * with text, whether a field is text (a header's name, not a malformed number). */
-static int64_t split_line(const char *s, const char *end, double *vals, char **names, int64_t *bad, int *text) {
+/* The fields of line [s, end): their count; with vals, the numbers of the first `cap` of them
+ * (and in *bad, if it is still -1, the index of the first that is not one); with names, copies
+ * of the fields (cap of them); with text, whether a field is text (a header's name, not a
+ * malformed number). */
+static int64_t split_line(const char *s, const char *end, int64_t cap, double *vals, char **names, int64_t *bad,
+                          int *text) {
     int64_t n = 0;
     for (const char *p = s;; p++) {
         const char *b, *e;
         p = next_field(p, end, &b, &e);
+        if (n >= cap) vals = NULL, names = NULL;
         if (vals && !parse_number(b, e, &vals[n]) && *bad < 0) *bad = n;
         if (text && is_text(b, e)) *text = 1;
         if (names) {
@@ -86,76 +89,50 @@ typedef struct {
     int64_t lineno;
 } Line;
 
-/* The non-blank lines of buf[0, len). */
-static Line *lines_of(const char *buf, size_t len, int64_t *count) {
+/* The non-blank lines of buf[0, len) into *lines (*count of them, NULL when none); -1 when
+ * out of memory. */
+static int lines_of(const char *buf, size_t len, Line **lines, int64_t *count) {
     int64_t n = 0, cap = 0;
-    Line *lines = NULL;
     const char *p = buf, *end = buf + len;
+    *lines = NULL;
     for (int64_t lineno = 1; p < end; lineno++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *e = nl ? nl : end;
-        const char *t = e;
+        const char *t = nl ? nl : end, *q = p;
         if (t > p && t[-1] == '\r') t--;
-        const char *q = p;
         while (q < t && (*q == ' ' || *q == '\t')) q++;
         if (q < t) {
             if (n == cap) {
                 cap = cap ? 2 * cap : 1024;
-                Line *nl2 = realloc(lines, sizeof *lines * (size_t)cap);
-                if (!nl2) {
-                    free(lines);
-                    return NULL;
-                }
-                lines = nl2;
+                Line *more = realloc(*lines, sizeof **lines * (size_t)cap);
+                if (!more) return -1;
+                *lines = more;
             }
-            lines[n++] = (Line){p, t, lineno};
+            (*lines)[n++] = (Line){p, t, lineno};
         }
         p = nl ? nl + 1 : end;
     }
     *count = n;
-    return lines ? lines : malloc(1);
-}
-
-static int read_all(const char *path, char **buf, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return dlrt_fail("cannot open %s", path);
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    for (size_t got; b && (got = fread(b + n, 1, cap - n, f)) > 0;) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) free(b);
-            b = nb;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b) return dlrt_fail("out of memory reading %s", path);
-    if (bad) {
-        free(b);
-        return dlrt_fail("cannot read %s", path);
-    }
-    *buf = b;
-    *len = n;
     return 0;
 }
 
 int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_index, dlrt_dataset *out) {
     memset(out, 0, sizeof *out);
     char *buf = NULL;
-    size_t len = 0;
-    if (read_all(path, &buf, &len)) return -1;
-    if (memchr(buf, 0, len)) {   /* UTF-16 (a spreadsheet's "Unicode text") or binary */
+    size_t len = 0, cap = 0;
+    if (dlrt__append_file(path, &buf, &len, &cap)) {
+        free(buf);
+        return -1;
+    }
+    if (len && memchr(buf, 0, len)) {   /* UTF-16 (a spreadsheet's "Unicode text") or binary */
         free(buf);
         return dlrt_fail("%s has NUL bytes: not a text table (save it as UTF-8 CSV)", path);
     }
     size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;   /* a UTF-8 byte-order mark */
-    int64_t nlines, ncols = 0, rc = -1;
-    Line *lines = lines_of(buf + bom, len - bom, &nlines);
+    int64_t nlines = 0, ncols = 0, rc = -1;
+    Line *lines;
     double *row = NULL;
     char **names = NULL;
-    if (!lines) {
+    if (lines_of(len ? buf + bom : "", len - bom, &lines, &nlines)) {
         dlrt_fail("out of memory reading %s", path);
         goto done;
     }
@@ -169,7 +146,7 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
                       (long long)lines[i].lineno);
             goto done;
         }
-    ncols = split_line(lines[0].s, lines[0].end, NULL, NULL, NULL, NULL);
+    ncols = split_line(lines[0].s, lines[0].end, 0, NULL, NULL, NULL, NULL);
     int64_t bad = -1;
     row = malloc(sizeof *row * (size_t)ncols);
     names = calloc((size_t)ncols, sizeof *names);
@@ -178,7 +155,7 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
         goto done;
     }
     int first = 0;   /* the header's line: 1 when there is one */
-    split_line(lines[0].s, lines[0].end, row, names, &bad, &first);
+    split_line(lines[0].s, lines[0].end, ncols, row, names, &bad, &first);
     if (ncols < 2) {
         dlrt_fail("%s:%lld: one column; a table needs a target and at least one feature", path, (long long)lines[0].lineno);
         goto done;
@@ -216,14 +193,13 @@ int dlrt_dataset_csv(const char *path, const char *target_name, int64_t target_i
     if (dlrt_array_alloc(x, DLRT_F64, 2, (int64_t[]){n, F}) || dlrt_array_alloc(y, DLRT_F64, 1, (int64_t[]){n})) goto done;
     for (int64_t i = 0; i < n; i++) {
         const Line *l = &lines[first + i];
-        int64_t got = split_line(l->s, l->end, NULL, NULL, NULL, NULL);
+        bad = -1;
+        int64_t got = split_line(l->s, l->end, ncols, row, NULL, &bad, NULL);
         if (got != ncols) {
             dlrt_fail("%s:%lld: %lld fields, the first line has %lld", path, (long long)l->lineno, (long long)got,
                       (long long)ncols);
             goto done;
         }
-        bad = -1;
-        split_line(l->s, l->end, row, NULL, &bad, NULL);
         if (bad >= 0) {
             const char *b, *e, *p = l->s;
             for (int64_t k = 0; k <= bad; k++) p = next_field(k ? p + 1 : p, l->end, &b, &e);

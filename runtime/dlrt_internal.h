@@ -24,6 +24,10 @@ int dlrt__write_le(FILE *f, const void *data, dlrt_dtype t, int64_t n);
  * the size does not fit in int64_t/size_t.  Zero dimensions are fine ([2^62, 4, 0] is empty). */
 int dlrt__shape_bytes(int rank, const int64_t *shape, dlrt_dtype t, uint64_t *out);
 
+/* Append the bytes of file `path` to the growing buffer *buf (*len used of *cap; start with
+ * NULL, 0, 0); -1 with dlrt_error when it cannot be read (the buffer stays the caller's). */
+int dlrt__append_file(const char *path, char **buf, size_t *len, size_t *cap);
+
 typedef struct {
     FILE *f;          /* open temp file, NULL once committed or aborted */
     char *tmp;        /* "<path>.tmp.<pid>" */

@@ -8,33 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dlrt.h"
+#include "dlrt_internal.h"
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int append_file(const char *path, char **buf, size_t *len, size_t *cap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return dlrt_fail("cannot open %s", path);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (*len + got > *cap) {
-            size_t ncap = (*cap ? *cap * 2 : 1 << 20) + got;
-            char *nb = realloc(*buf, ncap);
-            if (!nb) {
-                fclose(f);
-                return dlrt_fail("out of memory reading %s", path);
-            }
-            *buf = nb;
-            *cap = ncap;
-        }
-        memcpy(*buf + *len, chunk, got);
-        *len += got;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    return bad ? dlrt_fail("cannot read %s", path) : 0;
-}
 
 /* Append the regular files of directory `path` not ending in .dat, in name order. */
 static int append_dir(const char *path, char **buf, size_t *len, size_t *cap) {
@@ -64,7 +40,7 @@ static int append_dir(const char *path, char **buf, size_t *len, size_t *cap) {
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
-    for (int i = 0; i < n && !rc; i++) rc = append_file(names[i], buf, len, cap);
+    for (int i = 0; i < n && !rc; i++) rc = dlrt__append_file(names[i], buf, len, cap);
     for (int i = 0; i < n; i++) free(names[i]);
     free(names);
     return rc;
@@ -77,7 +53,7 @@ static int read_corpus(const char *path, char **buf, size_t *len) {
     *buf = NULL;
     *len = 0;
     if (stat(path, &st) != 0) return dlrt_fail("no text at %s (for the fortunes corpus: apt-get install fortunes)", path);
-    int rc = S_ISDIR(st.st_mode) ? append_dir(path, buf, len, &cap) : append_file(path, buf, len, &cap);
+    int rc = S_ISDIR(st.st_mode) ? append_dir(path, buf, len, &cap) : dlrt__append_file(path, buf, len, &cap);
     if (!rc && *len == 0) rc = dlrt_fail("no text in %s", path);
     return rc;
 }
